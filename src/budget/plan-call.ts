@@ -1,0 +1,179 @@
+import { nanosToUsd } from '../core/money.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import type { KillSwitchError } from '../errors/kill-switch-error.js';
+import { UnknownModelError } from '../errors/unknown-model-error.js';
+import { type CacheWriteTtl, affordableOutputTokens, estimateWorstCase } from '../pricing/estimate-worst-case.js';
+import type { ModelRates } from '../pricing/model-rates.js';
+import { modelMaxInputTokens } from '../pricing/model-token-limits.js';
+import type { PriceSource } from '../pricing/price-source.js';
+import { encodingForModel } from '../tokens/count-tokens.js';
+import { type PromptShape, promptTokenBound, promptTokenCount } from '../tokens/estimate-prompt-tokens.js';
+import type { BudgetNode } from './budget-node.js';
+import type { Reservation } from './reservation.js';
+
+/** What the planner needs to know of a request; provider adapters fill it from the SDK parameters. */
+export interface CallRequest {
+  provider: string;
+  model: string;
+  /** The output cap the request sets, if any. */
+  outputCap: number | undefined;
+  /** Choices generated (`n`); multiplies the output cap. */
+  choices: number;
+  /** False for endpoints that only read input (embeddings). */
+  producesOutput: boolean;
+  prompt: PromptShape;
+  /** The longest cache TTL the request writes with. */
+  cacheWrite: CacheWriteTtl | undefined;
+  /** `exact`: OpenAI encodings, counted exactly near the budget edge; `estimated`: an o200k-based estimate. */
+  tokenizer: 'exact' | 'estimated';
+  /** The provider adds context the request does not carry (e.g. `previous_response_id`). */
+  hiddenContext: boolean;
+}
+
+export interface CallPolicy {
+  /** Cheaper models to use, in order, from the threshold on or when the asked model does not fit. */
+  fallbacks: readonly string[];
+  prices: PriceSource;
+  /** Admit even when the budget refuses (`onLimit: 'warn'`). */
+  overspend: boolean;
+}
+
+export interface AdmittedCall {
+  admitted: true;
+  model: string;
+  rates: ModelRates;
+  reservation: Reservation;
+  /** The output cap to send when it differs from the request's. */
+  outputCap: number | undefined;
+  /** Set when the call was let through over budget (`onLimit: 'warn'`). */
+  overBudget: BudgetExceededError | undefined;
+}
+
+export interface DeniedCall {
+  admitted: false;
+  error: BudgetExceededError | KillSwitchError;
+  model: string;
+}
+
+/** Output cap injected when a model's maximum output is unknown and the request sets none. */
+export const DEFAULT_OUTPUT_CAP = 4_096;
+/** A clamp below this many output tokens is not worth sending; the call is refused instead. */
+export const MIN_CLAMPED_OUTPUT_TOKENS = 16;
+/** Context assumed for server-side history when the model's context window is unknown. */
+const DEFAULT_CONTEXT_WINDOW = 200_000;
+/** Claude and other non-OpenAI tokenizers emit up to this many tokens per o200k token (CJK, PRICING.md §7.3). */
+const ESTIMATED_TOKENIZER_FACTOR = 1.5;
+
+/** Tokens charged per image, audio clip or file: the dearest OpenAI image (gpt-4o-mini bills ×33). */
+export function attachmentTokenAllowance(model: string): number {
+  return /gpt-4o-mini/i.test(model) ? 48_200 : 4_000;
+}
+
+function inputBound(request: CallRequest, model: string): number {
+  if (request.hiddenContext) return modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_WINDOW;
+  return promptTokenBound(request.prompt, attachmentTokenAllowance(model));
+}
+
+function refinedInput(request: CallRequest, model: string, bound: number): number {
+  if (request.hiddenContext) return bound;
+  const allowance = attachmentTokenAllowance(model);
+  if (request.tokenizer === 'exact') return promptTokenCount(request.prompt, encodingForModel(model), allowance);
+  const o200k = promptTokenCount(request.prompt, 'o200k_base', allowance);
+  return Math.min(bound, Math.ceil(o200k * ESTIMATED_TOKENIZER_FACTOR));
+}
+
+function emitDowngrade(node: BudgetNode, from: string, to: string, reason: 'threshold' | 'budget'): void {
+  if (from !== to) node.emit({ type: 'model-downgraded', from, to, reason });
+}
+
+/** True when any scope on the chain has passed its threshold. */
+export function shouldDowngrade(node: BudgetNode): boolean {
+  return node.chain.some((scope) => scope.limitNanos !== null && scope.usageRatio >= scope.threshold);
+}
+
+function budgetError(deniedBy: BudgetNode, requestedNanos: number, model: string): BudgetExceededError {
+  return new BudgetExceededError({
+    label: deniedBy.label,
+    budget: nanosToUsd(deniedBy.limitNanos ?? 0),
+    spent: nanosToUsd(deniedBy.spentNanos),
+    reserved: nanosToUsd(deniedBy.heldNanos),
+    requested: nanosToUsd(requestedNanos),
+    model,
+  });
+}
+
+/**
+ * Chooses the model and output cap for a call and reserves its worst case on every enclosing scope.
+ * For each candidate model (the asked one, then fallbacks; fallbacks only once past the threshold):
+ * a cheap provable bound first, an exact count only when the bound does not fit, and — when the
+ * request set no output cap — a clamp of the cap to what the budget can still pay for.
+ */
+export function planCall(
+  node: BudgetNode,
+  request: CallRequest,
+  policy: CallPolicy,
+  at: Date,
+): AdmittedCall | DeniedCall {
+  const killed = node.kill;
+  if (killed) return { admitted: false, error: killed, model: request.model };
+  const pastThreshold = policy.fallbacks.length > 0 && shouldDowngrade(node);
+  const candidates = pastThreshold ? policy.fallbacks : [request.model, ...policy.fallbacks];
+  let firstDenial: { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string } | undefined;
+
+  for (const model of candidates) {
+    const rates = policy.prices.resolve(request.provider, model, at);
+    if (!rates) throw new UnknownModelError(model, request.provider);
+    const reason = pastThreshold ? 'threshold' : 'budget';
+    const defaultCap = rates.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
+    const outputCap = request.producesOutput ? (request.outputCap ?? defaultCap) : 0;
+    const injectedCap = request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
+    let inputTokens = inputBound(request, model);
+    const worstCase = (cap: number) =>
+      estimateWorstCase(rates, { inputTokens, outputTokens: cap * request.choices, cacheWrite: request.cacheWrite });
+
+    let attempt = node.admit(worstCase(outputCap));
+    if (!attempt.admitted && !attempt.killed) {
+      inputTokens = refinedInput(request, model, inputTokens);
+      attempt = node.admit(worstCase(outputCap));
+    }
+    if (attempt.admitted) {
+      emitDowngrade(node, request.model, model, reason);
+      if (injectedCap) {
+        node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
+      }
+      return {
+        admitted: true,
+        model,
+        rates,
+        reservation: attempt.reservation,
+        outputCap: injectedCap ? outputCap : undefined,
+        overBudget: undefined,
+      };
+    }
+    if (attempt.killed) return { admitted: false, error: attempt.killed, model };
+    firstDenial ??= { deniedBy: attempt.deniedBy, requestedNanos: worstCase(outputCap), rates, model };
+
+    if (request.producesOutput && request.outputCap === undefined) {
+      const affordable = Math.floor(
+        affordableOutputTokens(rates, { inputTokens, outputTokens: 0, cacheWrite: request.cacheWrite }, node.effectiveHeadroomNanos) /
+          request.choices,
+      );
+      const clamped = Math.min(affordable, outputCap);
+      if (clamped >= MIN_CLAMPED_OUTPUT_TOKENS) {
+        const clampAttempt = node.admit(worstCase(clamped));
+        if (clampAttempt.admitted) {
+          emitDowngrade(node, request.model, model, reason);
+          node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
+          return { admitted: true, model, rates, reservation: clampAttempt.reservation, outputCap: clamped, overBudget: undefined };
+        }
+      }
+    }
+  }
+
+  const denial = firstDenial as NonNullable<typeof firstDenial>;
+  const error = budgetError(denial.deniedBy, denial.requestedNanos, denial.model);
+  if (!policy.overspend) return { admitted: false, error, model: denial.model };
+  const forced = node.admit(denial.requestedNanos, true);
+  if (!forced.admitted) return { admitted: false, error: forced.killed ?? error, model: denial.model };
+  return { admitted: true, model: denial.model, rates: denial.rates, reservation: forced.reservation, outputCap: undefined, overBudget: error };
+}

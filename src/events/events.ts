@@ -1,0 +1,98 @@
+import type { NormalizedUsage } from '../core/usage.js';
+
+interface EventBase {
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** Label of the scope the event belongs to. */
+  label: string;
+  /** Labels from the root scope down to `label`. */
+  path: readonly string[];
+}
+
+/** How a call attempt ended. */
+export type CallOutcome = 'ok' | 'error' | 'aborted' | 'killed';
+
+/** Where a settled cost came from: the provider's usage, or the held worst case when usage never came. */
+export type CostSource = 'provider' | 'estimated';
+
+export interface CallSettledEvent extends EventBase {
+  type: 'call-settled';
+  provider: string;
+  /** The model the caller asked for. */
+  model: string;
+  /** The model the request was sent with (differs after a downgrade). */
+  modelUsed: string;
+  /** 1 for the first HTTP attempt, 2+ for SDK retries. */
+  attempt: number;
+  outcome: CallOutcome;
+  costUsd: number;
+  costNanos: number;
+  /** What was held for the attempt, USD. */
+  reservedUsd: number;
+  source: CostSource;
+  usage: NormalizedUsage;
+  /** Where the price came from: the bundled dataset or the user's `prices`. */
+  priceOrigin: 'genai-prices' | 'override';
+  /** The HTTP status, when a response arrived. */
+  status: number | undefined;
+  durationMs: number;
+  stream: boolean;
+}
+
+export interface BudgetExceededEvent extends EventBase {
+  type: 'budget-exceeded';
+  /** Label of the scope whose budget refused the call (the event's `label` is the calling scope). */
+  deniedBy: string;
+  model: string;
+  requestedUsd: number;
+  budgetUsd: number;
+  spentUsd: number;
+  reservedUsd: number;
+  /** What happened to the call: `stop` answered it locally, `warn` let it through, `throw` rejected it. */
+  action: 'stop' | 'warn' | 'throw';
+}
+
+export interface ModelDowngradedEvent extends EventBase {
+  type: 'model-downgraded';
+  from: string;
+  to: string;
+  /** `threshold`: the scope passed its threshold; `budget`: the asked model's worst case did not fit. */
+  reason: 'threshold' | 'budget';
+}
+
+export interface MaxTokensClampedEvent extends EventBase {
+  type: 'max-tokens-clamped';
+  model: string;
+  /** The cap the request asked for (undefined when it set none). */
+  requested: number | undefined;
+  clampedTo: number;
+}
+
+export interface ThresholdCrossedEvent extends EventBase {
+  type: 'threshold-crossed';
+  threshold: number;
+  usageRatio: number;
+  spentUsd: number;
+  budgetUsd: number;
+}
+
+export interface FenceKilledEvent extends EventBase {
+  type: 'fence-killed';
+  reason: string | undefined;
+  /** In-flight calls that were aborted. */
+  abortedCalls: number;
+}
+
+export type TokenFenceEvent =
+  | CallSettledEvent
+  | BudgetExceededEvent
+  | ModelDowngradedEvent
+  | MaxTokensClampedEvent
+  | ThresholdCrossedEvent
+  | FenceKilledEvent;
+
+export type TokenFenceEventType = TokenFenceEvent['type'];
+export type TokenFenceEventOf<T extends TokenFenceEventType> = Extract<TokenFenceEvent, { type: T }>;
+export type TokenFenceEventListener<T extends TokenFenceEventType = TokenFenceEventType> = (
+  event: TokenFenceEventOf<T>,
+) => void;

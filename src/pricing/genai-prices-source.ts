@@ -1,0 +1,87 @@
+import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import { decimalToNanos } from '../core/money.js';
+import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
+import { modelMaxOutputTokens } from './model-token-limits.js';
+import { normalizeModelId } from './normalize-model-id.js';
+import type { PriceSource } from './price-source.js';
+
+/** The version of the bundled price data; recorded with every priced call. */
+export const GENAI_PRICES_VERSION = '@pydantic/genai-prices@0.1.8';
+
+type PriceValue = ModelPrice[string];
+
+const PROBE_USAGE = { input_tokens: 1 };
+
+function toNanos(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : (decimalToNanos(value, 'ceil') ?? undefined);
+}
+
+function priceAt(value: PriceValue, threshold: number | null): number | undefined {
+  if (value === undefined || typeof value === 'number') return toNanos(value);
+  let price = value.base;
+  if (threshold !== null) {
+    for (const tier of value.tiers) if (threshold >= tier.start) price = tier.price;
+  }
+  return toNanos(price);
+}
+
+function bucketRates(price: ModelPrice, threshold: number | null): BucketRates | null {
+  const input = priceAt(price.input_mtok, threshold);
+  const output = priceAt(price.output_mtok, threshold);
+  if (input === undefined && output === undefined) return null;
+  const inputRate = input ?? 0;
+  const cacheWrite5m = priceAt(price.cache_write_mtok, threshold) ?? inputRate;
+  return {
+    input: inputRate,
+    cacheRead: priceAt(price.cache_read_mtok, threshold) ?? inputRate,
+    cacheWrite5m,
+    cacheWrite1h: priceAt(price.cache_write_1h_mtok, threshold) ?? cacheWrite5m,
+    output: output ?? 0,
+  };
+}
+
+function tierThresholds(price: ModelPrice): number[] {
+  const starts = new Set<number>();
+  for (const value of Object.values(price)) {
+    if (value !== undefined && typeof value !== 'number') for (const tier of value.tiers) starts.add(tier.start);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+function toModelRates(calculation: PriceCalculation, requested: string): ModelRates | null {
+  const base = bucketRates(calculation.model_price, null);
+  if (!base) return null;
+  const tiers: RateTier[] = [];
+  for (const threshold of tierThresholds(calculation.model_price)) {
+    const rates = bucketRates(calculation.model_price, threshold);
+    if (rates) tiers.push({ aboveInputTokens: threshold, rates });
+  }
+  return {
+    model: calculation.model.id,
+    provider: calculation.provider.id,
+    base,
+    tiers,
+    origin: 'genai-prices',
+    maxOutputTokens: modelMaxOutputTokens(requested, calculation.model.id),
+  };
+}
+
+/**
+ * Prices from `@pydantic/genai-prices` (bundled data, no network). Lookups are cached per provider and
+ * model; models whose price depends on the date or time of day are re-resolved for every request start.
+ */
+export function createGenaiPricesSource(): PriceSource {
+  const cache = new Map<string, ModelRates | null>();
+  return {
+    resolve(provider, model, at) {
+      const key = `${provider}\u0000${model}`;
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached;
+      const id = normalizeModelId(model);
+      const calculation = calcPrice(PROBE_USAGE, id, { providerId: provider, timestamp: at });
+      const rates = calculation ? toModelRates(calculation, model) : null;
+      if (!calculation || !Array.isArray(calculation.model.prices)) cache.set(key, rates);
+      return rates;
+    },
+  };
+}

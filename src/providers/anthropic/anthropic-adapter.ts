@@ -1,0 +1,20 @@
+import type { EndpointAdapter, ProviderAdapter } from '../provider-adapter.js';
+import { createAnthropicMessagesEndpoint } from './anthropic-messages-endpoint.js';
+
+const messages = createAnthropicMessagesEndpoint(false);
+const messagesStream = createAnthropicMessagesEndpoint(true);
+
+/** The `@anthropic-ai/sdk` package (tested with 1.x). */
+export const anthropicAdapter: ProviderAdapter = {
+  provider: 'anthropic',
+  matches(client) {
+    const candidate = client as { messages?: { create?: unknown; stream?: unknown }; chat?: unknown };
+    return typeof candidate.messages?.create === 'function' && typeof candidate.messages.stream === 'function';
+  },
+  endpoints: new Map<string, EndpointAdapter>([
+    ['messages.create', messages],
+    ['messages.stream', messagesStream],
+    ['beta.messages.create', messages],
+    ['beta.messages.stream', messagesStream],
+  ]),
+};

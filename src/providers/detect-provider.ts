@@ -1,0 +1,10 @@
+import { anthropicAdapter } from './anthropic/anthropic-adapter.js';
+import { openAIAdapter } from './openai/openai-adapter.js';
+import type { ProviderAdapter } from './provider-adapter.js';
+
+const ADAPTERS: readonly ProviderAdapter[] = [openAIAdapter, anthropicAdapter];
+
+/** The adapter for an SDK client, recognised by its shape (no SDK is imported). */
+export function detectProvider(client: object): ProviderAdapter | undefined {
+  return ADAPTERS.find((adapter) => adapter.matches(client));
+}

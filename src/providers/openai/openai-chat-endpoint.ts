@@ -1,0 +1,111 @@
+import type { CallRequest } from '../../budget/plan-call.js';
+import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
+import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
+import { addDefinitions, addOpenAIContent, addToolCalls } from './collect-openai-prompt.js';
+import { normalizeOpenAIUsage, openAIUsageFromBody } from './normalize-openai-usage.js';
+
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
+function describeChat(params: RequestParams): CallRequest | null {
+  if (typeof params.model !== 'string' || !Array.isArray(params.messages)) return null;
+  const prompt = createPromptShape();
+  for (const rawMessage of params.messages) {
+    const message = asObject(rawMessage);
+    if (!message) continue;
+    prompt.messages += 1;
+    if (typeof message.name === 'string') prompt.texts.push(message.name);
+    addOpenAIContent(prompt, message.content);
+    addToolCalls(prompt, message.tool_calls);
+    if (message.function_call !== undefined) addDefinitions(prompt, message.function_call);
+  }
+  const responseFormat = asObject(params.response_format);
+  addDefinitions(prompt, params.tools, params.functions, responseFormat?.type === 'json_schema' ? responseFormat : undefined);
+  return {
+    provider: 'openai',
+    model: params.model,
+    outputCap: positiveInteger(params.max_completion_tokens) ?? positiveInteger(params.max_tokens),
+    choices: positiveInteger(params.n) ?? 1,
+    producesOutput: true,
+    prompt,
+    cacheWrite: undefined,
+    tokenizer: 'exact',
+    hiddenContext: false,
+  };
+}
+
+class ChatStreamTracker implements StreamUsageTracker {
+  #usage: ReturnType<typeof normalizeOpenAIUsage> = null;
+  #complete = false;
+  readonly #strip: boolean;
+
+  constructor(strip: boolean) {
+    this.#strip = strip;
+  }
+
+  onEvent(_eventName: string | undefined, data: string): boolean {
+    if (data === '[DONE]') {
+      this.#complete = true;
+      return false;
+    }
+    if (!USAGE_OBJECT.test(data)) return false;
+    const chunk = parseJsonObject(data);
+    const usage = normalizeOpenAIUsage(chunk?.usage);
+    if (!chunk || !usage) return false;
+    this.#usage = usage;
+    return this.#strip && Array.isArray(chunk.choices) && chunk.choices.length === 0;
+  }
+
+  result() {
+    return { usage: this.#usage, complete: this.#complete };
+  }
+}
+
+function syntheticChat(model: string, text: string, stream: boolean): string {
+  const id = syntheticId('chatcmpl-');
+  const created = Math.floor(Date.now() / 1000);
+  if (!stream) {
+    return JSON.stringify({
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+  }
+  const chunk = (delta: object, finishReason: string | null) =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
+  return `${chunk({ role: 'assistant', content: text }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`;
+}
+
+/** `chat.completions.create` (and the `parse` / `stream` helpers, which send the same body). */
+export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapter {
+  return {
+    provider: 'openai',
+    alwaysStreams,
+    describe: describeChat,
+    isStream: (params) => alwaysStreams || params.stream === true,
+    rewrite(params, changes) {
+      const next: Record<string, unknown> = { ...params };
+      if (changes.model !== undefined) next.model = changes.model;
+      if (changes.outputCap !== undefined) {
+        const key = 'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
+        next[key] = changes.outputCap;
+      }
+      if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
+      return next;
+    },
+    needsUsageReporting: (params) => asObject(params.stream_options)?.include_usage !== true,
+    usageFromBody: openAIUsageFromBody,
+    createStreamTracker: ({ stripUsageChunk }) => new ChatStreamTracker(stripUsageChunk),
+    syntheticBody: syntheticChat,
+  };
+}

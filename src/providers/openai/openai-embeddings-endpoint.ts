@@ -1,0 +1,41 @@
+import type { CallRequest } from '../../budget/plan-call.js';
+import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
+import { openAIUsageFromBody } from './normalize-openai-usage.js';
+
+function describeEmbeddings(params: RequestParams): CallRequest | null {
+  if (typeof params.model !== 'string') return null;
+  const prompt = createPromptShape();
+  const inputs = Array.isArray(params.input) && typeof params.input[0] !== 'number' ? params.input : [params.input];
+  for (const input of inputs) {
+    if (typeof input === 'string') prompt.texts.push(input);
+    // Pre-tokenized input: one token per id.
+    else if (Array.isArray(input)) prompt.hiddenTokens += input.length;
+  }
+  return {
+    provider: 'openai',
+    model: params.model,
+    outputCap: undefined,
+    choices: 1,
+    producesOutput: false,
+    prompt,
+    cacheWrite: undefined,
+    tokenizer: 'exact',
+    hiddenContext: false,
+  };
+}
+
+/** `embeddings.create`: input tokens only, never streamed, no local answer for `onLimit: 'stop'`. */
+export function createOpenAIEmbeddingsEndpoint(): EndpointAdapter {
+  return {
+    provider: 'openai',
+    alwaysStreams: false,
+    describe: describeEmbeddings,
+    isStream: () => false,
+    rewrite: (params, changes) => (changes.model === undefined ? params : { ...params, model: changes.model }),
+    needsUsageReporting: () => false,
+    usageFromBody: openAIUsageFromBody,
+    createStreamTracker: () => ({ onEvent: () => false, result: () => ({ usage: null, complete: false }) }),
+    syntheticBody: () => null,
+  };
+}

@@ -1,0 +1,47 @@
+export interface SseEvent {
+  /** The event's text as received, including its terminating blank line. */
+  raw: string;
+  /** The `event:` field, if any. */
+  name: string | undefined;
+  /** The `data:` lines joined with newlines. */
+  data: string;
+}
+
+/** Splits decoded SSE text into whole events; partial events wait for the next chunk. */
+export class SseEventSplitter {
+  #buffer = '';
+
+  push(text: string): SseEvent[] {
+    this.#buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+    const events: SseEvent[] = [];
+    let boundary = this.#buffer.indexOf('\n\n');
+    while (boundary !== -1) {
+      const raw = this.#buffer.slice(0, boundary + 2);
+      this.#buffer = this.#buffer.slice(boundary + 2);
+      events.push(parseEvent(raw));
+      boundary = this.#buffer.indexOf('\n\n');
+    }
+    return events;
+  }
+
+  /** What is left when the stream ends without a final blank line. */
+  flush(): SseEvent | undefined {
+    const rest = this.#buffer;
+    this.#buffer = '';
+    return rest.trim() === '' ? undefined : parseEvent(rest);
+  }
+}
+
+function parseEvent(raw: string): SseEvent {
+  let name: string | undefined;
+  let data: string | undefined;
+  for (const line of raw.split('\n')) {
+    if (line.startsWith('data:')) {
+      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+      data = data === undefined ? value : `${data}\n${value}`;
+    } else if (line.startsWith('event:')) {
+      name = line.slice(line.charCodeAt(6) === 32 ? 7 : 6);
+    }
+  }
+  return { raw, name, data: data ?? '' };
+}

@@ -1,0 +1,106 @@
+import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
+import { detectProvider } from '../providers/detect-provider.js';
+import type { EndpointAdapter } from '../providers/provider-adapter.js';
+import { BUDGET_NODE, POLICY } from '../resolve-options.js';
+import type { TokenFence } from '../token-fence.js';
+import type { Guarded } from '../types.js';
+import { CALL_MARKER, type Fetch, type MarkedRequest } from './guarded-call.js';
+import { type GuardScope, invokeGuarded } from './invoke-guarded.js';
+
+const GUARDED = Symbol.for('tokenfence.guarded');
+
+interface SdkClient {
+  fetch?: Fetch;
+  withOptions?: (options: { fetch: Fetch }) => object;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== 'Object' ? `an instance of ${name}` : 'a plain object';
+}
+
+/** A fetch that hands requests marked by a guarded call to that call, and passes everything else through. */
+function createGuardedFetch(baseFetch: Fetch): Fetch {
+  return (input, init) => {
+    const marker = (init as Record<symbol, unknown> | undefined)?.[CALL_MARKER] as MarkedRequest | undefined;
+    return marker ? marker.send(baseFetch, input, init as RequestInit) : baseFetch(input, init);
+  };
+}
+
+/** Every prefix of the intercepted method paths: `chat`, `chat.completions`, … */
+function resourcePaths(endpoints: ReadonlyMap<string, EndpointAdapter>): Set<string> {
+  const paths = new Set<string>();
+  for (const path of endpoints.keys()) {
+    const parts = path.split('.');
+    for (let length = 1; length < parts.length; length += 1) paths.add(parts.slice(0, length).join('.'));
+  }
+  return paths;
+}
+
+/**
+ * Wraps one SDK client instance in a Proxy. Only the priced methods are intercepted; every other
+ * property and method is the client's own (methods bound to it, so private fields keep working).
+ * The client is cloned with `withOptions({ fetch })` so each HTTP attempt passes through the guard,
+ * without touching the caller's original instance.
+ */
+export function guardClient<T extends object>(client: T, fence: TokenFence): Guarded<T> {
+  if (typeof client !== 'object' || client === null) throw new UnsupportedClientError(describeValue(client));
+  if ((client as Record<symbol, unknown>)[GUARDED]) {
+    throw new UnsupportedClientError('a client that is already guarded (nest scopes with `parent` or `fence.guard()` instead)');
+  }
+  const adapter = detectProvider(client);
+  const sdk = client as SdkClient;
+  if (!adapter) throw new UnsupportedClientError(describeValue(client));
+  if (typeof sdk.withOptions !== 'function' || typeof sdk.fetch !== 'function') {
+    throw new UnsupportedClientError(`${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`);
+  }
+  const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch) }) as T;
+  const node = fence[BUDGET_NODE];
+  const scope: GuardScope = { node, policy: fence[POLICY], now: () => node.now(), client: inner };
+  const prefixes = resourcePaths(adapter.endpoints);
+  const proxies = new WeakMap<object, object>();
+
+  const wrap = <R extends object>(target: R, path: string): R => {
+    const known = proxies.get(target);
+    if (known) return known as R;
+    const methodCache = new Map<PropertyKey, unknown>();
+    const proxy = new Proxy(target, {
+      get(resource, property) {
+        if (path === '' && property === 'tokenfence') return fence;
+        if (path === '' && property === GUARDED) return true;
+        const value = Reflect.get(resource, property, resource) as unknown;
+        if (typeof property !== 'string') return value;
+        const childPath = path === '' ? property : `${path}.${property}`;
+        const endpoint = adapter.endpoints.get(childPath);
+        if (endpoint && typeof value === 'function') {
+          let method = methodCache.get(property);
+          if (!method) {
+            const original = value as (this: unknown, params: unknown, options?: unknown) => unknown;
+            method = (params: unknown, options?: unknown) => invokeGuarded(scope, endpoint, original, resource, params, options);
+            methodCache.set(property, method);
+          }
+          return method;
+        }
+        if (prefixes.has(childPath) && typeof value === 'object' && value !== null) return wrap(value, childPath);
+        if (typeof value === 'function' && !/^[A-Z]/.test(property)) {
+          let method = methodCache.get(property);
+          if (!method) {
+            method = (value as (...args: unknown[]) => unknown).bind(resource);
+            methodCache.set(property, method);
+          }
+          return method;
+        }
+        return value;
+      },
+      set(resource, property, value) {
+        if (path === '' && property === 'tokenfence') return false;
+        return Reflect.set(resource, property, value, resource);
+      },
+    });
+    proxies.set(target, proxy);
+    return proxy;
+  };
+  return wrap(inner, '') as Guarded<T>;
+}

@@ -1,0 +1,230 @@
+import type { Abortable, BudgetNode } from '../budget/budget-node.js';
+import type { AdmittedCall, CallRequest } from '../budget/plan-call.js';
+import type { Reservation } from '../budget/reservation.js';
+import { nanosToUsd } from '../core/money.js';
+import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import type { KillSwitchError } from '../errors/kill-switch-error.js';
+import type { TokenFenceError } from '../errors/token-fence-error.js';
+import type { CallOutcome, CostSource } from '../events/events.js';
+import { priceUsage } from '../pricing/price-usage.js';
+import type { EndpointAdapter } from '../providers/provider-adapter.js';
+import { type BodyEnd, type ObservedBody, observeSseBody } from './observe-sse-body.js';
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Carried in the SDK's per-request `fetchOptions`, so the guarded fetch knows which call an HTTP attempt belongs to. */
+export const CALL_MARKER = Symbol.for('tokenfence.call');
+
+/** What the guarded fetch does with a marked request. */
+export interface MarkedRequest {
+  send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response>;
+}
+
+/** Network errors raised before the request left this machine: nothing can have been billed. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
+}
+
+interface AttemptState {
+  number: number;
+  reservation: Reservation;
+  startedAt: number;
+  status: number | undefined;
+}
+
+/**
+ * One guarded SDK call and its HTTP attempts (SDK retries included). Each attempt holds its own
+ * reservation and settles it exactly once: on the provider's usage when it arrives, on the hold
+ * (flagged `estimated`) when the outcome is unknown, on nothing when the provider refused the request.
+ */
+export class GuardedCall implements MarkedRequest, Abortable {
+  readonly controller = new AbortController();
+  readonly #node: BudgetNode;
+  readonly #endpoint: EndpointAdapter;
+  readonly #request: CallRequest;
+  readonly #plan: AdmittedCall;
+  readonly #stream: boolean;
+  readonly #stripUsage: boolean;
+  readonly #now: () => number;
+  #pending: Reservation | undefined;
+  #attempts = 0;
+  #body: ObservedBody | undefined;
+  #failure: TokenFenceError | undefined;
+
+  constructor(options: {
+    node: BudgetNode;
+    endpoint: EndpointAdapter;
+    request: CallRequest;
+    plan: AdmittedCall;
+    stream: boolean;
+    stripUsage: boolean;
+    now: () => number;
+  }) {
+    this.#node = options.node;
+    this.#endpoint = options.endpoint;
+    this.#request = options.request;
+    this.#plan = options.plan;
+    this.#stream = options.stream;
+    this.#stripUsage = options.stripUsage;
+    this.#now = options.now;
+    this.#pending = options.plan.reservation;
+  }
+
+  /** The error to give the caller instead of the SDK's abort error, when the guard stopped the call. */
+  mapError(error: unknown): unknown {
+    return this.#failure ?? error;
+  }
+
+  /** Gives back the first attempt's hold when the SDK failed before sending anything. */
+  releasePending(): void {
+    this.#pending?.release();
+    this.#pending = undefined;
+  }
+
+  abort(reason: KillSwitchError): void {
+    this.#failure ??= reason;
+    this.#body?.fail(reason);
+    this.controller.abort(reason);
+  }
+
+  #stop(error: TokenFenceError): never {
+    this.#failure ??= error;
+    this.controller.abort(error);
+    throw error;
+  }
+
+  #reserveAttempt(): Reservation {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    const killed = this.#node.kill;
+    if (killed) {
+      pending?.release();
+      this.#stop(killed);
+    }
+    if (pending) return pending;
+    const amount = this.#plan.reservation.heldNanos;
+    const admission = this.#node.admit(amount, this.#plan.overBudget !== undefined);
+    if (admission.admitted) return admission.reservation;
+    if (admission.killed) this.#stop(admission.killed);
+    const { deniedBy } = admission;
+    return this.#stop(
+      new BudgetExceededError({
+        label: deniedBy.label,
+        budget: nanosToUsd(deniedBy.limitNanos ?? 0),
+        spent: nanosToUsd(deniedBy.spentNanos),
+        reserved: nanosToUsd(deniedBy.heldNanos),
+        requested: nanosToUsd(amount),
+        model: this.#plan.model,
+      }),
+    );
+  }
+
+  async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
+    this.#attempts += 1;
+    const attempt: AttemptState = {
+      number: this.#attempts,
+      reservation: this.#reserveAttempt(),
+      startedAt: this.#now(),
+      status: undefined,
+    };
+    for (const node of this.#node.chain) node.inFlight.add(this);
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      if (neverSent(error)) this.#finish(attempt, null, 'error', 'released');
+      else this.#finish(attempt, null, this.#abortOutcome(), 'hold');
+      throw error;
+    }
+    attempt.status = response.status;
+    if (!response.ok) {
+      this.#finish(attempt, null, 'error', 'released');
+      return response;
+    }
+    if (this.#stream && response.body && (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      return this.#observeStream(response, attempt);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      this.#finish(attempt, null, this.#abortOutcome(), 'hold');
+      throw error;
+    }
+    const report = this.#endpoint.usageFromBody(text, this.#request.cacheWrite);
+    this.#finish(attempt, report?.usage ?? null, 'ok', report ? 'usage' : 'hold');
+    return rebuildResponse(response, text);
+  }
+
+  #observeStream(response: Response, attempt: AttemptState): Response {
+    const tracker = this.#endpoint.createStreamTracker({
+      stripUsageChunk: this.#stripUsage,
+      cacheWrite: this.#request.cacheWrite,
+    });
+    const onEnd = (how: BodyEnd) => {
+      this.#body = undefined;
+      const { usage, complete } = tracker.result();
+      const outcome: CallOutcome = complete ? 'ok' : how === 'finished' ? 'error' : this.#abortOutcome();
+      this.#finish(attempt, usage, outcome, complete && usage ? 'usage' : 'hold');
+    };
+    this.#body = observeSseBody(response.body as ReadableStream<Uint8Array>, tracker, onEnd);
+    return rebuildResponse(response, this.#body.body);
+  }
+
+  #abortOutcome(): CallOutcome {
+    return this.#failure?.code === 'KILL_SWITCH' ? 'killed' : 'aborted';
+  }
+
+  /**
+   * Ends an attempt's reservation. `usage`: priced exactly from the provider's usage. `hold`: the outcome
+   * is unknown, so the worst case is charged (never less than usage already seen). `released`: nothing
+   * was billed.
+   */
+  #finish(attempt: AttemptState, usage: NormalizedUsage | null, outcome: CallOutcome, basis: 'usage' | 'hold' | 'released'): void {
+    for (const node of this.#node.chain) node.inFlight.delete(this);
+    const { reservation } = attempt;
+    if (reservation.state !== 'held') return;
+    const rates = this.#plan.rates;
+    let cost = 0;
+    let source: CostSource = 'provider';
+    if (basis === 'released') reservation.release();
+    else {
+      const observed = usage ? priceUsage(usage, rates) : 0;
+      cost = basis === 'usage' ? observed : Math.max(observed, reservation.heldNanos);
+      if (basis === 'hold') source = 'estimated';
+      reservation.settle(cost);
+    }
+    this.#node.emit({
+      type: 'call-settled',
+      provider: this.#request.provider,
+      model: this.#request.model,
+      modelUsed: this.#plan.model,
+      attempt: attempt.number,
+      outcome,
+      costUsd: nanosToUsd(cost),
+      costNanos: cost,
+      reservedUsd: nanosToUsd(reservation.heldNanos),
+      source,
+      usage: usage ?? EMPTY_USAGE,
+      priceOrigin: rates.origin,
+      status: attempt.status,
+      durationMs: this.#now() - attempt.startedAt,
+      stream: this.#stream,
+    });
+  }
+}
+
+/** A Response the SDK can read again, with the original's status, headers and URL. */
+function rebuildResponse(original: Response, body: string | ReadableStream<Uint8Array>): Response {
+  const rebuilt = new Response(body, {
+    status: original.status,
+    statusText: original.statusText,
+    headers: original.headers,
+  });
+  Object.defineProperty(rebuilt, 'url', { value: original.url });
+  return rebuilt;
+}

@@ -1,0 +1,85 @@
+import type { StreamUsageTracker } from '../providers/provider-adapter.js';
+import { SseEventSplitter } from '../providers/sse-event-splitter.js';
+
+/** How an observed body ended: read to its end, cancelled by its reader, or failed. */
+export type BodyEnd = 'finished' | 'cancelled' | 'errored';
+
+export interface ObservedBody {
+  body: ReadableStream<Uint8Array>;
+  /** Errors the body for its reader (e.g. with the kill switch's error) and cancels the source. */
+  fail(error: Error): void;
+}
+
+/**
+ * Passes an SSE body through to the SDK event by event, letting the tracker see (and drop) each event.
+ * `onEnd` runs exactly once, however the body ends: fully read, cancelled (a `break` in the caller's
+ * loop, `controller.abort()`), errored (connection cut, abort), or failed by the guard.
+ */
+export function observeSseBody(
+  source: ReadableStream<Uint8Array>,
+  tracker: StreamUsageTracker,
+  onEnd: (end: BodyEnd) => void,
+): ObservedBody {
+  const reader = source.getReader();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const splitter = new SseEventSplitter();
+  let ended = false;
+  let downstream: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+  const end = (how: BodyEnd): boolean => {
+    if (ended) return false;
+    ended = true;
+    onEnd(how);
+    return true;
+  };
+  const keep = (text: string, last: boolean): string => {
+    const events = splitter.push(text);
+    const rest = last ? splitter.flush() : undefined;
+    if (rest) events.push(rest);
+    let kept = '';
+    for (const event of events) if (!tracker.onEvent(event.name, event.data)) kept += event.raw;
+    return kept;
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      downstream = controller;
+    },
+    async pull(controller) {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (ended) return;
+          if (done) {
+            const tail = keep(decoder.decode(), true);
+            if (tail) controller.enqueue(encoder.encode(tail));
+            end('finished');
+            controller.close();
+            return;
+          }
+          const kept = keep(decoder.decode(value, { stream: true }), false);
+          if (kept) {
+            controller.enqueue(encoder.encode(kept));
+            return;
+          }
+        }
+      } catch (error) {
+        if (end('errored')) controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end('cancelled');
+      return reader.cancel(reason);
+    },
+  });
+
+  return {
+    body,
+    fail(error) {
+      if (!end('errored')) return;
+      downstream?.error(error);
+      reader.cancel(error).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { usdToNanos } from './core/money.js';
+import type { BudgetNode } from './budget/budget-node.js';
+import { InvalidOptionsError } from './errors/invalid-options-error.js';
+import type { TokenFenceEvent } from './events/events.js';
+import { createGenaiPricesSource } from './pricing/genai-prices-source.js';
+import { parsePriceTable, withPriceOverrides } from './pricing/price-overrides.js';
+import type { PriceSource } from './pricing/price-source.js';
+import { TOKEN_FENCE_MARKER, type TokenFenceOptions } from './types.js';
+
+/** How a TokenFence finds the budget node of another TokenFence, even one from another package copy. */
+export const BUDGET_NODE = Symbol.for('tokenfence.budget-node');
+const POLICY = Symbol.for('tokenfence.policy');
+
+export interface ResolvedPolicy {
+  fallbacks: readonly string[];
+  onLimit: 'stop' | 'warn' | 'throw';
+  /** `onLimit: 'warn'`: calls that do not fit are admitted anyway. */
+  overspend: boolean;
+  prices: PriceSource;
+  maxRetries: number | undefined;
+}
+
+export interface ResolvedOptions {
+  label: string;
+  limitNanos: number | null;
+  threshold: number;
+  parentNode: BudgetNode | undefined;
+  policy: ResolvedPolicy;
+  onEvent: ((event: TokenFenceEvent) => void) | undefined;
+  now: () => number;
+}
+
+let sharedPriceSource: PriceSource | undefined;
+function defaultPriceSource(): PriceSource {
+  sharedPriceSource ??= createGenaiPricesSource();
+  return sharedPriceSource;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'budget', 'label', 'fallback', 'threshold', 'onLimit', 'parent', 'share', 'prices', 'onEvent', 'maxRetries', '_internal',
+]);
+const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function resolveLabel(label: unknown): string {
+  if (label === undefined) return 'default';
+  if (typeof label !== 'string' || label.trim() === '' || label.length > 200 || /[\u0000-\u001f]/.test(label)) {
+    throw new InvalidOptionsError('label', `expected a non-empty string of at most 200 printable characters, got ${describe(label)}`);
+  }
+  return label;
+}
+
+function resolveFallbacks(fallback: unknown): readonly string[] {
+  if (fallback === undefined) return [];
+  const list = typeof fallback === 'string' ? [fallback] : fallback;
+  if (!Array.isArray(list) || list.some((model) => typeof model !== 'string' || model.trim() === '')) {
+    throw new InvalidOptionsError('fallback', `expected a model id or a list of model ids, got ${describe(fallback)}`);
+  }
+  return Object.freeze([...list] as string[]);
+}
+
+function resolveParent(parent: unknown): { node: BudgetNode; policy: ResolvedPolicy } | undefined {
+  if (parent === undefined) return undefined;
+  const fence = parent as Record<symbol, unknown> | null;
+  if (typeof fence !== 'object' || fence === null || fence[TOKEN_FENCE_MARKER] !== true) {
+    throw new InvalidOptionsError('parent', `expected a TokenFence, got ${describe(parent)}`);
+  }
+  return { node: fence[BUDGET_NODE] as BudgetNode, policy: fence[POLICY] as ResolvedPolicy };
+}
+
+function resolveLimit(options: TokenFenceOptions, parentNode: BudgetNode | undefined): number | null {
+  const { budget, share } = options;
+  if (budget !== undefined && share !== undefined) {
+    throw new InvalidOptionsError('share', 'give either `budget` or `share`, not both');
+  }
+  if (budget !== undefined) {
+    const nanos = usdToNanos(budget);
+    if (nanos === null) {
+      throw new InvalidOptionsError('budget', `expected a finite USD amount ≥ 0 such as 2.5 or "$2.50", got ${describe(budget)}`);
+    }
+    return nanos;
+  }
+  if (share === undefined) return null;
+  if (typeof share !== 'number' || !Number.isFinite(share) || share <= 0 || share > 1) {
+    throw new InvalidOptionsError('share', `expected a fraction in (0, 1], got ${describe(share)}`);
+  }
+  if (!parentNode || parentNode.limitNanos === null) {
+    throw new InvalidOptionsError('share', 'needs a `parent` with a budget of its own');
+  }
+  return Math.floor(parentNode.limitNanos * share);
+}
+
+/** Validates every option before anything else happens; throws InvalidOptionsError naming the option. */
+export function resolveOptions(options: TokenFenceOptions | undefined): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new InvalidOptionsError('options', `expected an options object, got ${describe(options)}`);
+  }
+  const given = options ?? {};
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new InvalidOptionsError(key, 'unknown option');
+  }
+  const parent = resolveParent(given.parent);
+  const threshold = given.threshold ?? 0.8;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+    throw new InvalidOptionsError('threshold', `expected a number from 0 to 1, got ${describe(given.threshold)}`);
+  }
+  const onLimit = given.onLimit === undefined ? 'stop' : ON_LIMIT[given.onLimit as keyof typeof ON_LIMIT];
+  if (!onLimit || !Object.hasOwn(ON_LIMIT, given.onLimit ?? 'stop')) {
+    throw new InvalidOptionsError('onLimit', `expected 'stop', 'warn' or 'throw' ('raise'), got ${describe(given.onLimit)}`);
+  }
+  if (given.onEvent !== undefined && typeof given.onEvent !== 'function') {
+    throw new InvalidOptionsError('onEvent', `expected a function, got ${describe(given.onEvent)}`);
+  }
+  const maxRetries = given.maxRetries;
+  if (maxRetries !== undefined && !(Number.isSafeInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 100)) {
+    throw new InvalidOptionsError('maxRetries', `expected a whole number from 0 to 100, got ${describe(maxRetries)}`);
+  }
+  const resolvedOnLimit = given.onLimit === undefined ? (parent?.policy.onLimit ?? 'stop') : onLimit;
+  const overrides = parsePriceTable(given.prices);
+  const inheritedPrices = parent?.policy.prices ?? defaultPriceSource();
+  const now = given._internal?.now ?? Date.now;
+  return {
+    label: resolveLabel(given.label),
+    limitNanos: resolveLimit(given, parent?.node),
+    threshold,
+    parentNode: parent?.node,
+    onEvent: given.onEvent,
+    now,
+    policy: {
+      fallbacks: resolveFallbacks(given.fallback),
+      onLimit: resolvedOnLimit,
+      overspend: resolvedOnLimit === 'warn',
+      prices: withPriceOverrides(overrides, inheritedPrices),
+      maxRetries: maxRetries ?? parent?.policy.maxRetries,
+    },
+  };
+}
+
+export { POLICY };

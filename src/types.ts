@@ -1,0 +1,80 @@
+import type { TokenFenceEvent } from './events/events.js';
+import type { PriceTable } from './pricing/price-overrides.js';
+
+/** What to do when a call's worst case does not fit the budget. */
+export type OnLimit = 'stop' | 'warn' | 'throw' | 'raise';
+
+/** Options of `new TokenFence(options)` and `guard(client, options)`. Validated once, at construction. */
+export interface TokenFenceOptions {
+  /**
+   * The scope's budget, USD: a number or a string such as `"$1.50"`. Without it (and without `share`)
+   * the scope has no limit of its own: it counts spend, and its ancestors' limits still apply.
+   */
+  budget?: number | string;
+  /** Name of the scope (agent role, workflow): in events, errors and reports. @default 'default' */
+  label?: string;
+  /** A cheaper model, or an ordered list of them, used from `threshold` on and when the asked model does not fit. */
+  fallback?: string | readonly string[];
+  /** Share of the budget (0–1) from which calls go to `fallback`. @default 0.8 */
+  threshold?: number;
+  /**
+   * When a call does not fit: `'stop'` answers it locally with an SDK-shaped response (a stream for a
+   * stream request) that says so, sending nothing; `'warn'` emits `budget-exceeded` and sends it anyway;
+   * `'throw'` (alias `'raise'`) rejects with `BudgetExceededError`. @default 'stop'
+   */
+  onLimit?: OnLimit;
+  /** The enclosing scope: spend here counts there too, and its limit caps this one. */
+  parent?: TokenFenceLike;
+  /** This scope's budget as a fraction (0, 1] of the parent's. Shares may add up to more than 1. */
+  share?: number;
+  /** Prices for models the dataset lacks or negotiated prices, USD per 1M tokens. Inherited by child scopes. */
+  prices?: PriceTable;
+  /** Called synchronously with every event of this scope and of the scopes below it. */
+  onEvent?: (event: TokenFenceEvent) => void;
+  /**
+   * Caps the SDK's automatic retries per call (each attempt is reserved and charged on its own).
+   * @default the SDK client's own setting (2 for openai and @anthropic-ai/sdk)
+   */
+  maxRetries?: number;
+  /** For tests; may change without notice. */
+  _internal?: { now?: () => number };
+}
+
+/** Options of `fence.guard(client, options)`: a child scope of `fence`. */
+export type GuardOptions = Omit<TokenFenceOptions, 'parent'>;
+
+/** The read-only view a guarded client carries as `client.tokenfence`. All money in USD. */
+export interface SpendView {
+  readonly label: string;
+  /** The limit, USD (`Infinity` for a scope without one). */
+  readonly budget: number;
+  /** Settled spend, USD, exact to the nano-dollar. */
+  readonly spent: number;
+  /** Held by in-flight calls, USD. */
+  readonly reserved: number;
+  /** What the scope can still admit, USD: budget − spent − reserved, capped by every ancestor. */
+  readonly remaining: number;
+  /** Settled HTTP attempts (SDK retries count one each). */
+  readonly calls: number;
+  /** spent / budget. */
+  readonly usageRatio: number;
+  /** True from the threshold on: calls go to the fallback. */
+  readonly shouldDowngrade: boolean;
+  /** True once a call was refused for budget, or spend reached the budget. */
+  readonly budgetExceeded: boolean;
+  readonly killed: boolean;
+  /** Refuses every later call of this scope and its children and aborts their in-flight calls. */
+  kill(reason?: string): void;
+  /** Starts a fresh period: clears spend, calls, flags and the kill. In-flight holds stay. */
+  reset(): void;
+}
+
+/** Marks a TokenFence across copies of the package (ESM and CJS in one process). */
+export const TOKEN_FENCE_MARKER = Symbol.for('tokenfence.fence');
+
+/** Anything that is a TokenFence (possibly from another copy of the package). */
+export interface TokenFenceLike extends SpendView {
+  readonly [TOKEN_FENCE_MARKER]: true;
+}
+
+export type Guarded<T> = T & { readonly tokenfence: SpendView };
