@@ -1,7 +1,10 @@
-export { guard, TokenFence } from './token-fence.js';
-export type { GuardOptions, Guarded, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';
-export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
 export type { NormalizedUsage } from './core/usage.js';
+export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
+export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error.js';
+export { isKillSwitchError, KillSwitchError } from './errors/kill-switch-error.js';
+export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
+export { isUnknownModelError, UnknownModelError } from './errors/unknown-model-error.js';
+export { isUnsupportedClientError, UnsupportedClientError } from './errors/unsupported-client-error.js';
 export type {
   BudgetExceededEvent,
   CallOutcome,
@@ -15,10 +18,7 @@ export type {
   TokenFenceEventListener,
   TokenFenceEventType,
 } from './events/events.js';
-export { TokenFenceError, isTokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
-export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
-export { KillSwitchError, isKillSwitchError } from './errors/kill-switch-error.js';
-export { UnknownModelError, isUnknownModelError } from './errors/unknown-model-error.js';
-export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error.js';
-export { UnsupportedClientError, isUnsupportedClientError } from './errors/unsupported-client-error.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
+export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
+export { guard, TokenFence } from './token-fence.js';
+export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';

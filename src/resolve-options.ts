@@ -1,5 +1,5 @@
-import { usdToNanos } from './core/money.js';
 import type { BudgetNode } from './budget/budget-node.js';
+import { usdToNanos } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
 import { createGenaiPricesSource } from './pricing/genai-prices-source.js';
@@ -37,7 +37,17 @@ function defaultPriceSource(): PriceSource {
 }
 
 const KNOWN_OPTIONS = new Set([
-  'budget', 'label', 'fallback', 'threshold', 'onLimit', 'parent', 'share', 'prices', 'onEvent', 'maxRetries', '_internal',
+  'budget',
+  'label',
+  'fallback',
+  'threshold',
+  'onLimit',
+  'parent',
+  'share',
+  'prices',
+  'onEvent',
+  'maxRetries',
+  '_internal',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -50,7 +60,10 @@ function describe(value: unknown): string {
 function resolveLabel(label: unknown): string {
   if (label === undefined) return 'default';
   if (typeof label !== 'string' || label.trim() === '' || label.length > 200 || /[\u0000-\u001f]/.test(label)) {
-    throw new InvalidOptionsError('label', `expected a non-empty string of at most 200 printable characters, got ${describe(label)}`);
+    throw new InvalidOptionsError(
+      'label',
+      `expected a non-empty string of at most 200 printable characters, got ${describe(label)}`,
+    );
   }
   return label;
 }
@@ -81,7 +94,10 @@ function resolveLimit(options: TokenFenceOptions, parentNode: BudgetNode | undef
   if (budget !== undefined) {
     const nanos = usdToNanos(budget);
     if (nanos === null) {
-      throw new InvalidOptionsError('budget', `expected a finite USD amount ≥ 0 such as 2.5 or "$2.50", got ${describe(budget)}`);
+      throw new InvalidOptionsError(
+        'budget',
+        `expected a finite USD amount ≥ 0 such as 2.5 or "$2.50", got ${describe(budget)}`,
+      );
     }
     return nanos;
   }
@@ -111,7 +127,10 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   }
   const onLimit = given.onLimit === undefined ? 'stop' : ON_LIMIT[given.onLimit as keyof typeof ON_LIMIT];
   if (!onLimit || !Object.hasOwn(ON_LIMIT, given.onLimit ?? 'stop')) {
-    throw new InvalidOptionsError('onLimit', `expected 'stop', 'warn' or 'throw' ('raise'), got ${describe(given.onLimit)}`);
+    throw new InvalidOptionsError(
+      'onLimit',
+      `expected 'stop', 'warn' or 'throw' ('raise'), got ${describe(given.onLimit)}`,
+    );
   }
   if (given.onEvent !== undefined && typeof given.onEvent !== 'function') {
     throw new InvalidOptionsError('onEvent', `expected a function, got ${describe(given.onEvent)}`);

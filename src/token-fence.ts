@@ -5,8 +5,8 @@ import type { TokenFenceEventListener, TokenFenceEventType } from './events/even
 import { guardClient } from './proxy/guard-client.js';
 import { BUDGET_NODE, POLICY, type ResolvedPolicy, resolveOptions } from './resolve-options.js';
 import {
-  type GuardOptions,
   type Guarded,
+  type GuardOptions,
   type SpendView,
   TOKEN_FENCE_MARKER,
   type TokenFenceLike,

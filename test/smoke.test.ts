@@ -14,7 +14,12 @@ it('smoke openai', async () => {
   const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 600 });
   expect(completion.choices[0]?.message.content).toContain('lorem');
   expect(client.tokenfence.spent).toBeCloseTo(0.0075, 9);
-  const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 600 });
+  const stream = await client.chat.completions.create({
+    model: 'gpt-4o',
+    messages: chatMessages,
+    stream: true,
+    max_tokens: 600,
+  });
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
   expect(text).toContain('lorem');

@@ -1,6 +1,6 @@
-import { MAX_NANOS, addNanos } from '../core/money.js';
+import { addNanos, MAX_NANOS } from '../core/money.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
-import { EventHub, callListener } from '../events/event-hub.js';
+import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
 import { Reservation } from './reservation.js';
 

@@ -2,7 +2,7 @@ import { nanosToUsd } from '../core/money.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import { UnknownModelError } from '../errors/unknown-model-error.js';
-import { type CacheWriteTtl, affordableOutputTokens, estimateWorstCase } from '../pricing/estimate-worst-case.js';
+import { affordableOutputTokens, type CacheWriteTtl, estimateWorstCase } from '../pricing/estimate-worst-case.js';
 import type { ModelRates } from '../pricing/model-rates.js';
 import { modelMaxInputTokens } from '../pricing/model-token-limits.js';
 import type { PriceSource } from '../pricing/price-source.js';
@@ -126,7 +126,8 @@ export function planCall(
     const reason = pastThreshold ? 'threshold' : 'budget';
     const defaultCap = rates.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
     const outputCap = request.producesOutput ? (request.outputCap ?? defaultCap) : 0;
-    const injectedCap = request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
+    const injectedCap =
+      request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
     let inputTokens = inputBound(request, model);
     const worstCase = (cap: number) =>
       estimateWorstCase(rates, { inputTokens, outputTokens: cap * request.choices, cacheWrite: request.cacheWrite });
@@ -155,8 +156,11 @@ export function planCall(
 
     if (request.producesOutput && request.outputCap === undefined) {
       const affordable = Math.floor(
-        affordableOutputTokens(rates, { inputTokens, outputTokens: 0, cacheWrite: request.cacheWrite }, node.effectiveHeadroomNanos) /
-          request.choices,
+        affordableOutputTokens(
+          rates,
+          { inputTokens, outputTokens: 0, cacheWrite: request.cacheWrite },
+          node.effectiveHeadroomNanos,
+        ) / request.choices,
       );
       const clamped = Math.min(affordable, outputCap);
       if (clamped >= MIN_CLAMPED_OUTPUT_TOKENS) {
@@ -164,7 +168,14 @@ export function planCall(
         if (clampAttempt.admitted) {
           emitDowngrade(node, request.model, model, reason);
           node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
-          return { admitted: true, model, rates, reservation: clampAttempt.reservation, outputCap: clamped, overBudget: undefined };
+          return {
+            admitted: true,
+            model,
+            rates,
+            reservation: clampAttempt.reservation,
+            outputCap: clamped,
+            overBudget: undefined,
+          };
         }
       }
     }
@@ -175,5 +186,12 @@ export function planCall(
   if (!policy.overspend) return { admitted: false, error, model: denial.model };
   const forced = node.admit(denial.requestedNanos, true);
   if (!forced.admitted) return { admitted: false, error: forced.killed ?? error, model: denial.model };
-  return { admitted: true, model: denial.model, rates: denial.rates, reservation: forced.reservation, outputCap: undefined, overBudget: error };
+  return {
+    admitted: true,
+    model: denial.model,
+    rates: denial.rates,
+    reservation: forced.reservation,
+    outputCap: undefined,
+    overBudget: error,
+  };
 }

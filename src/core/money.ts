@@ -18,22 +18,12 @@ export function decimalToNanos(value: number | string, rounding: 'floor' | 'ceil
   const match = DECIMAL.exec(text);
   if (!match || (match[1] === '' && !match[2])) return null;
   const whole = match[1] ?? '';
-  const fraction = match[2] ?? '';
-  const exponent = Number(match[3] ?? 0) + 9;
-  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, '');
-  const point = whole.length + exponent;
-  let integerPart: string;
-  let remainder: string;
-  if (point <= 0) {
-    integerPart = '0';
-    remainder = digits;
-  } else if (point >= digits.length) {
-    integerPart = digits + '0'.repeat(point - digits.length);
-    remainder = '';
-  } else {
-    integerPart = digits.slice(0, point);
-    remainder = digits.slice(point);
-  }
+  const digits = `${whole}${match[2] ?? ''}`;
+  // Position of the decimal point in `digits` once the value is scaled to nanos (×10^9).
+  const point = whole.length + Number(match[3] ?? 0) + 9;
+  if (point > 40) return null; // far above MAX_NANOS; also keeps "1e999999" from allocating a huge string
+  const integerPart = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
+  const remainder = point <= 0 ? digits : digits.slice(point);
   let nanos = BigInt(integerPart || '0');
   if (rounding === 'ceil' && /[1-9]/.test(remainder)) nanos += 1n;
   if (nanos > BigInt(MAX_NANOS)) return null;
@@ -74,5 +64,5 @@ function ceilDiv(product: number, divisor: number): number {
 /** Adds nano amounts, saturating at MAX_NANOS so a runaway sum never loses exactness silently. */
 export function addNanos(a: number, b: number): number {
   const sum = a + b;
-  return sum > MAX_NANOS ? MAX_NANOS : sum;
+  return Math.min(sum, MAX_NANOS);
 }

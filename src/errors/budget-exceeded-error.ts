@@ -1,4 +1,4 @@
-import { TokenFenceError, formatUsd, hasCode } from './token-fence-error.js';
+import { formatUsd, hasCode, TokenFenceError } from './token-fence-error.js';
 
 export interface BudgetExceededDetails {
   /** Label of the budget scope that refused the call. */

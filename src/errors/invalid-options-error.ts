@@ -1,4 +1,4 @@
-import { TokenFenceError, hasCode } from './token-fence-error.js';
+import { hasCode, TokenFenceError } from './token-fence-error.js';
 
 /** An option was rejected at construction time, before anything else happened. */
 export class InvalidOptionsError extends TokenFenceError {

@@ -1,4 +1,4 @@
-import { TokenFenceError, hasCode } from './token-fence-error.js';
+import { hasCode, TokenFenceError } from './token-fence-error.js';
 
 /** The scope (or an ancestor) was killed: later calls are refused, in-flight calls are aborted with this. */
 export class KillSwitchError extends TokenFenceError {

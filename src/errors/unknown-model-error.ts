@@ -1,4 +1,4 @@
-import { TokenFenceError, hasCode } from './token-fence-error.js';
+import { hasCode, TokenFenceError } from './token-fence-error.js';
 
 /** No price is known for the model, so its worst case cannot be reserved. Raised before any request. */
 export class UnknownModelError extends TokenFenceError {

@@ -1,4 +1,4 @@
-import { TokenFenceError, hasCode } from './token-fence-error.js';
+import { hasCode, TokenFenceError } from './token-fence-error.js';
 
 /** `guard()` was given something that is not a supported SDK client. */
 export class UnsupportedClientError extends TokenFenceError {

@@ -21,7 +21,9 @@ export function estimateWorstCase(rates: ModelRates, request: WorstCaseInput): n
   let inputRate = tier.input;
   if (request.cacheWrite) inputRate = Math.max(inputRate, tier.cacheWrite5m);
   if (request.cacheWrite === '1h') inputRate = Math.max(inputRate, tier.cacheWrite1h);
-  return mulDivCeil(request.inputTokens, inputRate, 1_000_000) + mulDivCeil(request.outputTokens, tier.output, 1_000_000);
+  return (
+    mulDivCeil(request.inputTokens, inputRate, 1_000_000) + mulDivCeil(request.outputTokens, tier.output, 1_000_000)
+  );
 }
 
 /** The largest output cap whose worst case fits `headroomNanos` next to the given prompt bound. */

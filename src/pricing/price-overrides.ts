@@ -30,10 +30,15 @@ const PRICE_FIELDS = ['input', 'output', 'cachedInput', 'cacheWrite', 'cacheWrit
 
 function parsePrice(value: unknown, option: string): number {
   const nanos =
-    (typeof value === 'number' && value >= 0) || typeof value === 'string' ? decimalToNanos(value as number | string, 'ceil') : null;
+    (typeof value === 'number' && value >= 0) || typeof value === 'string'
+      ? decimalToNanos(value as number | string, 'ceil')
+      : null;
   if (nanos === null) throw new InvalidOptionsError(option, 'expected a non-negative USD amount per 1M tokens');
   if (nanos > MAX_PRICE_NANOS) {
-    throw new InvalidOptionsError(option, `above $${MAX_PRICE_PER_MILLION_USD} per 1M tokens; prices are USD per 1M tokens`);
+    throw new InvalidOptionsError(
+      option,
+      `above $${MAX_PRICE_PER_MILLION_USD} per 1M tokens; prices are USD per 1M tokens`,
+    );
   }
   return nanos;
 }
@@ -45,7 +50,8 @@ function parseOverride(model: string, raw: unknown, provider: string): ModelRate
   }
   const entry = raw as Record<string, unknown>;
   for (const key of Object.keys(entry)) {
-    if (!(PRICE_FIELDS as readonly string[]).includes(key)) throw new InvalidOptionsError(`${option}.${key}`, 'unknown field');
+    if (!(PRICE_FIELDS as readonly string[]).includes(key))
+      throw new InvalidOptionsError(`${option}.${key}`, 'unknown field');
   }
   const input = parsePrice(entry.input, `${option}.input`);
   const output = parsePrice(entry.output, `${option}.output`);
@@ -62,7 +68,8 @@ function parseOverride(model: string, raw: unknown, provider: string): ModelRate
       output,
       cacheRead: entry.cachedInput === undefined ? input : parsePrice(entry.cachedInput, `${option}.cachedInput`),
       cacheWrite5m,
-      cacheWrite1h: entry.cacheWrite1h === undefined ? cacheWrite5m : parsePrice(entry.cacheWrite1h, `${option}.cacheWrite1h`),
+      cacheWrite1h:
+        entry.cacheWrite1h === undefined ? cacheWrite5m : parsePrice(entry.cacheWrite1h, `${option}.cacheWrite1h`),
     },
     tiers: [],
     origin: 'override',

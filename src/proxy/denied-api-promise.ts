@@ -14,6 +14,7 @@ export class DeniedApiPromise<T = never> extends Promise<T> {
     this.#error = error;
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass must override then() to stay lazy.
   override then<A = T, B = never>(
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,

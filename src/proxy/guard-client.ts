@@ -48,13 +48,17 @@ function resourcePaths(endpoints: ReadonlyMap<string, EndpointAdapter>): Set<str
 export function guardClient<T extends object>(client: T, fence: TokenFence): Guarded<T> {
   if (typeof client !== 'object' || client === null) throw new UnsupportedClientError(describeValue(client));
   if ((client as Record<symbol, unknown>)[GUARDED]) {
-    throw new UnsupportedClientError('a client that is already guarded (nest scopes with `parent` or `fence.guard()` instead)');
+    throw new UnsupportedClientError(
+      'a client that is already guarded (nest scopes with `parent` or `fence.guard()` instead)',
+    );
   }
   const adapter = detectProvider(client);
   const sdk = client as SdkClient;
   if (!adapter) throw new UnsupportedClientError(describeValue(client));
   if (typeof sdk.withOptions !== 'function' || typeof sdk.fetch !== 'function') {
-    throw new UnsupportedClientError(`${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`);
+    throw new UnsupportedClientError(
+      `${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`,
+    );
   }
   const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch) }) as T;
   const node = fence[BUDGET_NODE];
@@ -78,7 +82,8 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
           let method = methodCache.get(property);
           if (!method) {
             const original = value as (this: unknown, params: unknown, options?: unknown) => unknown;
-            method = (params: unknown, options?: unknown) => invokeGuarded(scope, endpoint, original, resource, params, options);
+            method = (params: unknown, options?: unknown) =>
+              invokeGuarded(scope, endpoint, original, resource, params, options);
             methodCache.set(property, method);
           }
           return method;

@@ -184,7 +184,12 @@ export class GuardedCall implements MarkedRequest, Abortable {
    * is unknown, so the worst case is charged (never less than usage already seen). `released`: nothing
    * was billed.
    */
-  #finish(attempt: AttemptState, usage: NormalizedUsage | null, outcome: CallOutcome, basis: 'usage' | 'hold' | 'released'): void {
+  #finish(
+    attempt: AttemptState,
+    usage: NormalizedUsage | null,
+    outcome: CallOutcome,
+    basis: 'usage' | 'hold' | 'released',
+  ): void {
     for (const node of this.#node.chain) node.inFlight.delete(this);
     const { reservation } = attempt;
     if (reservation.state !== 'held') return;

@@ -29,7 +29,12 @@ function withMarker(
 ): RequestOptions {
   const given = options ?? {};
   const clientRetries = (scope.client as { maxRetries?: unknown }).maxRetries;
-  const asked = typeof given.maxRetries === 'number' ? given.maxRetries : typeof clientRetries === 'number' ? clientRetries : undefined;
+  const asked =
+    typeof given.maxRetries === 'number'
+      ? given.maxRetries
+      : typeof clientRetries === 'number'
+        ? clientRetries
+        : undefined;
   const next: RequestOptions = { ...given, fetchOptions: { ...asObject(given.fetchOptions), [CALL_MARKER]: marker } };
   if (maxRetries !== undefined) next.maxRetries = Math.min(asked ?? maxRetries, maxRetries);
   if (signal) next.signal = given.signal ? AbortSignal.any([given.signal, signal]) : signal;
@@ -48,7 +53,11 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
       call.releasePending();
       throw call.mapError(error);
     });
-    const ApiPromise = (result as object).constructor as new (client: object, response: Promise<unknown>, parse: unknown) => unknown;
+    const ApiPromise = (result as object).constructor as new (
+      client: object,
+      response: Promise<unknown>,
+      parse: unknown,
+    ) => unknown;
     return new ApiPromise(client, responsePromise, apiPromise.parseResponse);
   }
   if (apiPromise && typeof apiPromise.on === 'function') {
@@ -58,11 +67,21 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
   return result;
 }
 
-function refuse(scope: GuardScope, endpoint: EndpointAdapter, request: CallRequest, error: Error, params: RequestParams, original: Method, target: unknown, options: RequestOptions | undefined): unknown {
+function refuse(
+  scope: GuardScope,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  error: Error,
+  params: RequestParams,
+  original: Method,
+  target: unknown,
+  options: RequestOptions | undefined,
+): unknown {
   let answer: LocalAnswer | undefined;
   if (BudgetExceededError.isInstance(error)) {
     const onLimit = scope.policy.onLimit;
-    const body = onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), endpoint.isStream(params)) : null;
+    const body =
+      onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), endpoint.isStream(params)) : null;
     scope.node.emit({
       type: 'budget-exceeded',
       deniedBy: error.label,
@@ -80,8 +99,10 @@ function refuse(scope: GuardScope, endpoint: EndpointAdapter, request: CallReque
 }
 
 function stopMessage(error: BudgetExceededError): string {
-  return `[TokenFence] Budget exceeded for "${error.label}": this call needs up to $${error.requested.toFixed(6)}, ` +
-    `$${Math.max(0, error.budget - error.spent - error.reserved).toFixed(6)} of $${error.budget.toFixed(4)} is left. No request was sent.`;
+  return (
+    `[TokenFence] Budget exceeded for "${error.label}": this call needs up to $${error.requested.toFixed(6)}, ` +
+    `$${Math.max(0, error.budget - error.spent - error.reserved).toFixed(6)} of $${error.budget.toFixed(4)} is left. No request was sent.`
+  );
 }
 
 /** Runs one intercepted SDK method: plan and reserve, send through the SDK, hand back the SDK's own object. */
@@ -102,7 +123,11 @@ export function invokeGuarded(
     plan = planCall(scope.node, request, scope.policy, new Date(scope.now()));
   } catch (error) {
     return endpoint.alwaysStreams
-      ? original.call(target, params, withMarker(scope, requestOptions, LocalAnswer.failure(error as Error), undefined, 0))
+      ? original.call(
+          target,
+          params,
+          withMarker(scope, requestOptions, LocalAnswer.failure(error as Error), undefined, 0),
+        )
       : new DeniedApiPromise(error);
   }
   if (!plan.admitted) return refuse(scope, endpoint, request, plan.error, given, original, target, requestOptions);
@@ -115,10 +140,22 @@ export function invokeGuarded(
     ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
     ...(injectUsage && { includeUsage: true }),
   });
-  const call = new GuardedCall({ node: scope.node, endpoint, request, plan, stream, stripUsage: injectUsage, now: scope.now });
+  const call = new GuardedCall({
+    node: scope.node,
+    endpoint,
+    request,
+    plan,
+    stream,
+    stripUsage: injectUsage,
+    now: scope.now,
+  });
   let result: unknown;
   try {
-    result = original.call(target, sent, withMarker(scope, requestOptions, call, call.controller.signal, scope.policy.maxRetries));
+    result = original.call(
+      target,
+      sent,
+      withMarker(scope, requestOptions, call, call.controller.signal, scope.policy.maxRetries),
+    );
   } catch (error) {
     call.releasePending();
     throw error;

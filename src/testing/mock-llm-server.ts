@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Knobs for how the mock provider answers. Every field is optional. */
@@ -43,7 +43,16 @@ export interface MockRequestRecord {
   retryCount: number;
   status: number;
   /** Usage the mock reported (billed), when it answered successfully. */
-  billed: { inputTokens: number; cachedTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number; outputTokens: number; reasoningTokens: number } | undefined;
+  billed:
+    | {
+        inputTokens: number;
+        cachedTokens: number;
+        cacheWrite5mTokens: number;
+        cacheWrite1hTokens: number;
+        outputTokens: number;
+        reasoningTokens: number;
+      }
+    | undefined;
 }
 
 export interface MockProvider {
@@ -72,7 +81,10 @@ function promptCharacters(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + promptCharacters(item), 0);
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).reduce((sum, [key, item]) => sum + (key === 'type' || key === 'role' ? 0 : promptCharacters(item)), 0);
+    return Object.entries(value).reduce(
+      (sum, [key, item]) => sum + (key === 'type' || key === 'role' ? 0 : promptCharacters(item)),
+      0,
+    );
   }
   return 0;
 }
@@ -142,7 +154,10 @@ function anthropicUsage(answer: Answer, outputTokens: number) {
     input_tokens: usage.inputTokens,
     cache_creation_input_tokens: usage.cacheWrite5mTokens + usage.cacheWrite1hTokens,
     cache_read_input_tokens: usage.cachedTokens,
-    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite5mTokens, ephemeral_1h_input_tokens: usage.cacheWrite1hTokens },
+    cache_creation: {
+      ephemeral_5m_input_tokens: usage.cacheWrite5mTokens,
+      ephemeral_1h_input_tokens: usage.cacheWrite1hTokens,
+    },
     output_tokens: outputTokens,
   };
 }
@@ -157,7 +172,14 @@ function jsonBody(answer: Answer): unknown {
         object: 'chat.completion',
         created,
         model: answer.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
         ...(omit ? {} : { usage: openAIUsage(answer, 'chat') }),
         service_tier: 'default',
       };
@@ -195,7 +217,15 @@ function responsesObject(answer: Answer, status: string, created: number) {
     incomplete_details: null,
     model: answer.model,
     output: done
-      ? [{ type: 'message', id: 'msg_mock', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer.text, annotations: [] }] }]
+      ? [
+          {
+            type: 'message',
+            id: 'msg_mock',
+            status: 'completed',
+            role: 'assistant',
+            content: [{ type: 'output_text', text: answer.text, annotations: [] }],
+          },
+        ]
       : [],
     parallel_tool_calls: true,
     tool_choice: 'auto',
@@ -215,23 +245,56 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
   if (answer.flavor === 'chat') {
     const usageField = answer.includeUsage ? { usage: null } : {};
     const chunk = (delta: object, finish: string | null) =>
-      sse({ id: 'chatcmpl-mock', object: 'chat.completion.chunk', created, model: answer.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageField });
+      sse({
+        id: 'chatcmpl-mock',
+        object: 'chat.completion.chunk',
+        created,
+        model: answer.model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        ...usageField,
+      });
     push(chunk({ role: 'assistant', content: '' }, null));
     for (const piece of pieces) push(chunk({ content: piece }, null), true);
     push(chunk({}, 'stop'));
     if (answer.includeUsage && !omit) {
-      push(sse({ id: 'chatcmpl-mock', object: 'chat.completion.chunk', created, model: answer.model, choices: [], usage: openAIUsage(answer, 'chat') }));
+      push(
+        sse({
+          id: 'chatcmpl-mock',
+          object: 'chat.completion.chunk',
+          created,
+          model: answer.model,
+          choices: [],
+          usage: openAIUsage(answer, 'chat'),
+        }),
+      );
     }
     push('data: [DONE]\n\n');
   } else if (answer.flavor === 'responses') {
     let sequence = 0;
     const event = (type: string, body: object) => sse({ type, sequence_number: sequence++, ...body }, type);
     push(event('response.created', { response: responsesObject(answer, 'in_progress', created) }));
-    for (const piece of pieces) push(event('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta: piece }), true);
+    for (const piece of pieces)
+      push(
+        event('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta: piece }),
+        true,
+      );
     push(event('response.completed', { response: responsesObject(answer, 'completed', created) }));
   } else {
     const event = (type: string, body: object) => sse({ type, ...body }, type);
-    push(event('message_start', { message: { id: 'msg_mock', type: 'message', role: 'assistant', model: answer.model, content: [], stop_reason: null, stop_sequence: null, usage: omit ? undefined : anthropicUsage(answer, 1) } }));
+    push(
+      event('message_start', {
+        message: {
+          id: 'msg_mock',
+          type: 'message',
+          role: 'assistant',
+          model: answer.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: omit ? undefined : anthropicUsage(answer, 1),
+        },
+      }),
+    );
     push(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
     pieces.forEach((piece, index) => {
       if (answer.scenario.inBandErrorAfterChunks === index) {
@@ -240,7 +303,12 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
       push(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }), true);
     });
     push(event('content_block_stop', { index: 0 }));
-    push(event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens } }) }));
+    push(
+      event('message_delta', {
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens } }),
+      }),
+    );
     push(event('message_stop', {}));
   }
   return events;
@@ -295,11 +363,19 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
     const flavor = ROUTES[path];
     const body = await readBody(request);
     const retryHeader = Number(request.headers['x-stainless-retry-count'] ?? 0);
-    const record: MockRequestRecord = { path, body, retryCount: Number.isFinite(retryHeader) ? retryHeader : 0, status: 200, billed: undefined };
+    const record: MockRequestRecord = {
+      path,
+      body,
+      retryCount: Number.isFinite(retryHeader) ? retryHeader : 0,
+      status: 200,
+      billed: undefined,
+    };
     requests.push(record);
     if (!flavor) {
       record.status = 404;
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     const scenario = scenarioOf(record);
@@ -316,7 +392,8 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       return;
     }
     const cap = outputCap(body);
-    const outputTokens = flavor === 'embeddings' ? 0 : Math.min(scenario.outputTokens ?? 16, cap ?? Number.MAX_SAFE_INTEGER);
+    const outputTokens =
+      flavor === 'embeddings' ? 0 : Math.min(scenario.outputTokens ?? 16, cap ?? Number.MAX_SAFE_INTEGER);
     const answer: Answer = {
       flavor,
       model: typeof body.model === 'string' ? body.model : 'unknown',
@@ -337,7 +414,9 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       await writeStream(response, answer);
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_mock' }).end(JSON.stringify(jsonBody(answer)));
+    response
+      .writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_mock' })
+      .end(JSON.stringify(jsonBody(answer)));
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

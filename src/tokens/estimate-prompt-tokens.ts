@@ -1,4 +1,4 @@
-import { type TokenEncoding, countTokens, utf8Length } from './count-tokens.js';
+import { countTokens, type TokenEncoding, utf8Length } from './count-tokens.js';
 
 /**
  * What a request sends as prompt, in the parts that cost tokens. Provider adapters fill it from the

@@ -9,8 +9,13 @@ export function openAIClient(mock: MockProvider, options: ConstructorParameters<
   return new OpenAI({ apiKey: CANARY_KEY, baseURL: `${mock.url}/v1`, maxRetries: 0, ...options });
 }
 
-export function anthropicClient(mock: MockProvider, options: ConstructorParameters<typeof Anthropic>[0] = {}): Anthropic {
+export function anthropicClient(
+  mock: MockProvider,
+  options: ConstructorParameters<typeof Anthropic>[0] = {},
+): Anthropic {
   return new Anthropic({ apiKey: CANARY_KEY, baseURL: mock.url, maxRetries: 0, ...options });
 }
 
-export const chatMessages = [{ role: 'user' as const, content: 'Summarise the quarterly report in three bullet points.' }];
+export const chatMessages = [
+  { role: 'user' as const, content: 'Summarise the quarterly report in three bullet points.' },
+];

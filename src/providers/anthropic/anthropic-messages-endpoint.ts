@@ -117,7 +117,16 @@ class MessagesStreamTracker implements StreamUsageTracker {
 function syntheticMessage(model: string, text: string, stream: boolean): string {
   const id = syntheticId('msg_');
   const usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-  const message = { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
+  const message = {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage,
+  };
   if (!stream) return JSON.stringify(message);
   const events: Array<[string, object]> = [
     ['message_start', { message: { ...message, content: [], stop_reason: null } }],

@@ -1,5 +1,5 @@
-import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { type NormalizedUsage, tokenCount } from '../../core/usage.js';
+import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { asObject } from '../read-json.js';
 
 /**

@@ -20,7 +20,12 @@ function describeChat(params: RequestParams): CallRequest | null {
     if (message.function_call !== undefined) addDefinitions(prompt, message.function_call);
   }
   const responseFormat = asObject(params.response_format);
-  addDefinitions(prompt, params.tools, params.functions, responseFormat?.type === 'json_schema' ? responseFormat : undefined);
+  addDefinitions(
+    prompt,
+    params.tools,
+    params.functions,
+    responseFormat?.type === 'json_schema' ? responseFormat : undefined,
+  );
   return {
     provider: 'openai',
     model: params.model,
@@ -97,7 +102,8 @@ export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapte
       const next: Record<string, unknown> = { ...params };
       if (changes.model !== undefined) next.model = changes.model;
       if (changes.outputCap !== undefined) {
-        const key = 'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
+        const key =
+          'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
         next[key] = changes.outputCap;
       }
       if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };

@@ -107,7 +107,10 @@ function syntheticResponses(model: string, text: string, stream: boolean): strin
   const events: Array<[string, object]> = [
     ['response.created', { response: response('in_progress', []) }],
     ['response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } }],
-    ['response.content_part.added', { item_id: messageId, output_index: 0, content_index: 0, part: { ...part, text: '' } }],
+    [
+      'response.content_part.added',
+      { item_id: messageId, output_index: 0, content_index: 0, part: { ...part, text: '' } },
+    ],
     ['response.output_text.delta', { item_id: messageId, output_index: 0, content_index: 0, delta: text }],
     ['response.output_text.done', { item_id: messageId, output_index: 0, content_index: 0, text }],
     ['response.content_part.done', { item_id: messageId, output_index: 0, content_index: 0, part }],
@@ -115,7 +118,9 @@ function syntheticResponses(model: string, text: string, stream: boolean): strin
     ['response.completed', { response: response('completed', [message]) }],
   ];
   return events
-    .map(([type, body], index) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: index, ...body })}\n\n`)
+    .map(
+      ([type, body], index) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: index, ...body })}\n\n`,
+    )
     .join('');
 }
 
