@@ -14,8 +14,11 @@ export interface UsageReport {
 export interface StreamUsageTracker {
   /** Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked for). */
   onEvent(eventName: string | undefined, data: string): boolean;
-  /** Usage seen so far (null: none) and whether the stream reached its normal end. */
-  result(): { usage: NormalizedUsage | null; complete: boolean };
+  /**
+   * Usage seen so far (null: none), whether the stream reached its normal end, and whether the
+   * provider reported an error inside the stream (after HTTP 200).
+   */
+  result(): { usage: NormalizedUsage | null; complete: boolean; failed?: boolean };
 }
 
 /** Changes the guard makes to a request before the SDK sends it. */

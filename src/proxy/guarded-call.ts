@@ -167,8 +167,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
     });
     const onEnd = (how: BodyEnd) => {
       this.#body = undefined;
-      const { usage, complete } = tracker.result();
-      const outcome: CallOutcome = complete ? 'ok' : how === 'finished' ? 'error' : this.#abortOutcome();
+      const { usage, complete, failed } = tracker.result();
+      const outcome: CallOutcome = complete ? 'ok' : failed || how === 'finished' ? 'error' : this.#abortOutcome();
       this.#finish(attempt, usage, outcome, complete && usage ? 'usage' : 'hold');
     };
     this.#body = observeSseBody(response.body as ReadableStream<Uint8Array>, tracker, onEnd);

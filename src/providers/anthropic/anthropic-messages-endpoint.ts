@@ -79,6 +79,7 @@ function describeMessages(params: RequestParams): CallRequest | null {
 class MessagesStreamTracker implements StreamUsageTracker {
   #usage: NormalizedUsage | null = null;
   #complete = false;
+  #failed = false;
   readonly #ttl: CacheWriteTtl | undefined;
 
   constructor(ttl: CacheWriteTtl | undefined) {
@@ -86,8 +87,9 @@ class MessagesStreamTracker implements StreamUsageTracker {
   }
 
   onEvent(eventName: string | undefined, data: string): boolean {
-    if (eventName === 'message_stop') {
-      this.#complete = true;
+    if (eventName === 'message_stop' || eventName === 'error') {
+      this.#complete = eventName === 'message_stop';
+      this.#failed = eventName === 'error';
       return false;
     }
     if (eventName !== 'message_start' && eventName !== 'message_delta') return false;
@@ -110,7 +112,7 @@ class MessagesStreamTracker implements StreamUsageTracker {
   }
 
   result() {
-    return { usage: this.#usage, complete: this.#complete };
+    return { usage: this.#usage, complete: this.#complete, failed: this.#failed };
   }
 }
 
