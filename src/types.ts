@@ -50,6 +50,8 @@ export interface SpendView {
   readonly budget: number;
   /** Settled spend, USD, exact to the nano-dollar. */
   readonly spent: number;
+  /** Settled spend in integer nano-USD (1e-9 USD): the exact ledger value, for sums and comparisons. */
+  readonly spentNanos: number;
   /** Held by in-flight calls, USD. */
   readonly reserved: number;
   /** What the scope can still admit, USD: budget − spent − reserved, capped by every ancestor. */
