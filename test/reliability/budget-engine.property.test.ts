@@ -374,21 +374,25 @@ const amountArb: fc.Arbitrary<AmountSpec> = fc.oneof(
 
 function commandsArb(maxSettlePercent: number) {
   const pick = fc.nat({ max: 1_000 });
-  return fc.commands<Ref, Real>(
-    [
-      fc.tuple(pick, amountArb).map(([p, amount]) => new ReserveCommand(p, amount)),
-      fc.tuple(pick, amountArb).map(([p, amount]) => new ReserveCommand(p, amount)),
-      fc
+  const command = fc.oneof(
+    { arbitrary: fc.tuple(pick, amountArb).map(([p, amount]) => new ReserveCommand(p, amount)), weight: 12 },
+    {
+      arbitrary: fc
         .tuple(pick, fc.oneof(fc.integer({ min: 0, max: maxSettlePercent }), fc.constant(100)))
         .map(([p, percent]) => new SettleCommand(p, percent)),
-      pick.map((p) => new ReleaseCommand(p)),
-      fc
+      weight: 6,
+    },
+    { arbitrary: pick.map((p) => new ReleaseCommand(p)), weight: 3 },
+    {
+      arbitrary: fc
         .tuple(pick, fc.constantFrom('settle' as const, 'release' as const), fc.nat({ max: 20_000 }))
         .map(([p, op, nanos]) => new RepeatCommand(p, op, nanos)),
-      pick.map((p) => new KillCommand(p)),
-    ],
-    { maxCommands: 50 },
+      weight: 2,
+    },
+    // Rare, so that most runs keep admitting after their first kill.
+    { arbitrary: pick.map((p) => new KillCommand(p)), weight: 1 },
   );
+  return fc.commands<Ref, Real>([command], { maxCommands: 50, size: 'max' });
 }
 
 function runModel(tree: TreeSpec, commands: Iterable<fc.Command<Ref, Real>>): void {
