@@ -259,6 +259,34 @@ describe('budgets', () => {
     expect(client.tokenfence.budgetExceeded).toBe(true);
   });
 
+  it("answers responses.create locally under 'stop', as JSON and as a stream", async () => {
+    const client = guard(openAIClient(mock), { budget: 0.000_01, label: 'writer' });
+    const response = await client.responses.create({ model: 'gpt-5', input: 'Write it all.', max_output_tokens: 5_000 });
+    expect(response.output_text).toMatch(/Budget exceeded/);
+    const stream = await client.responses.create({ model: 'gpt-5', input: 'Write it all.', max_output_tokens: 5_000, stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toContain('response.output_text.delta');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it("rejects embeddings that do not fit even under 'stop' (there is no meaningful local answer)", async () => {
+    const client = guard(openAIClient(mock), { budget: 0 });
+    await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it('surfaces a refusal inside the chat.completions.stream() helper as its error, caused by BudgetExceededError', async () => {
+    const client = guard(openAIClient(mock), { budget: 0.000_01, onLimit: 'throw' });
+    const error = await client.chat.completions
+      .stream({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 })
+      .finalChatCompletion()
+      .catch((caught: unknown) => caught);
+    expect((error as { cause?: unknown }).cause).toBeInstanceOf(BudgetExceededError);
+    expect(mock.requests).toHaveLength(0);
+  });
+
   it.each(['throw', 'raise'] as const)("rejects with BudgetExceededError under onLimit: '%s'", async (onLimit) => {
     const client = guard(openAIClient(mock), { budget: 0.0001, label: 'writer', onLimit });
     const error = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 }).catch((caught: unknown) => caught);
