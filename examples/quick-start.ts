@@ -1,7 +1,7 @@
 // The README's 30-second example. CI type-checks it (`npm run typecheck`); it needs real API keys to run.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { BudgetExceededError, TokenFence, guard } from 'tokenfence';
+import { BudgetExceededError, guard, TokenFence } from 'tokenfence';
 
 const messages = [{ role: 'user' as const, content: 'Summarise the quarterly report.' }];
 
@@ -16,7 +16,8 @@ const researcher = run.guard(new OpenAI(), { label: 'researcher', share: 0.5, on
 try {
   await researcher.chat.completions.create({ model: 'gpt-4o', messages }); // exactly the SDK call
 } catch (error) {
-  if (BudgetExceededError.isInstance(error)) console.log(`refused: needs $${error.requested}, ${error.label} is at $${error.spent}`);
+  if (BudgetExceededError.isInstance(error))
+    console.log(`refused: needs $${error.requested}, ${error.label} is at $${error.spent}`);
 }
 console.log(researcher.tokenfence.spent, researcher.tokenfence.remaining, researcher.tokenfence.calls); // USD, live
 console.log(run.spent);

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -50,14 +50,17 @@ describe('architecture', () => {
   });
 
   it('never imports an SDK package at runtime, and each data dependency from exactly one file', () => {
-    const importers = (pattern: RegExp) => files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(SRC, file));
+    const importers = (pattern: RegExp) =>
+      files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(SRC, file));
     expect(importers(/from '(openai|@anthropic-ai\/sdk|@google\/genai)'/)).toEqual([]);
     expect(importers(/@pydantic\/genai-prices/)).toEqual(['pricing/genai-prices-source.ts']);
     expect(importers(/gpt-tokenizer/)).toEqual(['tokens/count-tokens.ts']);
   });
 
   it('writes nothing to the console from library code', () => {
-    const offenders = files.filter((file) => !file.includes('/testing/') && /console\.(log|warn|error|info|debug)/.test(readFileSync(file, 'utf8')));
+    const offenders = files.filter(
+      (file) => !file.includes('/testing/') && /console\.(log|warn|error|info|debug)/.test(readFileSync(file, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

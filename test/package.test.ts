@@ -9,11 +9,21 @@ describe('the published package', () => {
   it('loads as ESM and as CJS with the same API, types shipped for both', async () => {
     const esm = await import('tokenfence');
     const cjs = require('tokenfence') as typeof esm;
-    for (const name of ['guard', 'TokenFence', 'BudgetExceededError', 'KillSwitchError', 'UnknownModelError', 'InvalidOptionsError', 'isBudgetExceededError']) {
+    for (const name of [
+      'guard',
+      'TokenFence',
+      'BudgetExceededError',
+      'KillSwitchError',
+      'UnknownModelError',
+      'InvalidOptionsError',
+      'isBudgetExceededError',
+    ]) {
       expect(typeof (esm as Record<string, unknown>)[name], name).toBe('function');
       expect(typeof (cjs as Record<string, unknown>)[name], name).toBe('function');
     }
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { import: { types: string }; require: { types: string } }> };
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, { import: { types: string }; require: { types: string } }>;
+    };
     for (const entry of ['.', './testing']) {
       expect(existsSync(new URL(`../${manifest.exports[entry]?.import.types}`, import.meta.url))).toBe(true);
       expect(existsSync(new URL(`../${manifest.exports[entry]?.require.types}`, import.meta.url))).toBe(true);

@@ -2,17 +2,17 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  guard,
   InvalidOptionsError,
+  isInvalidOptionsError,
+  isTokenFenceError,
   type SpendView,
   TokenFence,
   type TokenFenceEvent,
   UnsupportedClientError,
-  guard,
-  isInvalidOptionsError,
-  isTokenFenceError,
 } from '../src/index.js';
 import { type MockProvider, startMockProvider } from '../src/testing/index.js';
-import { CANARY_KEY, anthropicClient, chatMessages, openAIClient } from './support/clients.js';
+import { anthropicClient, CANARY_KEY, chatMessages, openAIClient } from './support/clients.js';
 
 let mock: MockProvider;
 beforeAll(async () => {
@@ -102,7 +102,18 @@ describe('the budget tree', () => {
   it('exposes the handle read-only, with every documented field', () => {
     const client = guard(openAIClient(mock), { budget: 2, label: 'planner' });
     const handle: SpendView = client.tokenfence;
-    expect(handle).toMatchObject({ label: 'planner', budget: 2, spent: 0, reserved: 0, remaining: 2, calls: 0, usageRatio: 0, shouldDowngrade: false, budgetExceeded: false, killed: false });
+    expect(handle).toMatchObject({
+      label: 'planner',
+      budget: 2,
+      spent: 0,
+      reserved: 0,
+      remaining: 2,
+      calls: 0,
+      usageRatio: 0,
+      shouldDowngrade: false,
+      budgetExceeded: false,
+      killed: false,
+    });
     expect(() => {
       (client as { tokenfence: unknown }).tokenfence = null;
     }).toThrow(TypeError);
@@ -158,14 +169,24 @@ describe('secrets', () => {
     const run = new TokenFence({ budget: 0.02, onEvent: (event) => seen.push(event) });
     const client = run.guard(openAIClient(mock), { onLimit: 'throw', fallback: 'gpt-4o-mini' });
     for (let index = 0; index < 4; index += 1) {
-      await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 }).catch((error: unknown) => seen.push(error));
+      await client.chat.completions
+        .create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 })
+        .catch((error: unknown) => seen.push(error));
     }
-    await client.chat.completions.create({ model: 'no-such-model', messages: chatMessages }).catch((error: unknown) => seen.push(error));
+    await client.chat.completions
+      .create({ model: 'no-such-model', messages: chatMessages })
+      .catch((error: unknown) => seen.push(error));
     run.kill('stop');
-    await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages }).catch((error: unknown) => seen.push(error));
+    await client.chat.completions
+      .create({ model: 'gpt-4o', messages: chatMessages })
+      .catch((error: unknown) => seen.push(error));
     const errors = seen.filter(isTokenFenceError);
     expect(errors.length).toBeGreaterThanOrEqual(2);
-    const text = seen.map((item) => (item instanceof Error ? `${item.message} ${item.stack} ${JSON.stringify(item)}` : JSON.stringify(item))).join('\n');
+    const text = seen
+      .map((item) =>
+        item instanceof Error ? `${item.message} ${item.stack} ${JSON.stringify(item)}` : JSON.stringify(item),
+      )
+      .join('\n');
     expect(text).not.toContain(CANARY_KEY);
     expect(text).not.toContain('sk-');
   });

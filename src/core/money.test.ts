@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_NANOS, decimalToNanos, mulDivCeil, usdToNanos } from './money.js';
+import { decimalToNanos, MAX_NANOS, mulDivCeil, usdToNanos } from './money.js';
 
 describe('decimalToNanos', () => {
   it.each([
@@ -34,7 +34,9 @@ describe('decimalToNanos', () => {
   it('agrees with exact rational arithmetic on random decimals', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer({ min: 0, max: 12 }), (units, scale) => {
-        const text = (Number(units) / 10 ** scale).toString().includes('e') ? null : `${units / 10n ** BigInt(scale)}.${(units % 10n ** BigInt(scale)).toString().padStart(scale, '0')}`;
+        const text = (Number(units) / 10 ** scale).toString().includes('e')
+          ? null
+          : `${units / 10n ** BigInt(scale)}.${(units % 10n ** BigInt(scale)).toString().padStart(scale, '0')}`;
         if (text === null || scale === 0) return;
         const exact = units * 10n ** 9n;
         const divisor = 10n ** BigInt(scale);
@@ -50,19 +52,26 @@ describe('decimalToNanos', () => {
 });
 
 describe('usdToNanos', () => {
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, -0.01, '-$1', null, undefined, {}, [], true])('rejects %j', (value) => {
-    expect(usdToNanos(value)).toBeNull();
-  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -0.01, '-$1', null, undefined, {}, [], true])(
+    'rejects %j',
+    (value) => {
+      expect(usdToNanos(value)).toBeNull();
+    },
+  );
 });
 
 describe('mulDivCeil', () => {
   it('is the exact ceiling of a × b / d, also past 2^53', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2_000_000 }), fc.integer({ min: 0, max: 150_000_000_000 }), (tokens, rate) => {
-        const exact = BigInt(tokens) * BigInt(rate);
-        const expected = (exact + 999_999n) / 1_000_000n;
-        expect(mulDivCeil(tokens, rate, 1_000_000)).toBe(Number(expected));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2_000_000 }),
+        fc.integer({ min: 0, max: 150_000_000_000 }),
+        (tokens, rate) => {
+          const exact = BigInt(tokens) * BigInt(rate);
+          const expected = (exact + 999_999n) / 1_000_000n;
+          expect(mulDivCeil(tokens, rate, 1_000_000)).toBe(Number(expected));
+        },
+      ),
       { numRuns: 5_000 },
     );
   });

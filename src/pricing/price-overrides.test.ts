@@ -8,16 +8,31 @@ const at = new Date('2026-11-30T00:00:00Z');
 
 describe('price overrides', () => {
   it('prices a model the dataset lacks, in USD per 1M tokens, with cache rates defaulting to input', () => {
-    const source = withPriceOverrides(parsePriceTable({ 'my-model': { input: 1, output: '2.50' } }), createGenaiPricesSource());
+    const source = withPriceOverrides(
+      parsePriceTable({ 'my-model': { input: 1, output: '2.50' } }),
+      createGenaiPricesSource(),
+    );
     expect(source.resolve('openai', 'my-model', at)).toMatchObject({
       origin: 'override',
-      base: { input: 1_000_000_000, output: 2_500_000_000, cacheRead: 1_000_000_000, cacheWrite5m: 1_000_000_000, cacheWrite1h: 1_000_000_000 },
+      base: {
+        input: 1_000_000_000,
+        output: 2_500_000_000,
+        cacheRead: 1_000_000_000,
+        cacheWrite5m: 1_000_000_000,
+        cacheWrite1h: 1_000_000_000,
+      },
     });
   });
 
   it('wins over the dataset for a known model, matched after normalisation', () => {
-    const source = withPriceOverrides(parsePriceTable({ 'gpt-4o': { input: 1, output: 4, cachedInput: 0.5 } }), createGenaiPricesSource());
-    expect(source.resolve('openai', 'openai/GPT-4o', at)?.base).toMatchObject({ input: 1_000_000_000, cacheRead: 500_000_000 });
+    const source = withPriceOverrides(
+      parsePriceTable({ 'gpt-4o': { input: 1, output: 4, cachedInput: 0.5 } }),
+      createGenaiPricesSource(),
+    );
+    expect(source.resolve('openai', 'openai/GPT-4o', at)?.base).toMatchObject({
+      input: 1_000_000_000,
+      cacheRead: 500_000_000,
+    });
   });
 
   it('allows an explicit zero price (self-hosted models still count calls and tokens)', () => {

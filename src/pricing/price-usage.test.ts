@@ -17,7 +17,10 @@ function rates(provider: string, model: string): ModelRates {
 }
 
 /** Canonical usage of PRICING.md §6: `input` counts every prompt token, cache reads and writes included. */
-function usage(input: number, parts: Partial<NormalizedUsage> & { output: number; reasoning?: number }): NormalizedUsage {
+function usage(
+  input: number,
+  parts: Partial<NormalizedUsage> & { output: number; reasoning?: number },
+): NormalizedUsage {
   const cacheRead = parts.inputCacheRead ?? 0;
   const write5m = parts.inputCacheWrite5m ?? 0;
   const write1h = parts.inputCacheWrite1h ?? 0;
@@ -43,11 +46,35 @@ describe('golden vectors (PRICING.md §6)', () => {
     ['V06', 'openai', 'o3', usage(2_000, { output: 3_000, reasoning: 2_500 }), 28_000_000],
     ['V07', 'openai', 'gpt-5', usage(10_000, { inputCacheRead: 5_000, output: 2_000, reasoning: 1_500 }), 26_875_000],
     ['V08', 'openai', 'gpt-5-mini', usage(50_000, { output: 5_000 }), 22_500_000],
-    ['V09', 'anthropic', 'claude-sonnet-4-20250514', usage(6_000, { inputCacheRead: 3_000, inputCacheWrite5m: 2_000, output: 500 }), 18_900_000],
-    ['V10', 'anthropic', 'claude-sonnet-4-20250514', usage(6_000, { inputCacheRead: 3_000, inputCacheWrite1h: 2_000, output: 500 }), 23_400_000],
+    [
+      'V09',
+      'anthropic',
+      'claude-sonnet-4-20250514',
+      usage(6_000, { inputCacheRead: 3_000, inputCacheWrite5m: 2_000, output: 500 }),
+      18_900_000,
+    ],
+    [
+      'V10',
+      'anthropic',
+      'claude-sonnet-4-20250514',
+      usage(6_000, { inputCacheRead: 3_000, inputCacheWrite1h: 2_000, output: 500 }),
+      23_400_000,
+    ],
     ['V11', 'anthropic', 'claude-opus-4-1-20250805', usage(1_000, { output: 500 }), 52_500_000],
-    ['V12', 'anthropic', 'claude-haiku-4-5-20251001', usage(30_000, { inputCacheRead: 20_000, output: 1_000 }), 17_000_000],
-    ['V13', 'anthropic', 'claude-opus-4-5-20251101', usage(2_000, { inputCacheWrite5m: 1_000, output: 1_000 }), 36_250_000],
+    [
+      'V12',
+      'anthropic',
+      'claude-haiku-4-5-20251001',
+      usage(30_000, { inputCacheRead: 20_000, output: 1_000 }),
+      17_000_000,
+    ],
+    [
+      'V13',
+      'anthropic',
+      'claude-opus-4-5-20251101',
+      usage(2_000, { inputCacheWrite5m: 1_000, output: 1_000 }),
+      36_250_000,
+    ],
     ['V14', 'anthropic', 'claude-3-5-haiku-20241022', usage(1_000, { output: 500 }), 2_800_000],
     ['V15', 'google', 'gemini-2.5-pro', usage(100_000, { output: 3_000, reasoning: 2_000 }), 155_000_000],
     ['V16', 'google', 'gemini-2.5-pro', usage(250_000, { output: 1_000 }), 640_000_000],
@@ -86,19 +113,29 @@ describe('worst-case reservations (PRICING.md §5)', () => {
     ['R3', 'anthropic', 'claude-sonnet-4-5-20250929', 10_000, 1_000, '1h' as const, 75_000_000],
     ['R5', 'openai', 'gpt-5', 1_000, 128_000, undefined, 1_281_250_000],
   ])('%s %s/%s', (_id, provider, model, input, output, cacheWrite, expected) => {
-    expect(estimateWorstCase(rates(provider, model), { inputTokens: input, outputTokens: output, cacheWrite })).toBe(expected);
+    expect(estimateWorstCase(rates(provider, model), { inputTokens: input, outputTokens: output, cacheWrite })).toBe(
+      expected,
+    );
   });
 
   it('R4 uses the long-context tier when the prompt bound crosses it', () => {
     const pro = rates('google', 'gemini-2.5-pro');
-    expect(estimateWorstCase(pro, { inputTokens: 209_000, outputTokens: 65_536 })).toBe(209_000 * 2_500 + 65_536 * 15_000);
-    expect(estimateWorstCase(pro, { inputTokens: 190_000, outputTokens: 65_536 })).toBe(190_000 * 1_250 + 65_536 * 10_000);
+    expect(estimateWorstCase(pro, { inputTokens: 209_000, outputTokens: 65_536 })).toBe(
+      209_000 * 2_500 + 65_536 * 15_000,
+    );
+    expect(estimateWorstCase(pro, { inputTokens: 190_000, outputTokens: 65_536 })).toBe(
+      190_000 * 1_250 + 65_536 * 10_000,
+    );
   });
 
   it('is never below the cost of any usage within the bounds', () => {
     const sonnet = rates('anthropic', 'claude-sonnet-4-6');
     const worst = estimateWorstCase(sonnet, { inputTokens: 5_000, outputTokens: 1_000, cacheWrite: '1h' });
-    for (const split of [usage(5_000, { output: 1_000 }), usage(5_000, { inputCacheWrite1h: 5_000, output: 1_000 }), usage(5_000, { inputCacheWrite5m: 2_500, output: 1_000 })]) {
+    for (const split of [
+      usage(5_000, { output: 1_000 }),
+      usage(5_000, { inputCacheWrite1h: 5_000, output: 1_000 }),
+      usage(5_000, { inputCacheWrite5m: 2_500, output: 1_000 }),
+    ]) {
       expect(priceUsage(split, sonnet)).toBeLessThanOrEqual(worst);
     }
   });
@@ -108,7 +145,8 @@ describe('cross-check against the vendored LiteLLM snapshot', () => {
   const snapshot = JSON.parse(
     readFileSync(new URL('../../../shared/data/litellm-model-prices-2026-07-24.json', import.meta.url), 'utf8'),
   ) as Record<string, Record<string, number>>;
-  const perMillionNanos = (perToken: number | undefined) => (perToken === undefined ? undefined : Math.round(perToken * 1e15));
+  const perMillionNanos = (perToken: number | undefined) =>
+    perToken === undefined ? undefined : Math.round(perToken * 1e15);
   it.each([
     ['openai', 'gpt-4o'],
     ['openai', 'gpt-4o-mini'],
@@ -131,7 +169,8 @@ describe('cross-check against the vendored LiteLLM snapshot', () => {
       [ours.output, perMillionNanos(entry?.output_cost_per_token)],
       [ours.cacheRead, perMillionNanos(entry?.cache_read_input_token_cost)],
     ];
-    if (provider === 'anthropic') pairs.push([ours.cacheWrite5m, perMillionNanos(entry?.cache_creation_input_token_cost)]);
+    if (provider === 'anthropic')
+      pairs.push([ours.cacheWrite5m, perMillionNanos(entry?.cache_creation_input_token_cost)]);
     for (const [mine, theirs] of pairs) {
       if (theirs === undefined) continue;
       expect(Math.abs(mine - theirs) / Math.max(theirs, 1)).toBeLessThanOrEqual(0.005);

@@ -53,4 +53,6 @@ export interface ProviderAdapter {
   matches(client: object): boolean;
   /** Method path (e.g. `chat.completions.create`) → endpoint. */
   readonly endpoints: ReadonlyMap<string, EndpointAdapter>;
+  /** URL path suffix (e.g. `/chat/completions`) → endpoint, for requests that bypass the methods. */
+  readonly wirePaths: ReadonlyMap<string, EndpointAdapter>;
 }

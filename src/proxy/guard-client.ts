@@ -1,9 +1,10 @@
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
 import { detectProvider } from '../providers/detect-provider.js';
-import type { EndpointAdapter } from '../providers/provider-adapter.js';
+import type { EndpointAdapter, ProviderAdapter } from '../providers/provider-adapter.js';
 import { BUDGET_NODE, POLICY } from '../resolve-options.js';
 import type { TokenFence } from '../token-fence.js';
 import type { Guarded } from '../types.js';
+import { endpointForUrl, guardWireRequest } from './guard-wire-request.js';
 import { CALL_MARKER, type Fetch, type MarkedRequest } from './guarded-call.js';
 import { type GuardScope, invokeGuarded } from './invoke-guarded.js';
 
@@ -21,11 +22,18 @@ function describeValue(value: unknown): string {
   return typeof name === 'string' && name !== 'Object' ? `an instance of ${name}` : 'a plain object';
 }
 
-/** A fetch that hands requests marked by a guarded call to that call, and passes everything else through. */
-function createGuardedFetch(baseFetch: Fetch): Fetch {
+/**
+ * A fetch that hands requests marked by a guarded call to that call, guards unmarked requests to a
+ * priced endpoint from their body, and passes everything else through.
+ */
+function createGuardedFetch(baseFetch: Fetch, adapter: ProviderAdapter, scope: () => GuardScope): Fetch {
   return (input, init) => {
     const marker = (init as Record<symbol, unknown> | undefined)?.[CALL_MARKER] as MarkedRequest | undefined;
-    return marker ? marker.send(baseFetch, input, init as RequestInit) : baseFetch(input, init);
+    if (marker) return marker.send(baseFetch, input, init as RequestInit);
+    const endpoint = endpointForUrl(adapter.wirePaths, input, init);
+    return endpoint
+      ? guardWireRequest(scope(), endpoint, baseFetch, input, init as RequestInit)
+      : baseFetch(input, init);
   };
 }
 
@@ -60,9 +68,10 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
       `${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`,
     );
   }
-  const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch) }) as T;
   const node = fence[BUDGET_NODE];
-  const scope: GuardScope = { node, policy: fence[POLICY], now: () => node.now(), client: inner };
+  let scope: GuardScope | undefined;
+  const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
+  scope = { node, policy: fence[POLICY], now: () => node.now(), client: inner };
   const prefixes = resourcePaths(adapter.endpoints);
   const proxies = new WeakMap<object, object>();
 

@@ -67,35 +67,29 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
   return result;
 }
 
-function refuse(
+/** Emits `budget-exceeded` and makes the local answer `onLimit: 'stop'` asks for, when the endpoint has one. */
+function localAnswerFor(
   scope: GuardScope,
   endpoint: EndpointAdapter,
   request: CallRequest,
   error: Error,
   params: RequestParams,
-  original: Method,
-  target: unknown,
-  options: RequestOptions | undefined,
-): unknown {
-  let answer: LocalAnswer | undefined;
-  if (BudgetExceededError.isInstance(error)) {
-    const onLimit = scope.policy.onLimit;
-    const body =
-      onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), endpoint.isStream(params)) : null;
-    scope.node.emit({
-      type: 'budget-exceeded',
-      deniedBy: error.label,
-      model: request.model,
-      requestedUsd: error.requested,
-      budgetUsd: error.budget,
-      spentUsd: error.spent,
-      reservedUsd: error.reserved,
-      action: body === null ? 'throw' : 'stop',
-    });
-    if (body !== null) answer = LocalAnswer.body(body, endpoint.isStream(params));
-  }
-  if (!answer && !endpoint.alwaysStreams) return new DeniedApiPromise(error);
-  return original.call(target, params, withMarker(scope, options, answer ?? LocalAnswer.failure(error), undefined, 0));
+): LocalAnswer | undefined {
+  if (!BudgetExceededError.isInstance(error)) return undefined;
+  const stream = endpoint.isStream(params);
+  const body =
+    scope.policy.onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), stream) : null;
+  scope.node.emit({
+    type: 'budget-exceeded',
+    deniedBy: error.label,
+    model: request.model,
+    requestedUsd: error.requested,
+    budgetUsd: error.budget,
+    spentUsd: error.spent,
+    reservedUsd: error.reserved,
+    action: body === null ? 'throw' : 'stop',
+  });
+  return body === null ? undefined : LocalAnswer.body(body, stream);
 }
 
 function stopMessage(error: BudgetExceededError): string {
@@ -103,6 +97,49 @@ function stopMessage(error: BudgetExceededError): string {
     `[TokenFence] Budget exceeded for "${error.label}": this call needs up to $${error.requested.toFixed(6)}, ` +
     `$${Math.max(0, error.budget - error.spent - error.reserved).toFixed(6)} of $${error.budget.toFixed(4)} is left. No request was sent.`
   );
+}
+
+export type Admission =
+  | { admitted: true; call: GuardedCall; params: RequestParams }
+  | { admitted: false; error: Error; answer: LocalAnswer | undefined };
+
+/**
+ * Plans and reserves one call: picks the model and output cap, holds the worst case on every enclosing
+ * scope, and returns the request to send with the call that will settle it — or the refusal.
+ */
+export function admitCall(
+  scope: GuardScope,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+): Admission {
+  let plan: ReturnType<typeof planCall>;
+  try {
+    plan = planCall(scope.node, request, scope.policy, new Date(scope.now()));
+  } catch (error) {
+    return { admitted: false, error: error as Error, answer: undefined };
+  }
+  if (!plan.admitted) {
+    return { admitted: false, error: plan.error, answer: localAnswerFor(scope, endpoint, request, plan.error, params) };
+  }
+  if (plan.overBudget) warnOverBudget(scope, request, plan);
+  const stream = endpoint.isStream(params);
+  const injectUsage = stream && endpoint.needsUsageReporting(params);
+  const sent = endpoint.rewrite(params, {
+    ...(plan.model !== request.model && { model: plan.model }),
+    ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
+    ...(injectUsage && { includeUsage: true }),
+  });
+  const call = new GuardedCall({
+    node: scope.node,
+    endpoint,
+    request,
+    plan,
+    stream,
+    stripUsage: injectUsage,
+    now: scope.now,
+  });
+  return { admitted: true, call, params: sent };
 }
 
 /** Runs one intercepted SDK method: plan and reserve, send through the SDK, hand back the SDK's own object. */
@@ -118,44 +155,18 @@ export function invokeGuarded(
   const request = given ? endpoint.describe(given) : null;
   if (!given || !request) return original.call(target, params, options);
   const requestOptions = asObject(options) as RequestOptions | undefined;
-  let plan: ReturnType<typeof planCall>;
-  try {
-    plan = planCall(scope.node, request, scope.policy, new Date(scope.now()));
-  } catch (error) {
-    return endpoint.alwaysStreams
-      ? original.call(
-          target,
-          params,
-          withMarker(scope, requestOptions, LocalAnswer.failure(error as Error), undefined, 0),
-        )
-      : new DeniedApiPromise(error);
+  const admission = admitCall(scope, endpoint, request, given);
+  if (!admission.admitted) {
+    // Stream helpers return their own objects synchronously: they get a request that fails (or is answered) locally.
+    if (!admission.answer && !endpoint.alwaysStreams) return new DeniedApiPromise(admission.error);
+    const local = admission.answer ?? LocalAnswer.failure(admission.error);
+    return original.call(target, given, withMarker(scope, requestOptions, local, undefined, 0));
   }
-  if (!plan.admitted) return refuse(scope, endpoint, request, plan.error, given, original, target, requestOptions);
-  if (plan.overBudget) warnOverBudget(scope, request, plan);
-
-  const stream = endpoint.isStream(given);
-  const injectUsage = stream && endpoint.needsUsageReporting(given);
-  const sent = endpoint.rewrite(given, {
-    ...(plan.model !== request.model && { model: plan.model }),
-    ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
-    ...(injectUsage && { includeUsage: true }),
-  });
-  const call = new GuardedCall({
-    node: scope.node,
-    endpoint,
-    request,
-    plan,
-    stream,
-    stripUsage: injectUsage,
-    now: scope.now,
-  });
+  const { call } = admission;
   let result: unknown;
   try {
-    result = original.call(
-      target,
-      sent,
-      withMarker(scope, requestOptions, call, call.controller.signal, scope.policy.maxRetries),
-    );
+    const sendOptions = withMarker(scope, requestOptions, call, call.controller.signal, scope.policy.maxRetries);
+    result = original.call(target, admission.params, sendOptions);
   } catch (error) {
     call.releasePending();
     throw error;

@@ -102,7 +102,7 @@ interface Ref {
   tree: TreeSpec;
   chains: number[][];
   killed: boolean[];
-  /** Scopes a settle above its hold passed through (I-1 exempts them: the documented overrun case). */
+  /** Scopes a settle above its hold or a forced admission pushed past their limit: I-1 exempts them. */
   overrun: boolean[];
   reservations: RefReservation[];
 }
@@ -138,18 +138,26 @@ function refCalls(ref: Ref, node: number): number {
   return ref.reservations.filter((r) => r.state === 'settled' && r.chain.includes(node)).length;
 }
 
-type RefDecision = { kind: 'admitted' } | { kind: 'killed'; by: number } | { kind: 'denied'; by: number };
+type RefDecision =
+  | { kind: 'admitted'; over: number[] }
+  | { kind: 'killed'; by: number }
+  | { kind: 'denied'; by: number };
 
-/** The documented rule: refused if any scope on the chain is killed; else the first scope (from the caller up) where spent + held + amount > limit refuses. */
-function refAdmit(ref: Ref, node: number, amount: number): RefDecision {
+/**
+ * The documented rule: refused if any scope on the chain is killed (forced or not); else the first scope
+ * from the caller up where spent + held + amount > limit refuses, unless forced (`onLimit: 'warn'`), in
+ * which case it is admitted and `over` lists the scopes it pushes past their limit.
+ */
+function refAdmit(ref: Ref, node: number, amount: number, force: boolean): RefDecision {
   const chain = at(ref.chains, node);
   for (const scope of chain) if (ref.killed[scope]) return { kind: 'killed', by: scope };
-  for (const scope of chain) {
+  const over = chain.filter((scope) => {
     const limit = at(ref.tree.nodes, scope).limit;
-    if (limit !== null && refSpent(ref, scope) + refHeld(ref, scope) + amount > limit)
-      return { kind: 'denied', by: scope };
-  }
-  return { kind: 'admitted' };
+    return limit !== null && refSpent(ref, scope) + refHeld(ref, scope) + amount > limit;
+  });
+  const first = over[0];
+  if (first !== undefined && !force) return { kind: 'denied', by: first };
+  return { kind: 'admitted', over };
 }
 
 function refHeadroom(ref: Ref, node: number): number {
@@ -229,6 +237,7 @@ class ReserveCommand implements fc.Command<Ref, Real> {
   constructor(
     readonly pick: number,
     readonly amount: AmountSpec,
+    readonly force = false,
   ) {}
   check(): boolean {
     return true;
@@ -237,9 +246,9 @@ class ReserveCommand implements fc.Command<Ref, Real> {
     const index = this.pick % real.nodes.length;
     const amount =
       this.amount.kind === 'fixed' ? this.amount.nanos : Math.max(0, refHeadroom(ref, index) + this.amount.delta);
-    const expected = refAdmit(ref, index, amount);
+    const expected = refAdmit(ref, index, amount, this.force);
     const before = counters(real.nodes);
-    const result = at(real.nodes, index).admit(amount);
+    const result = at(real.nodes, index).admit(amount, this.force);
 
     if (expected.kind !== 'admitted') {
       expect(result.admitted, `n${index}.admit(${amount}) must be refused (${expected.kind} by n${expected.by})`).toBe(
@@ -267,6 +276,7 @@ class ReserveCommand implements fc.Command<Ref, Real> {
       }
       const call = new RecordingCall();
       for (const scope of result.reservation.chain) scope.inFlight.add(call);
+      for (const scope of expected.over) ref.overrun[scope] = true;
       ref.reservations.push({ node: index, chain, hold: amount, state: 'held', charged: 0, aborts: 0 });
       real.reservations.push(result.reservation);
       real.calls.push(call);
@@ -276,7 +286,7 @@ class ReserveCommand implements fc.Command<Ref, Real> {
   toString(): string {
     const { amount: spec } = this;
     const amount = spec.kind === 'fixed' ? `${spec.nanos}` : `headroom${['-1', '', '+1'][spec.delta + 1]}`;
-    return `reserve(#${this.pick}, ${amount})`;
+    return `${this.force ? 'force-reserve' : 'reserve'}(#${this.pick}, ${amount})`;
   }
 }
 
@@ -404,10 +414,16 @@ const amountArb: fc.Arbitrary<AmountSpec> = fc.oneof(
   },
 );
 
-function commandsArb(maxSettlePercent: number) {
+function commandsArb(overrun: { maxSettlePercent: number; forcedWeight: number }) {
+  const { maxSettlePercent, forcedWeight } = overrun;
   const pick = fc.nat({ max: 1_000 });
   const command = fc.oneof(
     { arbitrary: fc.tuple(pick, amountArb).map(([p, amount]) => new ReserveCommand(p, amount)), weight: 12 },
+    // Forced admissions (`onLimit: 'warn'`) only where the property exempts the scopes they overrun.
+    {
+      arbitrary: fc.tuple(pick, amountArb).map(([p, amount]) => new ReserveCommand(p, amount, forcedWeight > 0)),
+      weight: Math.max(forcedWeight, 1),
+    },
     {
       arbitrary: fc
         .tuple(pick, fc.oneof(fc.integer({ min: 0, max: maxSettlePercent }), fc.constant(100)))
@@ -447,16 +463,16 @@ function runModel(tree: TreeSpec, commands: Iterable<fc.Command<Ref, Real>>): vo
 describe('budget engine against a reference model', () => {
   it('never lets spent + held pass any limit, conserves every nano, holds all-or-none, resolves once and honours kills (settles ≤ hold)', () => {
     fc.assert(
-      fc.property(treeArb, commandsArb(100), (tree, commands) => {
+      fc.property(treeArb, commandsArb({ maxSettlePercent: 100, forcedWeight: 0 }), (tree, commands) => {
         runModel(tree, commands);
       }),
       { numRuns: 250 },
     );
   });
 
-  it('with settles up to 150 % of the hold, keeps the counters exact and stays within limit in every scope no overrun went through', () => {
+  it('with settles up to 150 % of the hold and forced (onLimit: warn) admissions, keeps counters exact, still refuses killed scopes, and stays within limit wherever no overrun went through', () => {
     fc.assert(
-      fc.property(treeArb, commandsArb(150), (tree, commands) => {
+      fc.property(treeArb, commandsArb({ maxSettlePercent: 150, forcedWeight: 2 }), (tree, commands) => {
         runModel(tree, commands);
       }),
       { numRuns: 200 },

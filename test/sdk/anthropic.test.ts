@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KillSwitchError, TokenFence, guard } from '../../src/index.js';
+import { guard, KillSwitchError, TokenFence } from '../../src/index.js';
 import { type MockProvider, startMockProvider } from '../../src/testing/index.js';
 import { anthropicClient, chatMessages } from '../support/clients.js';
 import { collectEvents, sleep } from '../support/collect-events.js';
@@ -23,7 +23,11 @@ describe('messages.create', () => {
     mock.setScenario({ inputTokens: 1_000, cachedTokens: 3_000, cacheWrite5mTokens: 2_000, outputTokens: 500 });
     const { onEvent, of } = collectEvents();
     const client = guard(anthropicClient(mock), { budget: '$1.50', label: 'writer', onEvent });
-    const message = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 1_000, messages: chatMessages });
+    const message = await client.messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1_000,
+      messages: chatMessages,
+    });
     expect(message.type).toBe('message');
     expect(client.tokenfence.spentNanos).toBe(V09_NANOS);
     expect(client.tokenfence.budget).toBe(1.5);
@@ -40,8 +44,19 @@ describe('messages.create', () => {
   it('prices 1-hour cache writes at their own rate and reserves for them up front', async () => {
     mock.setScenario({ inputTokens: 1_000, cachedTokens: 3_000, cacheWrite1hTokens: 2_000, outputTokens: 500 });
     const client = guard(anthropicClient(mock), { budget: 1 });
-    const system = [{ type: 'text' as const, text: 'You are a careful writer.', cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } }];
-    const pending = client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 1_000, system, messages: chatMessages });
+    const system = [
+      {
+        type: 'text' as const,
+        text: 'You are a careful writer.',
+        cache_control: { type: 'ephemeral' as const, ttl: '1h' as const },
+      },
+    ];
+    const pending = client.messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1_000,
+      system,
+      messages: chatMessages,
+    });
     const reserved = client.tokenfence.reserved;
     await pending;
     expect(client.tokenfence.spentNanos).toBe(1_000 * 3_000 + 3_000 * 300 + 2_000 * 6_000 + 500 * 15_000);
@@ -52,7 +67,9 @@ describe('messages.create', () => {
   it('keeps withResponse() working', async () => {
     mock.setScenario({ inputTokens: 10, outputTokens: 10 });
     const client = guard(anthropicClient(mock), { budget: 1 });
-    const { data, response } = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: chatMessages }).withResponse();
+    const { data, response } = await client.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: chatMessages })
+      .withResponse();
     expect(data.content[0]?.type).toBe('text');
     expect(response.ok).toBe(true);
     expect(client.tokenfence.spentNanos).toBe(10 * 1_000 + 10 * 5_000);
@@ -63,7 +80,12 @@ describe('streams', () => {
   it('takes the latest cumulative message_delta usage, never the sum', async () => {
     mock.setScenario({ inputTokens: 200, outputTokens: 300, chunks: 5 });
     const client = guard(anthropicClient(mock), { budget: 1 });
-    const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 400, messages: chatMessages, stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 400,
+      messages: chatMessages,
+      stream: true,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe('message_stop');
@@ -74,9 +96,11 @@ describe('streams', () => {
     mock.setScenario({ inputTokens: 50, outputTokens: 40 });
     const client = guard(anthropicClient(mock), { budget: 1 });
     let text = '';
-    const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 100, messages: chatMessages }).on('text', (delta) => {
-      text += delta;
-    });
+    const stream = client.messages
+      .stream({ model: 'claude-haiku-4-5', max_tokens: 100, messages: chatMessages })
+      .on('text', (delta) => {
+        text += delta;
+      });
     const final = await stream.finalMessage();
     expect(final.content[0]?.type === 'text' && final.content[0].text).toBe(text);
     expect(client.tokenfence.spentNanos).toBe(50 * 1_000 + 40 * 5_000);
@@ -86,7 +110,12 @@ describe('streams', () => {
     mock.setScenario({ inputTokens: 50, outputTokens: 40, inBandErrorAfterChunks: 2 });
     const { onEvent, of } = collectEvents();
     const client = guard(anthropicClient(mock), { budget: 1, onEvent });
-    const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: chatMessages, stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 100,
+      messages: chatMessages,
+      stream: true,
+    });
     await expect(
       (async () => {
         for await (const _event of stream) {
@@ -104,7 +133,12 @@ describe('streams', () => {
     mock.setScenario({ chunks: 6, cutAfterChunks: 2, chunkDelayMs: 5 });
     const { onEvent, of } = collectEvents();
     const client = guard(anthropicClient(mock), { budget: 1, onEvent });
-    const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: chatMessages, stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 100,
+      messages: chatMessages,
+      stream: true,
+    });
     await expect(
       (async () => {
         for await (const _event of stream) {
@@ -120,7 +154,9 @@ describe('streams', () => {
 
   it("answers messages.stream() locally under onLimit: 'stop', with the helper's events", async () => {
     const client = guard(anthropicClient(mock), { budget: 0.000_01, label: 'reviewer' });
-    const final = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1_000, messages: chatMessages }).finalText();
+    const final = await client.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 1_000, messages: chatMessages })
+      .finalText();
     expect(final).toMatch(/Budget exceeded for "reviewer"/);
     expect(mock.requests).toHaveLength(0);
   });

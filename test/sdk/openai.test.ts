@@ -1,6 +1,13 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BudgetExceededError, KillSwitchError, TokenFence, UnknownModelError, guard, isBudgetExceededError } from '../../src/index.js';
+import {
+  BudgetExceededError,
+  guard,
+  isBudgetExceededError,
+  KillSwitchError,
+  TokenFence,
+  UnknownModelError,
+} from '../../src/index.js';
 import { type MockProvider, startMockProvider } from '../../src/testing/index.js';
 import { chatMessages, openAIClient } from '../support/clients.js';
 import { collectEvents, sleep } from '../support/collect-events.js';
@@ -23,7 +30,11 @@ describe('chat.completions.create', () => {
     mock.setScenario({ inputTokens: 800, cachedTokens: 200, outputTokens: 500, reasoningTokens: 100 });
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 1, label: 'planner', onEvent });
-    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 600 });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      max_tokens: 600,
+    });
     expect(completion.object).toBe('chat.completion');
     expect(completion.usage?.prompt_tokens).toBe(1_000);
     expect(client.tokenfence.spentNanos).toBe(V01_NANOS);
@@ -31,8 +42,24 @@ describe('chat.completions.create', () => {
     expect(client.tokenfence.reserved).toBe(0);
     expect(client.tokenfence.calls).toBe(1);
     const [settled] = of('call-settled');
-    expect(settled).toMatchObject({ label: 'planner', model: 'gpt-4o', modelUsed: 'gpt-4o', attempt: 1, outcome: 'ok', source: 'provider', costNanos: V01_NANOS, status: 200 });
-    expect(settled?.usage).toEqual({ inputUncached: 800, inputCacheRead: 200, inputCacheWrite5m: 0, inputCacheWrite1h: 0, outputText: 400, outputReasoning: 100 });
+    expect(settled).toMatchObject({
+      label: 'planner',
+      model: 'gpt-4o',
+      modelUsed: 'gpt-4o',
+      attempt: 1,
+      outcome: 'ok',
+      source: 'provider',
+      costNanos: V01_NANOS,
+      status: 200,
+    });
+    expect(settled?.usage).toEqual({
+      inputUncached: 800,
+      inputCacheRead: 200,
+      inputCacheWrite5m: 0,
+      inputCacheWrite1h: 0,
+      outputText: 400,
+      outputReasoning: 100,
+    });
   });
 
   it('keeps the APIPromise helpers: withResponse() and asResponse() work and still settle', async () => {
@@ -43,7 +70,9 @@ describe('chat.completions.create', () => {
     expect(data.choices[0]?.message.content).toContain('lorem');
     expect(response.status).toBe(200);
     expect(request_id).toBe('req_mock');
-    const raw = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 50 }).asResponse();
+    const raw = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 50 })
+      .asResponse();
     expect(((await raw.json()) as { object: string }).object).toBe('chat.completion');
     expect(client.tokenfence.spentNanos).toBe(2 * (100 * 2_500 + 10 * 10_000));
     expect(client.tokenfence.reserved).toBe(0);
@@ -52,7 +81,12 @@ describe('chat.completions.create', () => {
   it('injects include_usage into streams and hides the extra usage chunk from the caller', async () => {
     mock.setScenario({ inputTokens: 1_000, outputTokens: 500 });
     const client = guard(openAIClient(mock), { budget: 1 });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 600 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 600,
+    });
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(mock.requests.at(-1)?.body.stream_options).toEqual({ include_usage: true });
@@ -81,7 +115,12 @@ describe('chat.completions.create', () => {
     mock.setScenario({ omitUsage: true, outputTokens: 5 });
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 1, onEvent });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 100 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 100,
+    });
     for await (const _chunk of stream) {
       // drain
     }
@@ -96,7 +135,12 @@ describe('chat.completions.create', () => {
     mock.setScenario({ chunks: 8, chunkDelayMs: 5 });
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 1, onEvent });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 100 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 100,
+    });
     for await (const _chunk of stream) break;
     await sleep(20);
     expect(client.tokenfence.reserved).toBe(0);
@@ -106,7 +150,12 @@ describe('chat.completions.create', () => {
   it('does not prevent tee(), and both branches see every chunk', async () => {
     mock.setScenario({ inputTokens: 10, outputTokens: 8, chunks: 4 });
     const client = guard(openAIClient(mock), { budget: 1 });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 20 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 20,
+    });
     const [left, right] = stream.tee();
     const read = async (branch: typeof left) => {
       let text = '';
@@ -122,7 +171,12 @@ describe('chat.completions.create', () => {
   it('does not prevent controller.abort(): the stream stops and the hold is charged once', async () => {
     mock.setScenario({ chunks: 10, chunkDelayMs: 10 });
     const client = guard(openAIClient(mock), { budget: 1 });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 100 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 100,
+    });
     let seen = 0;
     for await (const _chunk of stream) {
       seen += 1;
@@ -137,7 +191,9 @@ describe('chat.completions.create', () => {
     mock.setScenario({ failStatus: 400 });
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 1, onEvent });
-    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 10 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 10 }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     expect(client.tokenfence.spent).toBe(0);
     expect(client.tokenfence.reserved).toBe(0);
     expect(of('call-settled')[0]).toMatchObject({ outcome: 'error', costNanos: 0, status: 400 });
@@ -157,15 +213,55 @@ describe('chat.completions.create', () => {
   });
 });
 
+describe('requests that bypass the intercepted methods', () => {
+  it('guards chat.completions.runTools() from the request body', async () => {
+    mock.setScenario({ inputTokens: 100, outputTokens: 10 });
+    const client = guard(openAIClient(mock), { budget: 1 });
+    const runner = client.chat.completions.runTools({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      max_tokens: 50,
+      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, function: () => 'ok' } }],
+    });
+    await runner.finalContent();
+    expect(client.tokenfence.spentNanos).toBe(100 * 2_500 + 10 * 10_000);
+    expect(client.tokenfence.reserved).toBe(0);
+  });
+
+  it('refuses a raw client.post() to a priced endpoint that does not fit, sending nothing', async () => {
+    const client = guard(openAIClient(mock), { budget: 0, onLimit: 'throw' });
+    const error = await client
+      .post('/chat/completions', { body: { model: 'gpt-4o', messages: chatMessages, max_tokens: 10 } })
+      .catch((caught: unknown) => caught);
+    expect((error as { cause?: unknown }).cause).toBeInstanceOf(BudgetExceededError);
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it('passes requests to other endpoints through untouched', async () => {
+    const client = guard(openAIClient(mock), { budget: 0 });
+    await expect(client.models.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(mock.requests).toHaveLength(1);
+  });
+});
+
 describe('responses and embeddings', () => {
   it('prices responses.create as JSON and as a stream', async () => {
     mock.setScenario({ inputTokens: 300, cachedTokens: 100, outputTokens: 50, reasoningTokens: 20 });
     const client = guard(openAIClient(mock), { budget: 1 });
-    const response = await client.responses.create({ model: 'gpt-5', input: 'Plan the research.', max_output_tokens: 100 });
+    const response = await client.responses.create({
+      model: 'gpt-5',
+      input: 'Plan the research.',
+      max_output_tokens: 100,
+    });
     expect(response.output_text).toContain('lorem');
     const perCall = 300 * 1_250 + 100 * 125 + 50 * 10_000;
     expect(client.tokenfence.spentNanos).toBe(perCall);
-    const stream = await client.responses.create({ model: 'gpt-5', input: 'Plan the research.', max_output_tokens: 100, stream: true });
+    const stream = await client.responses.create({
+      model: 'gpt-5',
+      input: 'Plan the research.',
+      max_output_tokens: 100,
+      stream: true,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe('response.completed');
@@ -184,7 +280,9 @@ describe('responses and embeddings', () => {
 describe('budgets', () => {
   it('refuses an unknown model before any request', async () => {
     const client = guard(openAIClient(mock), { budget: 1 });
-    await expect(client.chat.completions.create({ model: 'gpt-9-imaginary', messages: chatMessages })).rejects.toBeInstanceOf(UnknownModelError);
+    await expect(
+      client.chat.completions.create({ model: 'gpt-9-imaginary', messages: chatMessages }),
+    ).rejects.toBeInstanceOf(UnknownModelError);
     expect(mock.requests).toHaveLength(0);
   });
 
@@ -200,12 +298,20 @@ describe('budgets', () => {
     const perCallWorstCase = 0.01 + 0.000_05; // 1,000 output tokens at $10/1M, plus a small prompt
     const client = guard(openAIClient(mock), { budget: perCallWorstCase * 9.5, onLimit: 'throw' });
     const results = await Promise.allSettled(
-      Array.from({ length: 40 }, () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1_000 })),
+      Array.from({ length: 40 }, () =>
+        client.chat.completions.create({
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 1_000,
+        }),
+      ),
     );
     const admitted = results.filter((result) => result.status === 'fulfilled').length;
     expect(admitted).toBeGreaterThanOrEqual(8);
     expect(admitted).toBeLessThanOrEqual(9);
-    expect(results.filter((result) => result.status === 'rejected').every((result) => isBudgetExceededError(result.reason))).toBe(true);
+    expect(
+      results.filter((result) => result.status === 'rejected').every((result) => isBudgetExceededError(result.reason)),
+    ).toBe(true);
     expect(mock.requests).toHaveLength(admitted);
     expect(client.tokenfence.spent).toBeLessThanOrEqual(client.tokenfence.budget);
     expect(client.tokenfence.reserved).toBe(0);
@@ -226,7 +332,7 @@ describe('budgets', () => {
   it('reserves the model maximum output when the request sets no cap and it fits', async () => {
     const client = guard(openAIClient(mock), { budget: 1, onLimit: 'throw' });
     const pending = client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages });
-    expect(client.tokenfence.reserved).toBeGreaterThanOrEqual(16_384 * 10 / 1e6);
+    expect(client.tokenfence.reserved).toBeGreaterThanOrEqual((16_384 * 10) / 1e6);
     await pending;
     expect(mock.requests[0]?.body.max_completion_tokens).toBeUndefined();
   });
@@ -242,15 +348,28 @@ describe('budgets', () => {
     expect(mock.requests[1]?.body.model).toBe('gpt-4o-mini');
     expect(second.model).toBe('gpt-4o-mini');
     expect(of('model-downgraded')[0]).toMatchObject({ from: 'gpt-4o', to: 'gpt-4o-mini', reason: 'threshold' });
-    expect(of('call-settled')[1]).toMatchObject({ model: 'gpt-4o', modelUsed: 'gpt-4o-mini', costNanos: 1_000 * 150 + 1_000 * 600 });
+    expect(of('call-settled')[1]).toMatchObject({
+      model: 'gpt-4o',
+      modelUsed: 'gpt-4o-mini',
+      costNanos: 1_000 * 150 + 1_000 * 600,
+    });
   });
 
   it("answers locally with a completion that says so under onLimit: 'stop' (the default), sending nothing", async () => {
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 0.0001, label: 'writer', onEvent });
-    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      max_tokens: 1_000,
+    });
     expect(completion.choices[0]?.message.content).toMatch(/Budget exceeded for "writer"/);
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000, stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      max_tokens: 1_000,
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toMatch(/Budget exceeded/);
@@ -261,9 +380,18 @@ describe('budgets', () => {
 
   it("answers responses.create locally under 'stop', as JSON and as a stream", async () => {
     const client = guard(openAIClient(mock), { budget: 0.000_01, label: 'writer' });
-    const response = await client.responses.create({ model: 'gpt-5', input: 'Write it all.', max_output_tokens: 5_000 });
+    const response = await client.responses.create({
+      model: 'gpt-5',
+      input: 'Write it all.',
+      max_output_tokens: 5_000,
+    });
     expect(response.output_text).toMatch(/Budget exceeded/);
-    const stream = await client.responses.create({ model: 'gpt-5', input: 'Write it all.', max_output_tokens: 5_000, stream: true });
+    const stream = await client.responses.create({
+      model: 'gpt-5',
+      input: 'Write it all.',
+      max_output_tokens: 5_000,
+      stream: true,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types).toContain('response.output_text.delta');
@@ -273,7 +401,9 @@ describe('budgets', () => {
 
   it("rejects embeddings that do not fit even under 'stop' (there is no meaningful local answer)", async () => {
     const client = guard(openAIClient(mock), { budget: 0 });
-    await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
     expect(mock.requests).toHaveLength(0);
   });
 
@@ -289,9 +419,17 @@ describe('budgets', () => {
 
   it.each(['throw', 'raise'] as const)("rejects with BudgetExceededError under onLimit: '%s'", async (onLimit) => {
     const client = guard(openAIClient(mock), { budget: 0.0001, label: 'writer', onLimit });
-    const error = await client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetExceededError);
-    expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', label: 'writer', budget: 0.0001, spent: 0, model: 'gpt-4o' });
+    expect(error).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      label: 'writer',
+      budget: 0.0001,
+      spent: 0,
+      model: 'gpt-4o',
+    });
     expect((error as BudgetExceededError).requested).toBeGreaterThan(0.01);
     expect(mock.requests).toHaveLength(0);
   });
@@ -325,21 +463,28 @@ describe('retries', () => {
   it('caps the SDK retries with maxRetries', async () => {
     mock.setScenario({ failStatus: 503 });
     const client = guard(openAIClient(mock, { maxRetries: 5 }), { budget: 1, maxRetries: 1 });
-    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 20 })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 20 }),
+    ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     expect(mock.requests).toHaveLength(2);
   });
 
   it('stops a retry that no longer fits the budget with BudgetExceededError, sending nothing more', async () => {
-    mock.setScenario((request) => (request.body.max_tokens === 1_000 ? { failStatus: 500, failTimes: 1 } : { delayMs: 50 }));
+    mock.setScenario((request) =>
+      request.body.max_tokens === 1_000 ? { failStatus: 500, failTimes: 1 } : { delayMs: 50 },
+    );
     const run = new TokenFence({ budget: 0.015, onLimit: 'throw' });
     const other = run.guard(openAIClient(mock), { label: 'other' });
     let otherCall: Promise<unknown> | undefined;
     // When the first attempt fails, another agent takes the headroom its retry would need.
     run.on('call-settled', (event) => {
-      if (event.outcome === 'error') otherCall ??= other.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 900 });
+      if (event.outcome === 'error')
+        otherCall ??= other.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 900 });
     });
     const agent = run.guard(openAIClient(mock, { maxRetries: 2 }), { label: 'agent' });
-    const error = await agent.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 }).catch((caught: unknown) => caught);
+    const error = await agent.chat.completions
+      .create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect(mock.requests.filter((request) => request.body.max_tokens === 1_000)).toHaveLength(1);
     await otherCall;
@@ -352,7 +497,12 @@ describe('kill switch', () => {
     mock.setScenario({ chunks: 50, chunkDelayMs: 20 });
     const run = new TokenFence({ budget: 5, label: 'doc-summary-v2' });
     const researcher = run.guard(openAIClient(mock), { label: 'researcher', share: 0.5 });
-    const stream = await researcher.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, stream: true, max_tokens: 500 });
+    const stream = await researcher.chat.completions.create({
+      model: 'gpt-4o',
+      messages: chatMessages,
+      stream: true,
+      max_tokens: 500,
+    });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     const killedAt = performance.now();
@@ -369,7 +519,9 @@ describe('kill switch', () => {
     expect(researcher.tokenfence.killed).toBe(true);
     expect(run.reserved).toBe(0);
     const before = mock.requests.length;
-    await expect(researcher.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 })).rejects.toBeInstanceOf(KillSwitchError);
+    await expect(
+      researcher.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 }),
+    ).rejects.toBeInstanceOf(KillSwitchError);
     expect(mock.requests).toHaveLength(before);
     await sleep(30);
     expect(mock.openRequests).toBe(0);

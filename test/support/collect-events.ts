@@ -1,7 +1,11 @@
 import type { TokenFenceEvent } from '../../src/index.js';
 
 /** Collects every event a scope emits, for assertions. */
-export function collectEvents(): { events: TokenFenceEvent[]; onEvent: (event: TokenFenceEvent) => void; of: <T extends TokenFenceEvent['type']>(type: T) => Array<Extract<TokenFenceEvent, { type: T }>> } {
+export function collectEvents(): {
+  events: TokenFenceEvent[];
+  onEvent: (event: TokenFenceEvent) => void;
+  of: <T extends TokenFenceEvent['type']>(type: T) => Array<Extract<TokenFenceEvent, { type: T }>>;
+} {
   const events: TokenFenceEvent[] = [];
   return {
     events,

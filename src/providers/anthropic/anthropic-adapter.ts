@@ -17,4 +17,5 @@ export const anthropicAdapter: ProviderAdapter = {
     ['beta.messages.create', messages],
     ['beta.messages.stream', messagesStream],
   ]),
+  wirePaths: new Map<string, EndpointAdapter>([['/v1/messages', messages]]),
 };

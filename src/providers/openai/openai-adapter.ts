@@ -7,6 +7,7 @@ const chat = createOpenAIChatEndpoint(false);
 const chatStream = createOpenAIChatEndpoint(true);
 const responses = createOpenAIResponsesEndpoint(false);
 const responsesStream = createOpenAIResponsesEndpoint(true);
+const embeddings = createOpenAIEmbeddingsEndpoint();
 
 /** The `openai` package (tested with 6.x): every method that sends a priced request. */
 export const openAIAdapter: ProviderAdapter = {
@@ -24,6 +25,11 @@ export const openAIAdapter: ProviderAdapter = {
     ['responses.create', responses],
     ['responses.parse', responses],
     ['responses.stream', responsesStream],
-    ['embeddings.create', createOpenAIEmbeddingsEndpoint()],
+    ['embeddings.create', embeddings],
+  ]),
+  wirePaths: new Map<string, EndpointAdapter>([
+    ['/chat/completions', chat],
+    ['/responses', responses],
+    ['/embeddings', embeddings],
   ]),
 };
