@@ -230,3 +230,36 @@ describe('Reservation', () => {
     for (const scope of [child, root]) expect([scope.spentNanos, scope.heldNanos, scope.calls]).toEqual([200, 0, 1]);
   });
 });
+
+describe('BudgetNode exactness bound', () => {
+  it('refuses, even when forced, a hold that would take spent + held past 2^53 − 1 n$, so counters stay exact', () => {
+    const root = new BudgetNode({
+      label: 'root',
+      parent: undefined,
+      limitNanos: 1_000,
+      threshold: 0.8,
+      onEvent: undefined,
+      now: () => 0,
+    });
+    const first = root.admit(MAX_NANOS, true);
+    expect(first.admitted).toBe(true);
+    expect(root.admit(1, true)).toMatchObject({ admitted: false, deniedBy: root, killed: null });
+    if (first.admitted) first.reservation.release();
+    expect(root.heldNanos).toBe(0);
+    expect(root.admit(1_000).admitted).toBe(true);
+  });
+
+  it('rejects amounts that are not whole non-negative nano-dollars', () => {
+    const root = new BudgetNode({
+      label: 'root',
+      parent: undefined,
+      limitNanos: 1_000,
+      threshold: 0.8,
+      onEvent: undefined,
+      now: () => 0,
+    });
+    for (const amount of [-500, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => root.admit(amount)).toThrow(RangeError);
+    expect(root.heldNanos).toBe(0);
+  });
+});

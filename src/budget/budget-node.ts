@@ -85,19 +85,25 @@ export class BudgetNode {
     return headroom;
   }
 
-  /** Checks every scope to the root, then holds in all of them, or in none. */
+  /**
+   * Checks every scope to the root, then holds in all of them, or in none. `force` skips the budget
+   * check (`onLimit: 'warn'`) but never the kill, nor the exactness bound: no scope's spent + held may
+   * pass 2^53 − 1 n$, so every counter stays an exact integer.
+   */
   admit(amountNanos: number, force = false): AdmissionResult {
+    if (!Number.isSafeInteger(amountNanos) || amountNanos < 0) {
+      throw new RangeError(`A reservation must be a whole number of nano-dollars ≥ 0, got ${amountNanos}`);
+    }
     const killed = this.kill;
     if (killed) return { admitted: false, deniedBy: this, killed };
-    if (!force) {
-      for (const node of this.chain) {
-        if (!node.fits(amountNanos)) {
-          node.exceeded = true;
-          return { admitted: false, deniedBy: node, killed: null };
-        }
+    for (const node of this.chain) {
+      const exact = node.spentNanos + node.heldNanos + amountNanos <= MAX_NANOS;
+      if (!exact || (!force && !node.fits(amountNanos))) {
+        node.exceeded = true;
+        return { admitted: false, deniedBy: node, killed: null };
       }
     }
-    for (const node of this.chain) node.heldNanos = addNanos(node.heldNanos, amountNanos);
+    for (const node of this.chain) node.heldNanos += amountNanos;
     return { admitted: true, reservation: new Reservation(this.chain, amountNanos) };
   }
 

@@ -221,7 +221,18 @@ describe('requests that bypass the intercepted methods', () => {
       model: 'gpt-4o',
       messages: chatMessages,
       max_tokens: 50,
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, function: () => 'ok' } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'lookup',
+            description: 'Looks it up',
+            parameters: { type: 'object', properties: {} },
+            function: () => 'ok',
+            parse: JSON.parse,
+          },
+        },
+      ],
     });
     await runner.finalContent();
     expect(client.tokenfence.spentNanos).toBe(100 * 2_500 + 10 * 10_000);
