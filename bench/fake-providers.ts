@@ -8,8 +8,8 @@ import { REPLY_TEXT, splitText } from './texts.js';
 
 export type FakeFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** Usage every fake response reports; the prompt count is what o200k gives for the bench conversation. */
-export const FAKE_USAGE = { promptTokens: 1_020, completionTokens: 280 } as const;
+/** Usage every fake response reports: o200k counts of the bench conversation (with framing) and of the reply. */
+export const FAKE_USAGE = { promptTokens: 821, completionTokens: 236 } as const;
 
 /** Content deltas per OpenAI stream; with the role and finish chunks the caller sees 20 chunks. */
 export const STREAM_CONTENT_CHUNKS = 18;

@@ -14,7 +14,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { VERSION as ANTHROPIC_VERSION } from '@anthropic-ai/sdk/version';
 import OpenAI from 'openai';
 import { VERSION as OPENAI_VERSION } from 'openai/version';
-import { guard, type TokenFenceEvent } from '../src/index.js';
+import { type CallSettledEvent, guard, type TokenFenceEvent } from '../src/index.js';
 import { countTokens } from '../src/tokens/count-tokens.js';
 import {
   createFakeAnthropic,
@@ -136,14 +136,20 @@ function chatCall(client: OpenAI): Call {
   };
 }
 
-/** A typical caller: no `stream_options`, so the guarded side asks for (and hides) the usage chunk. */
-function chatStreamCall(client: OpenAI): Call {
+/**
+ * Without `stream_options` (the typical caller) the guarded side asks for the usage chunk and hides it,
+ * so its stream is one event longer and every chunk carries `"usage":null`: that protocol cost is part
+ * of the overhead. With `includeUsage` both sides receive identical bytes, which isolates the guard's
+ * own per-event work.
+ */
+function chatStreamCall(client: OpenAI, includeUsage: boolean): Call {
   return async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-4o',
       messages: MESSAGES_OPENAI,
       max_tokens: MAX_TOKENS,
       stream: true,
+      ...(includeUsage && { stream_options: { include_usage: true } }),
     });
     for await (const chunk of stream) sink += chunk.choices.length;
   };
@@ -173,8 +179,13 @@ function buildScenarios(): Scenario[] {
     { name: 'openai chat.completions.create', raw: chatCall(rawOpenAI), guarded: chatCall(guardedOpenAI) },
     {
       name: 'openai chat.completions.create stream',
-      raw: chatStreamCall(rawOpenAI),
-      guarded: chatStreamCall(guardedOpenAI),
+      raw: chatStreamCall(rawOpenAI, false),
+      guarded: chatStreamCall(guardedOpenAI, false),
+    },
+    {
+      name: 'openai … stream, caller sets include_usage',
+      raw: chatStreamCall(rawOpenAI, true),
+      guarded: chatStreamCall(guardedOpenAI, true),
     },
     { name: 'anthropic messages.create', raw: messagesCall(rawAnthropic), guarded: messagesCall(guardedAnthropic) },
   ];
@@ -186,7 +197,7 @@ function buildScenarios(): Scenario[] {
  * chunk is requested and hidden from the caller. A benchmark of a short-circuited path would lie.
  */
 async function preflight(): Promise<void> {
-  const settled: TokenFenceEvent[] = [];
+  const settled: CallSettledEvent[] = [];
   const onEvent = (event: TokenFenceEvent) => {
     if (event.type === 'call-settled') settled.push(event);
   };
@@ -204,12 +215,12 @@ async function preflight(): Promise<void> {
     stream: true,
   });
   for await (const chunk of stream) seen.push(chunk.choices.length);
+  await chatStreamCall(guardedOpenAI, true)();
   await messagesCall(guardedAnthropic)();
 
   const problems: string[] = [];
-  if (settled.length !== 3) problems.push(`expected 3 call-settled events, got ${settled.length}`);
+  if (settled.length !== 4) problems.push(`expected 4 call-settled events, got ${settled.length}`);
   for (const event of settled) {
-    if (event.type !== 'call-settled') continue;
     if (
       event.outcome !== 'ok' ||
       event.source !== 'provider' ||
@@ -218,7 +229,7 @@ async function preflight(): Promise<void> {
       problems.push(`${event.provider} stream=${event.stream}: outcome ${event.outcome}, source ${event.source}`);
     }
   }
-  if (openAI.usageChunkRequests !== 1) problems.push('the guarded stream did not ask for stream usage');
+  if (openAI.usageChunkRequests !== 2) problems.push('the guarded stream did not ask for stream usage');
   if (seen.length !== STREAM_CHUNKS_SEEN || seen.includes(0)) {
     problems.push(`the caller saw ${seen.length} stream chunks (${seen.filter((n) => n === 0).length} usage-only)`);
   }
@@ -275,8 +286,7 @@ interface PromptCountResult {
   label: string;
   chars: number;
   tokens: number;
-  /** First count of this text (words seen in earlier texts are already in the merge cache). */
-  firstMs: number;
+  /** Merge cache warm from earlier counts of the same text: the steady state for recurring prompts. */
   warmUsPerCall: number;
   warmUsPer1kTokens: number;
   /** With gpt-tokenizer's merge cache cleared before every count: novel text, the worst case. */
@@ -301,6 +311,15 @@ interface TokenCountingResult {
   prompts: PromptCountResult[];
   perTokenRatio100kTo1k: { warm: number; cold: number };
   pathological: PathologicalResult[];
+  /** Cold cost per character of the 40,000-character CJK run over that of its first 4,000 characters. */
+  cjkPerCharRatio40kTo4k: number;
+}
+
+/** English prose of about `tokens` o200k tokens: generated at ~4.3 characters per token, then rescaled to the count. */
+function englishOfTokens(tokens: number): string {
+  const guess = englishText(Math.round(tokens * 4.3));
+  const scale = tokens / countTokens(guess, 'o200k_base');
+  return englishText(Math.round(tokens * 4.3 * scale));
 }
 
 function timeOnce(task: () => void): number {
@@ -329,11 +348,8 @@ function measureTokenCounting(): TokenCountingResult {
     ['~10k tokens', 10_000],
     ['~100k tokens', 100_000],
   ] as const) {
-    const text = englishText(size);
-    let tokens = 0;
-    const firstMs = timeOnce(() => {
-      tokens = countTokens(text, 'o200k_base');
-    });
+    const text = englishOfTokens(size);
+    const tokens = countTokens(text, 'o200k_base');
     const count = () => {
       sink += countTokens(text, 'o200k_base');
     };
@@ -344,7 +360,6 @@ function measureTokenCounting(): TokenCountingResult {
       label,
       chars: text.length,
       tokens,
-      firstMs,
       warmUsPerCall: warmUs,
       warmUsPer1kTokens: warmUs / (tokens / 1_000),
       coldUsPerCall: coldUs,
@@ -374,6 +389,18 @@ function measureTokenCounting(): TokenCountingResult {
     const pass = Math.max(firstMs, coldMs) < PATHOLOGICAL_LIMIT_MS;
     pathological.push({ label, chars: text.length, tokens, firstMs, warmMs, coldMs, pass });
   }
+  // A slow CJK count is either super-linear or a large constant per character; a tenth of the run tells which.
+  const cjkLong = pathological[1] as PathologicalResult;
+  const cjkShort = cjkRun(cjkLong.chars / 10);
+  const cjkShortMs = median(
+    timeRepeated(
+      () => {
+        sink += countTokens(cjkShort, 'o200k_base');
+      },
+      { targetMs: 300, minRuns: 5, maxRuns: 200, prepare: clear },
+    ),
+  );
+  const cjkPerCharRatio40kTo4k = cjkLong.coldMs / cjkLong.chars / (cjkShortMs / cjkShort.length);
 
   return {
     encoderLoadMs,
@@ -385,6 +412,7 @@ function measureTokenCounting(): TokenCountingResult {
       cold: largest.coldUsPer1kTokens / smallest.coldUsPer1kTokens,
     },
     pathological,
+    cjkPerCharRatio40kTo4k,
   };
 }
 
@@ -418,7 +446,10 @@ function writeResults(results: object): string {
   const folder = new URL('./results/', import.meta.url);
   mkdirSync(folder, { recursive: true });
   const file = new URL('latest.json', folder);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  // Sub-nanosecond digits are noise; rounding keeps the file diffable between runs.
+  const round = (_key: string, value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value;
+  writeFileSync(file, `${JSON.stringify(results, round, 2)}\n`);
   return file.pathname;
 }
 
@@ -531,6 +562,11 @@ async function main(): Promise<void> {
         row.pass ? 'PASS' : 'FAIL',
       ]),
     ),
+  );
+  const cjk = counting.pathological[1] as PathologicalResult;
+  console.log(
+    `CJK: ${((cjk.coldMs * 1_000) / cjk.chars).toFixed(2)} µs per character cold; cost per character 40k / 4k ` +
+      `${times(counting.cjkPerCharRatio40kTo4k)} → ${counting.cjkPerCharRatio40kTo4k < 2 ? 'linear' : 'SUPER-LINEAR'}`,
   );
   console.log(
     `\nAim (${headline.scenario} guarded ≤ ${OVERHEAD_AIM.toFixed(2)}× raw): ` +

@@ -4,7 +4,10 @@
  * two runs of `bench/run.ts` always time the same work.
  */
 
-/** A typical multi-turn chat (~4,000 characters, ~1k o200k tokens): what most agent calls look like. */
+/**
+ * A typical multi-turn chat (~4,000 characters; o200k reads English prose at ~5 characters per token, so
+ * ~820 tokens with message framing): what most agent calls look like.
+ */
 export const SYSTEM_PROMPT =
   'You are a senior support engineer at Northwind Analytics, a company that sells a hosted data ' +
   'warehouse and a dashboarding product to small and medium businesses. Answer precisely and ' +
@@ -48,9 +51,15 @@ export const USER_FOLLOW_UP =
   'every fifteen minutes around the clock, so it overlaps with the import every night, but it did the ' +
   'same before Tuesday. We checked the index: it was created last Monday evening by the wizard, as we ' +
   'suspected. Is it safe to drop it, and what else should we do to make sure this does not happen again ' +
-  'after the next connector update or the next time someone connects a data source?';
+  'after the next connector update or the next time someone connects a data source? For context, the ' +
+  'orders table holds about forty million rows, partitioned by month, and the staging table is emptied ' +
+  'before every load. Our developers also mentioned that the merge statement was written three years ago ' +
+  'by a contractor and has never been reviewed, so if you see anything in our description that suggests ' +
+  'it could be written in a better way, we would be glad to hear it. Finally, we noticed that the storage ' +
+  'used by the warehouse grew by almost twenty percent over the last week, which seems a lot for five ' +
+  'percent more data; could the index explain that as well, or is something else growing?';
 
-/** The assistant's answer in every fake response (~1,300 characters, ~280 tokens). */
+/** The assistant's answer in every fake response (~1,170 characters, 236 o200k tokens). */
 export const REPLY_TEXT =
   'Yes, it is safe to drop the index if no report filters or joins on the customer email column; the ' +
   'wizard adds it only to speed up its own preview queries. Before dropping it, open the query history ' +
@@ -146,10 +155,9 @@ const CLAUSES = [
   'for the third time this month',
 ] as const;
 
-/** Varied English prose of about `tokens` o200k tokens (~4.3 characters per token). */
-export function englishText(tokens: number, seed = 42): string {
+/** Varied English prose of at least `targetLength` characters. */
+export function englishText(targetLength: number, seed = 42): string {
   const random = createRandom(seed);
-  const targetLength = Math.round(tokens * 4.3);
   const sentences: string[] = [];
   let length = 0;
   while (length < targetLength) {
