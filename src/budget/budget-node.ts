@@ -132,8 +132,15 @@ export class BudgetNode {
     return this.spentNanos / this.limitNanos;
   }
 
+  /** True when this scope or an ancestor has a listener: events are not even built otherwise. */
+  get hasListeners(): boolean {
+    for (const node of this.chain) if (node.#onEvent || !node.events.isEmpty) return true;
+    return false;
+  }
+
   /** Delivers an event to this scope's listeners and every ancestor's. */
   emit(event: ScopedEvent): void {
+    if (!this.hasListeners) return;
     const scoped = { ...event, label: this.label, path: this.path, timestamp: this.#now() } as TokenFenceEvent;
     for (const node of this.chain) node.deliver(scoped);
   }

@@ -8,6 +8,7 @@ type AnyListener = (event: TokenFenceEvent) => void;
  */
 export class EventHub {
   readonly #listeners = new Map<TokenFenceEventType | '*', Set<AnyListener>>();
+  #count = 0;
 
   on<T extends TokenFenceEventType>(type: T | '*', listener: TokenFenceEventListener<T>): () => void {
     let set = this.#listeners.get(type);
@@ -15,17 +16,17 @@ export class EventHub {
       set = new Set();
       this.#listeners.set(type, set);
     }
+    if (!set.has(listener as AnyListener)) this.#count += 1;
     set.add(listener as AnyListener);
     return () => this.off(type, listener);
   }
 
   off<T extends TokenFenceEventType>(type: T | '*', listener: TokenFenceEventListener<T>): void {
-    this.#listeners.get(type)?.delete(listener as AnyListener);
+    if (this.#listeners.get(type)?.delete(listener as AnyListener)) this.#count -= 1;
   }
 
   get isEmpty(): boolean {
-    for (const set of this.#listeners.values()) if (set.size > 0) return false;
-    return true;
+    return this.#count === 0;
   }
 
   dispatch(event: TokenFenceEvent): void {

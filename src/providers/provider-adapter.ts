@@ -3,13 +3,6 @@ import type { NormalizedUsage } from '../core/usage.js';
 
 export type RequestParams = Readonly<Record<string, unknown>>;
 
-/** Usage read from a finished JSON response. */
-export interface UsageReport {
-  usage: NormalizedUsage;
-  /** The model the provider says answered, when it says. */
-  model: string | undefined;
-}
-
 /** Follows one SSE stream, event by event. */
 export interface StreamUsageTracker {
   /** Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked for). */
@@ -40,8 +33,8 @@ export interface EndpointAdapter {
   rewrite(params: RequestParams, changes: RequestChanges): RequestParams;
   /** True when a streaming request must be asked to report usage (and the caller did not ask). */
   needsUsageReporting(params: RequestParams): boolean;
-  /** Usage of a finished JSON response; `cacheWrite` is the TTL the request asked for. */
-  usageFromBody(body: string, cacheWrite: CallRequest['cacheWrite']): UsageReport | null;
+  /** Usage of a parsed JSON response body (null: none); `cacheWrite` is the TTL the request asked for. */
+  usageFromJson(json: unknown, cacheWrite: CallRequest['cacheWrite']): NormalizedUsage | null;
   createStreamTracker(options: { stripUsageChunk: boolean; cacheWrite: CallRequest['cacheWrite'] }): StreamUsageTracker;
   /** A provider-shaped answer for `onLimit: 'stop'`; null when the endpoint has none (embeddings). */
   syntheticBody(model: string, text: string, stream: boolean): string | null;

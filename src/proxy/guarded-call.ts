@@ -9,7 +9,8 @@ import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
 import { priceUsage } from '../pricing/price-usage.js';
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
-import { type BodyEnd, type ObservedBody, observeSseBody } from './observe-sse-body.js';
+import { observeJsonResponse, observeSseResponse, type ResponseObserver } from './observe-response.js';
+import type { BodyEnd } from './observe-sse-body.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -52,7 +53,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
   readonly #now: () => number;
   #pending: Reservation | undefined;
   #attempts = 0;
-  #body: ObservedBody | undefined;
+  #observer: ResponseObserver | undefined;
   #failure: TokenFenceError | undefined;
 
   constructor(options: {
@@ -87,7 +88,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
 
   abort(reason: KillSwitchError): void {
     this.#failure ??= reason;
-    this.#body?.fail(reason);
+    this.#observer?.fail(reason);
     this.controller.abort(reason);
   }
 
@@ -145,34 +146,34 @@ export class GuardedCall implements MarkedRequest, Abortable {
       this.#finish(attempt, null, 'error', 'released');
       return response;
     }
-    if (this.#stream && response.body && (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      return this.#observeStream(response, attempt);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      this.#finish(attempt, null, this.#abortOutcome(), 'hold');
-      throw error;
-    }
-    const report = this.#endpoint.usageFromBody(text, this.#request.cacheWrite);
-    this.#finish(attempt, report?.usage ?? null, 'ok', report ? 'usage' : 'hold');
-    return rebuildResponse(response, text);
+    const contentType = response.headers.get('content-type') ?? '';
+    this.#observer =
+      this.#stream && contentType.includes('text/event-stream')
+        ? this.#observeStream(response, attempt)
+        : this.#observeJson(response, attempt);
+    return response;
   }
 
-  #observeStream(response: Response, attempt: AttemptState): Response {
+  #observeJson(response: Response, attempt: AttemptState): ResponseObserver {
+    return observeJsonResponse(response, (json) => {
+      this.#observer = undefined;
+      const usage = json === undefined ? null : this.#endpoint.usageFromJson(json, this.#request.cacheWrite);
+      const outcome: CallOutcome = json === undefined ? this.#abortOutcome() : 'ok';
+      this.#finish(attempt, usage, outcome, usage ? 'usage' : 'hold');
+    });
+  }
+
+  #observeStream(response: Response, attempt: AttemptState): ResponseObserver {
     const tracker = this.#endpoint.createStreamTracker({
       stripUsageChunk: this.#stripUsage,
       cacheWrite: this.#request.cacheWrite,
     });
-    const onEnd = (how: BodyEnd) => {
-      this.#body = undefined;
+    return observeSseResponse(response, tracker, (how: BodyEnd) => {
+      this.#observer = undefined;
       const { usage, complete, failed } = tracker.result();
       const outcome: CallOutcome = complete ? 'ok' : failed || how === 'finished' ? 'error' : this.#abortOutcome();
       this.#finish(attempt, usage, outcome, complete && usage ? 'usage' : 'hold');
-    };
-    this.#body = observeSseBody(response.body as ReadableStream<Uint8Array>, tracker, onEnd);
-    return rebuildResponse(response, this.#body.body);
+    });
   }
 
   #abortOutcome(): CallOutcome {
@@ -203,6 +204,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
       if (basis === 'hold') source = 'estimated';
       reservation.settle(cost);
     }
+    if (!this.#node.hasListeners) return;
     this.#node.emit({
       type: 'call-settled',
       provider: this.#request.provider,
@@ -221,15 +223,4 @@ export class GuardedCall implements MarkedRequest, Abortable {
       stream: this.#stream,
     });
   }
-}
-
-/** A Response the SDK can read again, with the original's status, headers and URL. */
-function rebuildResponse(original: Response, body: string | ReadableStream<Uint8Array>): Response {
-  const rebuilt = new Response(body, {
-    status: original.status,
-    statusText: original.statusText,
-    headers: original.headers,
-  });
-  Object.defineProperty(rebuilt, 'url', { value: original.url });
-  return rebuilt;
 }

@@ -155,11 +155,7 @@ export function createAnthropicMessagesEndpoint(alwaysStreams: boolean): Endpoin
       return next;
     },
     needsUsageReporting: () => false,
-    usageFromBody(body, cacheWrite) {
-      const json = parseJsonObject(body);
-      const usage = normalizeAnthropicUsage(json?.usage, cacheWrite);
-      return usage ? { usage, model: typeof json?.model === 'string' ? json.model : undefined } : null;
-    },
+    usageFromJson: (json, cacheWrite) => normalizeAnthropicUsage(asObject(json)?.usage, cacheWrite),
     createStreamTracker: ({ cacheWrite }) => new MessagesStreamTracker(cacheWrite),
     syntheticBody: syntheticMessage,
   };

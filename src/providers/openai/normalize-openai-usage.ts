@@ -1,6 +1,5 @@
 import { EMPTY_USAGE, type NormalizedUsage, tokenCount } from '../../core/usage.js';
-import type { UsageReport } from '../provider-adapter.js';
-import { asObject, parseJsonObject } from '../read-json.js';
+import { asObject } from '../read-json.js';
 
 /**
  * Maps OpenAI usage onto the disjoint buckets. Chat Completions (`prompt_tokens` / `completion_tokens`),
@@ -25,9 +24,7 @@ export function normalizeOpenAIUsage(raw: unknown): NormalizedUsage | null {
   };
 }
 
-/** Usage and answering model of a finished OpenAI JSON response (chat, responses, embeddings). */
-export function openAIUsageFromBody(body: string): UsageReport | null {
-  const json = parseJsonObject(body);
-  const usage = normalizeOpenAIUsage(json?.usage);
-  return usage ? { usage, model: typeof json?.model === 'string' ? json.model : undefined } : null;
+/** Usage of a parsed OpenAI JSON response (chat, responses, embeddings). */
+export function openAIUsageFromJson(json: unknown): NormalizedUsage | null {
+  return normalizeOpenAIUsage(asObject(json)?.usage);
 }

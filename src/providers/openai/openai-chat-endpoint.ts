@@ -3,7 +3,7 @@ import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { addDefinitions, addOpenAIContent, addToolCalls } from './collect-openai-prompt.js';
-import { normalizeOpenAIUsage, openAIUsageFromBody } from './normalize-openai-usage.js';
+import { normalizeOpenAIUsage, openAIUsageFromJson } from './normalize-openai-usage.js';
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 
@@ -110,7 +110,7 @@ export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapte
       return next;
     },
     needsUsageReporting: (params) => asObject(params.stream_options)?.include_usage !== true,
-    usageFromBody: openAIUsageFromBody,
+    usageFromJson: openAIUsageFromJson,
     createStreamTracker: ({ stripUsageChunk }) => new ChatStreamTracker(stripUsageChunk),
     syntheticBody: syntheticChat,
   };

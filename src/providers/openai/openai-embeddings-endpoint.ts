@@ -1,7 +1,7 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
-import { openAIUsageFromBody } from './normalize-openai-usage.js';
+import { openAIUsageFromJson } from './normalize-openai-usage.js';
 
 function describeEmbeddings(params: RequestParams): CallRequest | null {
   if (typeof params.model !== 'string') return null;
@@ -34,7 +34,7 @@ export function createOpenAIEmbeddingsEndpoint(): EndpointAdapter {
     isStream: () => false,
     rewrite: (params, changes) => (changes.model === undefined ? params : { ...params, model: changes.model }),
     needsUsageReporting: () => false,
-    usageFromBody: openAIUsageFromBody,
+    usageFromJson: openAIUsageFromJson,
     createStreamTracker: () => ({ onEvent: () => false, result: () => ({ usage: null, complete: false }) }),
     syntheticBody: () => null,
   };

@@ -4,7 +4,7 @@ import { createPromptShape, type PromptShape } from '../../tokens/estimate-promp
 import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { addDefinitions, addOpenAIContent } from './collect-openai-prompt.js';
-import { normalizeOpenAIUsage, openAIUsageFromBody } from './normalize-openai-usage.js';
+import { normalizeOpenAIUsage, openAIUsageFromJson } from './normalize-openai-usage.js';
 
 /** Terminal events that carry the response's usage; `failed` may still have billed tokens. */
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
@@ -138,7 +138,7 @@ export function createOpenAIResponsesEndpoint(alwaysStreams: boolean): EndpointA
       return next;
     },
     needsUsageReporting: () => false,
-    usageFromBody: openAIUsageFromBody,
+    usageFromJson: openAIUsageFromJson,
     createStreamTracker: () => new ResponsesStreamTracker(),
     syntheticBody: syntheticResponses,
   };
