@@ -54,8 +54,8 @@ export function mulDivCeil(a: number, b: number, divisor: number): number {
   return Number(result > BigInt(MAX_NANOS) ? BigInt(MAX_NANOS) : result);
 }
 
-/** Integer ceiling division; the float quotient is off by at most one, which the check corrects. */
-function ceilDiv(product: number, divisor: number): number {
+/** ⌈a / b⌉ for safe non-negative integers; the float quotient is off by at most one, which the checks correct. */
+export function ceilDiv(product: number, divisor: number): number {
   const quotient = Math.floor(product / divisor);
   if (quotient * divisor < product) return quotient + 1;
   return (quotient - 1) * divisor >= product ? quotient - 1 : quotient;

@@ -1,4 +1,4 @@
-import { MAX_NANOS } from '../core/money.js';
+import { ceilDiv, MAX_NANOS } from '../core/money.js';
 import { type NormalizedUsage, totalInputTokens } from '../core/usage.js';
 import { type ModelRates, ratesForInput } from './model-rates.js';
 
@@ -10,12 +10,21 @@ const PER_MILLION = 1_000_000n;
  */
 export function priceUsage(usage: NormalizedUsage, rates: ModelRates): number {
   const tier = ratesForInput(rates, totalInputTokens(usage));
+  const output = usage.outputText + usage.outputReasoning;
+  const sum =
+    usage.inputUncached * tier.input +
+    usage.inputCacheRead * tier.cacheRead +
+    usage.inputCacheWrite5m * tier.cacheWrite5m +
+    usage.inputCacheWrite1h * tier.cacheWrite1h +
+    output * tier.output;
+  // Every term and the sum below 2^53 means the float arithmetic above was exact: skip bigint.
+  if (sum <= MAX_NANOS) return ceilDiv(sum, 1_000_000);
   const microNanos =
     BigInt(usage.inputUncached) * BigInt(tier.input) +
     BigInt(usage.inputCacheRead) * BigInt(tier.cacheRead) +
     BigInt(usage.inputCacheWrite5m) * BigInt(tier.cacheWrite5m) +
     BigInt(usage.inputCacheWrite1h) * BigInt(tier.cacheWrite1h) +
-    BigInt(usage.outputText + usage.outputReasoning) * BigInt(tier.output);
+    BigInt(output) * BigInt(tier.output);
   const nanos = (microNanos + PER_MILLION - 1n) / PER_MILLION;
   return nanos > BigInt(MAX_NANOS) ? MAX_NANOS : Number(nanos);
 }

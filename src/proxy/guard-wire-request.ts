@@ -25,7 +25,8 @@ export async function guardWireRequest(
     throw admission.error;
   }
   const { call } = admission;
-  const signal = init.signal ? AbortSignal.any([init.signal, call.controller.signal]) : call.controller.signal;
+  const killSignal = call.signal.toAbortSignal();
+  const signal = init.signal ? AbortSignal.any([init.signal, killSignal]) : killSignal;
   return call.send(fetch, input, { ...init, body: JSON.stringify(admission.params), signal });
 }
 

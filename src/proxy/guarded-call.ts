@@ -9,6 +9,7 @@ import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
 import { priceUsage } from '../pricing/price-usage.js';
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
+import { CallAbortSignal } from './call-abort-signal.js';
 import { observeJsonResponse, observeSseResponse, type ResponseObserver } from './observe-response.js';
 import type { BodyEnd } from './observe-sse-body.js';
 
@@ -43,7 +44,8 @@ interface AttemptState {
  * (flagged `estimated`) when the outcome is unknown, on nothing when the provider refused the request.
  */
 export class GuardedCall implements MarkedRequest, Abortable {
-  readonly controller = new AbortController();
+  /** Given to the SDK as the request's `signal`: a kill or a refused retry aborts the request through it. */
+  readonly signal = new CallAbortSignal();
   readonly #node: BudgetNode;
   readonly #endpoint: EndpointAdapter;
   readonly #request: CallRequest;
@@ -89,12 +91,12 @@ export class GuardedCall implements MarkedRequest, Abortable {
   abort(reason: KillSwitchError): void {
     this.#failure ??= reason;
     this.#observer?.fail(reason);
-    this.controller.abort(reason);
+    this.signal.abort(reason);
   }
 
   #stop(error: TokenFenceError): never {
     this.#failure ??= error;
-    this.controller.abort(error);
+    this.signal.abort(error);
     throw error;
   }
 
@@ -135,7 +137,10 @@ export class GuardedCall implements MarkedRequest, Abortable {
     for (const node of this.#node.chain) node.inFlight.add(this);
     let response: Response;
     try {
-      response = await fetch(input, init);
+      // An SDK that hands its options' signal straight to fetch would give it ours, which fetch rejects.
+      const given: unknown = init.signal;
+      const sendInit = given instanceof CallAbortSignal ? { ...init, signal: given.toAbortSignal() } : init;
+      response = await fetch(input, sendInit);
     } catch (error) {
       if (neverSent(error)) this.#finish(attempt, null, 'error', 'released');
       else this.#finish(attempt, null, this.#abortOutcome(), 'hold');

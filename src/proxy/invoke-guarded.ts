@@ -5,6 +5,7 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
+import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest } from './guarded-call.js';
 import { LocalAnswer } from './local-answer.js';
@@ -24,7 +25,7 @@ function withMarker(
   scope: GuardScope,
   options: RequestOptions | undefined,
   marker: MarkedRequest,
-  signal: AbortSignal | undefined,
+  signal: CallAbortSignal | undefined,
   maxRetries: number | undefined,
 ): RequestOptions {
   const given = options ?? {};
@@ -37,7 +38,10 @@ function withMarker(
         : undefined;
   const next: RequestOptions = { ...given, fetchOptions: { ...asObject(given.fetchOptions), [CALL_MARKER]: marker } };
   if (maxRetries !== undefined) next.maxRetries = Math.min(asked ?? maxRetries, maxRetries);
-  if (signal) next.signal = given.signal ? AbortSignal.any([given.signal, signal]) : signal;
+  if (signal) {
+    if (given.signal) signal.follow(given.signal);
+    next.signal = signal as unknown as AbortSignal;
+  }
   return next;
 }
 
@@ -165,7 +169,7 @@ export function invokeGuarded(
   const { call } = admission;
   let result: unknown;
   try {
-    const sendOptions = withMarker(scope, requestOptions, call, call.controller.signal, scope.policy.maxRetries);
+    const sendOptions = withMarker(scope, requestOptions, call, call.signal, scope.policy.maxRetries);
     result = original.call(target, admission.params, sendOptions);
   } catch (error) {
     call.releasePending();

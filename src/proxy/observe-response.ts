@@ -1,14 +1,12 @@
 import type { StreamUsageTracker } from '../providers/provider-adapter.js';
 import { parseJsonObject } from '../providers/read-json.js';
 import { type BodyEnd, observeSseBody } from './observe-sse-body.js';
+import { watchUnreadBody } from './unread-body-sweeper.js';
 
 /** A response being watched until its body is read; `fail` ends the watch early (a kill). */
 export interface ResponseObserver {
   fail(error: Error): void;
 }
-
-/** Bodies nobody ever reads (a caller who dropped `.asResponse()`) still end their attempt, when collected. */
-const unread = new FinalizationRegistry<() => void>((end) => end());
 
 type BodyMethods = Pick<Response, 'json' | 'text' | 'arrayBuffer' | 'blob'>;
 /** The same response, with its body readers replaceable on the instance. */
@@ -22,18 +20,18 @@ const bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.
  * (no copy, no second read); its body readers are wrapped on this instance so whichever one reads it —
  * the SDK's `json()`, or a caller's `text()` / `arrayBuffer()` after `.asResponse()` — reports the parsed
  * body once. `onBody(undefined)` means the body could not be read or parsed, or was read some other way
- * (the raw `body` stream, `blob()`) or never: the attempt is then charged its hold.
+ * (the raw `body` stream, `blob()`), or was left unread past UNREAD_BODY_TIMEOUT_MS: the attempt is then
+ * charged its hold.
  */
 export function observeJsonResponse(response: Response, onBody: (json: unknown) => void): ResponseObserver {
   let ended = false;
-  const token = {};
   const end = (json: unknown) => {
     if (ended) return;
     ended = true;
-    unread.unregister(token);
+    reading();
     onBody(json);
   };
-  unread.register(response, () => end(undefined), token);
+  const reading = watchUnreadBody(() => end(undefined));
   const proto = Response.prototype as BodyMethods;
   const reader =
     <T>(read: (this: Response) => Promise<T>, toJson: (value: T) => unknown) =>
@@ -66,17 +64,18 @@ export function observeSseResponse(
   onEnd: (end: BodyEnd) => void,
 ): ResponseObserver {
   let ended = false;
-  const token = {};
   const end = (how: BodyEnd) => {
     if (ended) return;
     ended = true;
-    unread.unregister(token);
     onEnd(how);
   };
-  unread.register(response, () => end('cancelled'), token);
+  const reading = watchUnreadBody(() => end('cancelled'));
   let observed: ReturnType<typeof observeSseBody> | undefined;
   const body = () => {
-    observed ??= observeSseBody(bodyGetter.call(response) as ReadableStream<Uint8Array>, tracker, end);
+    if (!observed) {
+      reading();
+      observed = observeSseBody(bodyGetter.call(response) as ReadableStream<Uint8Array>, tracker, end);
+    }
     return observed.body;
   };
   Object.defineProperty(response, 'body', { configurable: true, get: body });

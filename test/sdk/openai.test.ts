@@ -187,6 +187,21 @@ describe('chat.completions.create', () => {
     expect(client.tokenfence.calls).toBe(1);
   });
 
+  it("honours the caller's own AbortSignal next to the guard's", async () => {
+    mock.setScenario({ delayMs: 2_000 });
+    const client = guard(openAIClient(mock), { budget: 1 });
+    const controller = new AbortController();
+    const pending = client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 }, { signal: controller.signal });
+    await sleep(20);
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(client.tokenfence.reserved).toBe(0);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 }, { signal: aborted.signal })).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(client.tokenfence.reserved).toBe(0);
+  });
+
   it('charges nothing and holds nothing for a failed call (4xx / 5xx)', async () => {
     mock.setScenario({ failStatus: 400 });
     const { onEvent, of } = collectEvents();
