@@ -1,4 +1,6 @@
 export interface SseEvent {
+  /** Set by an observer that keeps the event from the caller. */
+  dropped?: boolean;
   /** The event's text as received, including its terminating blank line. */
   raw: string;
   /** The `event:` field, if any. */
@@ -10,6 +12,11 @@ export interface SseEvent {
 /** Splits decoded SSE text into whole events; partial events wait for the next chunk. */
 export class SseEventSplitter {
   #buffer = '';
+
+  /** True when no partial event is waiting for more text. */
+  get isEmpty(): boolean {
+    return this.#buffer === '';
+  }
 
   push(text: string): SseEvent[] {
     this.#buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
@@ -33,6 +40,10 @@ export class SseEventSplitter {
 }
 
 function parseEvent(raw: string): SseEvent {
+  // Fast path for the common one-line event `data: …\n\n`.
+  if (raw.startsWith('data: ') && raw.indexOf('\n') === raw.length - 2) {
+    return { raw, name: undefined, data: raw.slice(6, -2) };
+  }
   let name: string | undefined;
   let data: string | undefined;
   for (const line of raw.split('\n')) {

@@ -78,38 +78,37 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   const wrap = <R extends object>(target: R, path: string): R => {
     const known = proxies.get(target);
     if (known) return known as R;
-    const methodCache = new Map<PropertyKey, unknown>();
+    // Intercepted methods, wrapped resources and bound methods, made once per property: the hot path is
+    // one map lookup per property access.
+    const made = new Map<PropertyKey, unknown>();
     const proxy = new Proxy(target, {
       get(resource, property) {
+        const known = made.get(property);
+        if (known !== undefined) return known;
         if (path === '' && property === 'tokenfence') return fence;
         if (path === '' && property === GUARDED) return true;
         const value = Reflect.get(resource, property, resource) as unknown;
         if (typeof property !== 'string') return value;
         const childPath = path === '' ? property : `${path}.${property}`;
         const endpoint = adapter.endpoints.get(childPath);
+        let result: unknown;
         if (endpoint && typeof value === 'function') {
-          let method = methodCache.get(property);
-          if (!method) {
-            const original = value as (this: unknown, params: unknown, options?: unknown) => unknown;
-            method = (params: unknown, options?: unknown) =>
-              invokeGuarded(scope, endpoint, original, resource, params, options);
-            methodCache.set(property, method);
-          }
-          return method;
+          const original = value as (this: unknown, params: unknown, options?: unknown) => unknown;
+          result = (params: unknown, options?: unknown) =>
+            invokeGuarded(scope, endpoint, original, resource, params, options);
+        } else if (prefixes.has(childPath) && typeof value === 'object' && value !== null) {
+          result = wrap(value, childPath);
+        } else if (typeof value === 'function' && !/^[A-Z]/.test(property)) {
+          result = (value as (...args: unknown[]) => unknown).bind(resource);
+        } else {
+          return value;
         }
-        if (prefixes.has(childPath) && typeof value === 'object' && value !== null) return wrap(value, childPath);
-        if (typeof value === 'function' && !/^[A-Z]/.test(property)) {
-          let method = methodCache.get(property);
-          if (!method) {
-            method = (value as (...args: unknown[]) => unknown).bind(resource);
-            methodCache.set(property, method);
-          }
-          return method;
-        }
-        return value;
+        made.set(property, result);
+        return result;
       },
       set(resource, property, value) {
         if (path === '' && property === 'tokenfence') return false;
+        made.delete(property);
         return Reflect.set(resource, property, value, resource);
       },
     });

@@ -33,13 +33,23 @@ export function observeSseBody(
     onEnd(how);
     return true;
   };
-  const keep = (text: string, last: boolean): string => {
-    const events = splitter.push(text);
-    const rest = last ? splitter.flush() : undefined;
-    if (rest) events.push(rest);
+  /**
+   * What the SDK gets for one chunk: the original bytes when the chunk held whole events and none was
+   * dropped (the usual case, no re-encoding), otherwise the kept events re-encoded (null: nothing kept).
+   */
+  const keep = (value: Uint8Array | undefined): Uint8Array | null => {
+    const aligned = splitter.isEmpty;
+    const events = splitter.push(value ? decoder.decode(value, { stream: true }) : decoder.decode());
+    if (!value) {
+      const rest = splitter.flush();
+      if (rest) events.push(rest);
+    }
+    let dropped = false;
+    for (const event of events) if (tracker.onEvent(event.name, event.data)) event.dropped = dropped = true;
+    if (value && !dropped && aligned && splitter.isEmpty) return value;
     let kept = '';
-    for (const event of events) if (!tracker.onEvent(event.name, event.data)) kept += event.raw;
-    return kept;
+    for (const event of events) if (!event.dropped) kept += event.raw;
+    return kept ? encoder.encode(kept) : null;
   };
 
   const body = new ReadableStream<Uint8Array>({
@@ -52,15 +62,15 @@ export function observeSseBody(
           const { done, value } = await reader.read();
           if (ended) return;
           if (done) {
-            const tail = keep(decoder.decode(), true);
-            if (tail) controller.enqueue(encoder.encode(tail));
+            const tail = keep(undefined);
+            if (tail) controller.enqueue(tail);
             end('finished');
             controller.close();
             return;
           }
-          const kept = keep(decoder.decode(value, { stream: true }), false);
+          const kept = keep(value);
           if (kept) {
-            controller.enqueue(encoder.encode(kept));
+            controller.enqueue(kept);
             return;
           }
         }
