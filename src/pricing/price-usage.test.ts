@@ -177,3 +177,55 @@ describe('cross-check against the vendored LiteLLM snapshot', () => {
     }
   });
 });
+
+describe('priceUsage exactness', () => {
+  it('equals the exact rational ceiling for random usage, on both the number and the bigint path', async () => {
+    const fc = (await import('fast-check')).default;
+    const tokens = fc.integer({ min: 0, max: 2_000_000 });
+    const rate = fc.integer({ min: 0, max: 150_000_000_000 });
+    fc.assert(
+      fc.property(
+        tokens,
+        tokens,
+        tokens,
+        tokens,
+        tokens,
+        rate,
+        rate,
+        rate,
+        rate,
+        rate,
+        (a, b, c, d, e, r1, r2, r3, r4, r5) => {
+          const base = { input: r1, cacheRead: r2, cacheWrite5m: r3, cacheWrite1h: r4, output: r5 };
+          const model: ModelRates = {
+            model: 'm',
+            provider: 'p',
+            base,
+            tiers: [],
+            origin: 'override',
+            maxOutputTokens: undefined,
+          };
+          const given = {
+            inputUncached: a,
+            inputCacheRead: b,
+            inputCacheWrite5m: c,
+            inputCacheWrite1h: d,
+            outputText: e,
+            outputReasoning: 0,
+          };
+          const exact =
+            BigInt(a) * BigInt(r1) +
+            BigInt(b) * BigInt(r2) +
+            BigInt(c) * BigInt(r3) +
+            BigInt(d) * BigInt(r4) +
+            BigInt(e) * BigInt(r5);
+          const expected = (exact + 999_999n) / 1_000_000n;
+          expect(priceUsage(given, model)).toBe(
+            Number(expected > 9_007_199_254_740_991n ? 9_007_199_254_740_991n : expected),
+          );
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+});

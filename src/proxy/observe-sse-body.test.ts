@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamUsageTracker } from '../providers/provider-adapter.js';
+import { type BodyEnd, observeSseBody } from './observe-sse-body.js';
+
+function source(chunks: string[], options: { failAfter?: number } = {}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let index = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (options.failAfter === index) return controller.error(new Error('connection reset'));
+      const chunk = chunks[index++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(encoder.encode(chunk));
+    },
+  });
+}
+
+/** Drops events whose data is "drop", remembers what it saw. */
+function tracker(): StreamUsageTracker & { seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    onEvent: (_name, data) => (seen.push(data), data === 'drop'),
+    result: () => ({ usage: null, complete: false }),
+  };
+}
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+  return text;
+}
+
+describe('observeSseBody', () => {
+  it('passes events through, drops the ones the tracker drops, and ends once as finished', async () => {
+    const ends: BodyEnd[] = [];
+    const seen = tracker();
+    const { body } = observeSseBody(source(['data: a\n\ndata: dr', 'op\n\ndata: b\n\n', 'data: c']), seen, (end) =>
+      ends.push(end),
+    );
+    expect(await readAll(body)).toBe('data: a\n\ndata: b\n\ndata: c');
+    expect(seen.seen).toEqual(['a', 'drop', 'b', 'c']);
+    expect(ends).toEqual(['finished']);
+  });
+
+  it('ends once as cancelled when the reader cancels (a break in the caller)', async () => {
+    const ends: BodyEnd[] = [];
+    const { body } = observeSseBody(source(['data: a\n\n', 'data: b\n\n', 'data: c\n\n']), tracker(), (end) =>
+      ends.push(end),
+    );
+    for await (const _chunk of body) break;
+    expect(ends).toEqual(['cancelled']);
+  });
+
+  it('ends once as errored when the source fails, and passes the error on', async () => {
+    const ends: BodyEnd[] = [];
+    const { body } = observeSseBody(source(['data: a\n\n'], { failAfter: 1 }), tracker(), (end) => ends.push(end));
+    await expect(readAll(body)).rejects.toThrow('connection reset');
+    expect(ends).toEqual(['errored']);
+  });
+
+  it('fail() errors the body for its reader with the given error, once', async () => {
+    const ends: BodyEnd[] = [];
+    const observed = observeSseBody(source(['data: a\n\n', 'data: b\n\n']), tracker(), (end) => ends.push(end));
+    const reader = observed.body.getReader();
+    await reader.read();
+    observed.fail(new Error('killed'));
+    observed.fail(new Error('again'));
+    await expect(reader.read()).rejects.toThrow('killed');
+    expect(ends).toEqual(['errored']);
+  });
+});
