@@ -14,7 +14,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { VERSION as ANTHROPIC_VERSION } from '@anthropic-ai/sdk/version';
 import OpenAI from 'openai';
 import { VERSION as OPENAI_VERSION } from 'openai/version';
-import { type CallSettledEvent, guard, type TokenFenceEvent } from '../src/index.js';
+// The built package, as users run it (`npm run bench` builds first).
+import { type CallSettledEvent, guard, type TokenFenceEvent } from 'tokenfence';
 import { countTokens } from '../src/tokens/count-tokens.js';
 import {
   createFakeAnthropic,
