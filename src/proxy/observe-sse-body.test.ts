@@ -20,7 +20,10 @@ function tracker(): StreamUsageTracker & { seen: string[] } {
   const seen: string[] = [];
   return {
     seen,
-    onEvent: (_name, data) => (seen.push(data), data === 'drop'),
+    onEvent(_name, data) {
+      seen.push(data);
+      return data === 'drop';
+    },
     result: () => ({ usage: null, complete: false }),
   };
 }

@@ -191,14 +191,22 @@ describe('chat.completions.create', () => {
     mock.setScenario({ delayMs: 2_000 });
     const client = guard(openAIClient(mock), { budget: 1 });
     const controller = new AbortController();
-    const pending = client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 }, { signal: controller.signal });
+    const pending = client.chat.completions.create(
+      { model: 'gpt-4o', messages: chatMessages, max_tokens: 5 },
+      { signal: controller.signal },
+    );
     await sleep(20);
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(client.tokenfence.reserved).toBe(0);
     const aborted = new AbortController();
     aborted.abort();
-    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: chatMessages, max_tokens: 5 }, { signal: aborted.signal })).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    await expect(
+      client.chat.completions.create(
+        { model: 'gpt-4o', messages: chatMessages, max_tokens: 5 },
+        { signal: aborted.signal },
+      ),
+    ).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(client.tokenfence.reserved).toBe(0);
   });
 
