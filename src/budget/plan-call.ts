@@ -82,8 +82,17 @@ function refinedInput(request: CallRequest, model: string, bound: number): numbe
   return Math.min(bound, Math.ceil(o200k * ESTIMATED_TOKENIZER_FACTOR));
 }
 
-function emitDowngrade(node: BudgetNode, from: string, to: string, reason: 'threshold' | 'budget'): void {
-  if (from !== to) node.emit({ type: 'model-downgraded', from, to, reason });
+function admitted(
+  node: BudgetNode,
+  request: CallRequest,
+  model: string,
+  reason: 'threshold' | 'budget',
+  rates: ModelRates,
+  reservation: Reservation,
+  outputCap: number | undefined,
+): AdmittedCall {
+  if (model !== request.model) node.emit({ type: 'model-downgraded', from: request.model, to: model, reason });
+  return { admitted: true, model, rates, reservation, outputCap, overBudget: undefined };
 }
 
 /** True when any scope on the chain has passed its threshold. */
@@ -91,7 +100,8 @@ export function shouldDowngrade(node: BudgetNode): boolean {
   return node.chain.some((scope) => scope.limitNanos !== null && scope.usageRatio >= scope.threshold);
 }
 
-function budgetError(deniedBy: BudgetNode, requestedNanos: number, model: string): BudgetExceededError {
+/** The refusal of a call whose worst case (`requestedNanos`) did not fit `deniedBy`, with that scope's numbers. */
+export function budgetExceededAt(deniedBy: BudgetNode, requestedNanos: number, model: string): BudgetExceededError {
   return new BudgetExceededError({
     label: deniedBy.label,
     budget: nanosToUsd(deniedBy.limitNanos ?? 0),
@@ -138,18 +148,8 @@ export function planCall(
       attempt = node.admit(worstCase(outputCap));
     }
     if (attempt.admitted) {
-      emitDowngrade(node, request.model, model, reason);
-      if (injectedCap) {
-        node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
-      }
-      return {
-        admitted: true,
-        model,
-        rates,
-        reservation: attempt.reservation,
-        outputCap: injectedCap ? outputCap : undefined,
-        overBudget: undefined,
-      };
+      if (injectedCap) node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
+      return admitted(node, request, model, reason, rates, attempt.reservation, injectedCap ? outputCap : undefined);
     }
     if (attempt.killed) return { admitted: false, error: attempt.killed, model };
     firstDenial ??= { deniedBy: attempt.deniedBy, requestedNanos: worstCase(outputCap), rates, model };
@@ -166,23 +166,15 @@ export function planCall(
       if (clamped >= MIN_CLAMPED_OUTPUT_TOKENS) {
         const clampAttempt = node.admit(worstCase(clamped));
         if (clampAttempt.admitted) {
-          emitDowngrade(node, request.model, model, reason);
           node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
-          return {
-            admitted: true,
-            model,
-            rates,
-            reservation: clampAttempt.reservation,
-            outputCap: clamped,
-            overBudget: undefined,
-          };
+          return admitted(node, request, model, reason, rates, clampAttempt.reservation, clamped);
         }
       }
     }
   }
 
   const denial = firstDenial as NonNullable<typeof firstDenial>;
-  const error = budgetError(denial.deniedBy, denial.requestedNanos, denial.model);
+  const error = budgetExceededAt(denial.deniedBy, denial.requestedNanos, denial.model);
   if (!policy.overspend) return { admitted: false, error, model: denial.model };
   const forced = node.admit(denial.requestedNanos, true);
   if (!forced.admitted) return { admitted: false, error: forced.killed ?? error, model: denial.model };

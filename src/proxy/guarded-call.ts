@@ -1,9 +1,8 @@
 import type { Abortable, BudgetNode } from '../budget/budget-node.js';
-import type { AdmittedCall, CallRequest } from '../budget/plan-call.js';
+import { type AdmittedCall, budgetExceededAt, type CallRequest } from '../budget/plan-call.js';
 import type { Reservation } from '../budget/reservation.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
@@ -113,17 +112,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     const admission = this.#node.admit(amount, this.#plan.overBudget !== undefined);
     if (admission.admitted) return admission.reservation;
     if (admission.killed) this.#stop(admission.killed);
-    const { deniedBy } = admission;
-    return this.#stop(
-      new BudgetExceededError({
-        label: deniedBy.label,
-        budget: nanosToUsd(deniedBy.limitNanos ?? 0),
-        spent: nanosToUsd(deniedBy.spentNanos),
-        reserved: nanosToUsd(deniedBy.heldNanos),
-        requested: nanosToUsd(amount),
-        model: this.#plan.model,
-      }),
-    );
+    return this.#stop(budgetExceededAt(admission.deniedBy, amount, this.#plan.model));
   }
 
   async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {

@@ -1,18 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { guard, KillSwitchError, TokenFence } from '../../src/index.js';
-import { type MockProvider, startMockProvider } from '../../src/testing/index.js';
+import type { MockProvider } from '../../src/testing/index.js';
 import { anthropicClient, chatMessages } from '../support/clients.js';
 import { collectEvents, sleep } from '../support/collect-events.js';
+import { useMockProvider } from '../support/mock-provider.js';
 
 let mock: MockProvider;
-beforeAll(async () => {
-  mock = await startMockProvider();
-});
-afterAll(() => mock.close());
-afterEach(() => {
-  mock.setScenario({});
-  mock.requests.length = 0;
+useMockProvider((started) => {
+  mock = started;
 });
 
 // claude-sonnet-4-6: $3 input, $0.30 cache read, $3.75 5m write, $6 1h write, $15 output (per 1M).

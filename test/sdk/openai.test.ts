@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
   guard,
@@ -8,18 +8,14 @@ import {
   TokenFence,
   UnknownModelError,
 } from '../../src/index.js';
-import { type MockProvider, startMockProvider } from '../../src/testing/index.js';
+import type { MockProvider } from '../../src/testing/index.js';
 import { chatMessages, openAIClient } from '../support/clients.js';
 import { collectEvents, sleep } from '../support/collect-events.js';
+import { useMockProvider } from '../support/mock-provider.js';
 
 let mock: MockProvider;
-beforeAll(async () => {
-  mock = await startMockProvider();
-});
-afterAll(() => mock.close());
-afterEach(() => {
-  mock.setScenario({});
-  mock.requests.length = 0;
+useMockProvider((started) => {
+  mock = started;
 });
 
 // gpt-4o: $2.50 / 1M input, $1.25 / 1M cached input, $10 / 1M output.

@@ -4,6 +4,7 @@ import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
+import { rewriteParams } from '../rewrite-params.js';
 import { normalizeAnthropicUsage } from './normalize-anthropic-usage.js';
 
 /** Claude's hidden tool-use system prompt (up to ~550 tokens, PRICING.md §7.3), rounded up. */
@@ -148,12 +149,7 @@ export function createAnthropicMessagesEndpoint(alwaysStreams: boolean): Endpoin
     alwaysStreams,
     describe: describeMessages,
     isStream: (params) => alwaysStreams || params.stream === true,
-    rewrite(params, changes) {
-      const next: Record<string, unknown> = { ...params };
-      if (changes.model !== undefined) next.model = changes.model;
-      if (changes.outputCap !== undefined) next.max_tokens = changes.outputCap;
-      return next;
-    },
+    rewrite: (params, changes) => rewriteParams(params, changes, 'max_tokens'),
     needsUsageReporting: () => false,
     usageFromJson: (json, cacheWrite) => normalizeAnthropicUsage(asObject(json)?.usage, cacheWrite),
     createStreamTracker: ({ cacheWrite }) => new MessagesStreamTracker(cacheWrite),

@@ -2,6 +2,7 @@ import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
+import { rewriteParams } from '../rewrite-params.js';
 import { addDefinitions, addOpenAIContent, addToolCalls } from './collect-openai-prompt.js';
 import { normalizeOpenAIUsage, openAIUsageFromJson } from './normalize-openai-usage.js';
 
@@ -99,13 +100,10 @@ export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapte
     describe: describeChat,
     isStream: (params) => alwaysStreams || params.stream === true,
     rewrite(params, changes) {
-      const next: Record<string, unknown> = { ...params };
-      if (changes.model !== undefined) next.model = changes.model;
-      if (changes.outputCap !== undefined) {
-        const key =
-          'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
-        next[key] = changes.outputCap;
-      }
+      // Keep the caller's field: some OpenAI-compatible servers only know `max_tokens`.
+      const capKey =
+        'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
+      const next = rewriteParams(params, changes, capKey);
       if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
       return next;
     },

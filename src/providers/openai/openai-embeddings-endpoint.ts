@@ -1,6 +1,7 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
+import { rewriteParams } from '../rewrite-params.js';
 import { openAIUsageFromJson } from './normalize-openai-usage.js';
 
 function describeEmbeddings(params: RequestParams): CallRequest | null {
@@ -32,7 +33,7 @@ export function createOpenAIEmbeddingsEndpoint(): EndpointAdapter {
     alwaysStreams: false,
     describe: describeEmbeddings,
     isStream: () => false,
-    rewrite: (params, changes) => (changes.model === undefined ? params : { ...params, model: changes.model }),
+    rewrite: (params, changes) => rewriteParams(params, changes, undefined),
     needsUsageReporting: () => false,
     usageFromJson: openAIUsageFromJson,
     createStreamTracker: () => ({ onEvent: () => false, result: () => ({ usage: null, complete: false }) }),

@@ -3,6 +3,7 @@ import type { NormalizedUsage } from '../../core/usage.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
+import { rewriteParams } from '../rewrite-params.js';
 import { addDefinitions, addOpenAIContent } from './collect-openai-prompt.js';
 import { normalizeOpenAIUsage, openAIUsageFromJson } from './normalize-openai-usage.js';
 
@@ -131,12 +132,7 @@ export function createOpenAIResponsesEndpoint(alwaysStreams: boolean): EndpointA
     alwaysStreams,
     describe: describeResponses,
     isStream: (params) => alwaysStreams || params.stream === true,
-    rewrite(params, changes) {
-      const next: Record<string, unknown> = { ...params };
-      if (changes.model !== undefined) next.model = changes.model;
-      if (changes.outputCap !== undefined) next.max_output_tokens = changes.outputCap;
-      return next;
-    },
+    rewrite: (params, changes) => rewriteParams(params, changes, 'max_output_tokens'),
     needsUsageReporting: () => false,
     usageFromJson: openAIUsageFromJson,
     createStreamTracker: () => new ResponsesStreamTracker(),
