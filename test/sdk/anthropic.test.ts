@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { guard, KillSwitchError, TokenFence } from '../../src/index.js';
 import type { MockProvider } from '../../src/testing/index.js';
 import { anthropicClient, chatMessages } from '../support/clients.js';
-import { collectEvents, sleep } from '../support/collect-events.js';
+import { collectEvents, drain, sleep } from '../support/collect-events.js';
 import { useMockProvider } from '../support/mock-provider.js';
 
 let mock: MockProvider;
@@ -112,13 +112,7 @@ describe('streams', () => {
       messages: chatMessages,
       stream: true,
     });
-    await expect(
-      (async () => {
-        for await (const _event of stream) {
-          // drain until the error
-        }
-      })(),
-    ).rejects.toThrow();
+    await expect(drain(stream)).rejects.toThrow();
     const [settled] = of('call-settled');
     expect(settled).toMatchObject({ source: 'estimated', outcome: 'error' });
     expect(settled?.costNanos).toBe(Math.round((settled?.reservedUsd ?? 0) * 1e9));
@@ -135,13 +129,7 @@ describe('streams', () => {
       messages: chatMessages,
       stream: true,
     });
-    await expect(
-      (async () => {
-        for await (const _event of stream) {
-          // drain until the cut
-        }
-      })(),
-    ).rejects.toThrow();
+    await expect(drain(stream)).rejects.toThrow();
     await sleep(10);
     expect(of('call-settled')[0]?.source).toBe('estimated');
     expect(client.tokenfence.spent).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import type { MockProvider } from '../../src/testing/index.js';
 import { chatMessages, openAIClient } from '../support/clients.js';
-import { collectEvents, sleep } from '../support/collect-events.js';
+import { collectEvents, drain, sleep } from '../support/collect-events.js';
 import { useMockProvider } from '../support/mock-provider.js';
 
 let mock: MockProvider;
@@ -117,9 +117,7 @@ describe('chat.completions.create', () => {
       stream: true,
       max_tokens: 100,
     });
-    for await (const _chunk of stream) {
-      // drain
-    }
+    await drain(stream);
     const [settled] = of('call-settled');
     expect(settled?.source).toBe('estimated');
     expect(settled?.costNanos).toBeGreaterThan(0);

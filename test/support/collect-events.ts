@@ -15,3 +15,10 @@ export function collectEvents(): {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads a stream to its end (or its error), discarding what it yields. */
+export async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _item of stream) {
+    // only the side effects of reading matter here
+  }
+}
