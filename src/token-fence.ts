@@ -1,5 +1,4 @@
 import { BudgetNode } from './budget/budget-node.js';
-import { shouldDowngrade } from './budget/plan-call.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import type { TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
 import { guardClient } from './proxy/guard-client.js';
@@ -78,7 +77,7 @@ export class TokenFence implements TokenFenceLike {
     return this[BUDGET_NODE].usageRatio;
   }
   get shouldDowngrade(): boolean {
-    return shouldDowngrade(this[BUDGET_NODE]);
+    return this[BUDGET_NODE].scope.pastThreshold;
   }
   get budgetExceeded(): boolean {
     return this[BUDGET_NODE].exceeded;

@@ -32,9 +32,10 @@ const ALLOWED: Record<string, string[]> = {
   pricing: ['pricing', 'core', 'errors'],
   budget: ['budget', 'core', 'errors', 'events', 'tokens', 'pricing'],
   providers: ['providers', 'budget', 'core', 'errors', 'tokens', 'pricing'],
-  proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'root'],
+  runs: ['runs', 'budget', 'core', 'errors', 'events'],
+  proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'root'],
   testing: ['testing'],
-  root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers'],
+  root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers', 'runs'],
 };
 
 describe('architecture', () => {

@@ -2,19 +2,14 @@ import { addNanos, MAX_NANOS } from '../core/money.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
-import { Reservation } from './reservation.js';
+import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
 
 /** Something in flight that a kill must stop. */
 export interface Abortable {
   abort(reason: KillSwitchError): void;
 }
 
-export type AdmissionResult =
-  | { admitted: true; reservation: Reservation }
-  | { admitted: false; deniedBy: BudgetNode; killed: KillSwitchError | null };
-
-type EventWithoutScope<E> = E extends TokenFenceEvent ? Omit<E, 'label' | 'path' | 'timestamp'> : never;
-export type ScopedEvent = EventWithoutScope<TokenFenceEvent>;
+export type { AdmissionResult, ScopedEvent } from './scope-set.js';
 
 /**
  * One scope of the budget tree (workflow → agent → …) with integer nano-USD counters. Admission and
@@ -39,6 +34,8 @@ export class BudgetNode {
   #thresholdCrossed = false;
   readonly #onEvent: ((event: TokenFenceEvent) => void) | undefined;
   readonly #now: () => number;
+  #scope: ScopeSet | undefined;
+  readonly #unions = new WeakMap<BudgetNode, ScopeSet>();
 
   constructor(options: {
     label: string;
@@ -63,10 +60,26 @@ export class BudgetNode {
     return this.#now();
   }
 
+  /** This scope's chain to the root, as the scope set of calls made directly in it. */
+  get scope(): ScopeSet {
+    this.#scope ??= new ScopeSet(this, this.chain);
+    return this.#scope;
+  }
+
+  /** The scope set of a call made in this scope from a client guarded in `client`'s scope (cached). */
+  scopeWith(client: BudgetNode): ScopeSet {
+    if (client === this || this.chain.includes(client)) return this.scope;
+    let set = this.#unions.get(client);
+    if (!set) {
+      set = ScopeSet.union(this, client);
+      this.#unions.set(client, set);
+    }
+    return set;
+  }
+
   /** The kill that applies here: this scope's own or the nearest killed ancestor's. */
   get kill(): KillSwitchError | null {
-    for (const node of this.chain) if (node.killedBy) return node.killedBy;
-    return null;
+    return this.scope.kill;
   }
 
   fits(amountNanos: number): boolean {
@@ -80,32 +93,16 @@ export class BudgetNode {
 
   /** The smallest headroom along the chain: the most any single call may hold right now. */
   get effectiveHeadroomNanos(): number {
-    let headroom = MAX_NANOS;
-    for (const node of this.chain) headroom = Math.min(headroom, node.headroomNanos);
-    return headroom;
+    return this.scope.effectiveHeadroomNanos;
   }
 
-  /**
-   * Checks every scope to the root, then holds in all of them, or in none. `force` skips the budget
-   * check (`onLimit: 'warn'`) but never the kill, nor the exactness bound: no scope's spent + held may
-   * pass 2^53 − 1 n$, so every counter stays an exact integer.
-   */
+  /** Checks every scope to the root, then holds in all of them, or in none (see ScopeSet.admit). */
   admit(amountNanos: number, force = false): AdmissionResult {
-    if (!Number.isSafeInteger(amountNanos) || amountNanos < 0) {
-      throw new RangeError(`A reservation must be a whole number of nano-dollars ≥ 0, got ${amountNanos}`);
-    }
-    const killed = this.kill;
-    if (killed) return { admitted: false, deniedBy: this, killed };
-    for (const node of this.chain) {
-      const exact = node.spentNanos + node.heldNanos + amountNanos <= MAX_NANOS;
-      if (!exact || (!force && !node.fits(amountNanos))) {
-        node.exceeded = true;
-        return { admitted: false, deniedBy: node, killed: null };
-      }
-    }
-    for (const node of this.chain) node.heldNanos += amountNanos;
-    return { admitted: true, reservation: new Reservation(this.chain, amountNanos) };
+    return this.scope.admit(amountNanos, force);
   }
+
+  /** Hook for time windows: a windowed scope starts a new period when its window has passed. */
+  rollWindow(): void {}
 
   /** Called by Reservation only: `actualNanos` null releases the hold without counting a call. */
   applySettlement(heldNanos: number, actualNanos: number | null): void {
@@ -132,20 +129,23 @@ export class BudgetNode {
     return this.spentNanos / this.limitNanos;
   }
 
+  /** True when this scope itself has a listener. */
+  get hasOwnListeners(): boolean {
+    return this.#onEvent !== undefined || !this.events.isEmpty;
+  }
+
   /** True when this scope or an ancestor has a listener: events are not even built otherwise. */
   get hasListeners(): boolean {
-    for (const node of this.chain) if (node.#onEvent || !node.events.isEmpty) return true;
-    return false;
+    return this.scope.hasListeners;
   }
 
   /** Delivers an event to this scope's listeners and every ancestor's. */
   emit(event: ScopedEvent): void {
-    if (!this.hasListeners) return;
-    const scoped = { ...event, label: this.label, path: this.path, timestamp: this.#now() } as TokenFenceEvent;
-    for (const node of this.chain) node.deliver(scoped);
+    this.scope.emit(event);
   }
 
-  private deliver(event: TokenFenceEvent): void {
+  /** Hands an event to this scope's own listeners (ScopeSet delivers to each scope once). */
+  deliver(event: TokenFenceEvent): void {
     if (this.#onEvent) callListener(this.#onEvent, event);
     if (!this.events.isEmpty) this.events.dispatch(event);
   }

@@ -10,6 +10,7 @@ import { encodingForModel } from '../tokens/count-tokens.js';
 import { type PromptShape, promptTokenBound, promptTokenCount } from '../tokens/estimate-prompt-tokens.js';
 import type { BudgetNode } from './budget-node.js';
 import type { Reservation } from './reservation.js';
+import type { ScopeSet } from './scope-set.js';
 
 /** What the planner needs to know of a request; provider adapters fill it from the SDK parameters. */
 export interface CallRequest {
@@ -83,7 +84,7 @@ function refinedInput(request: CallRequest, model: string, bound: number): numbe
 }
 
 function admitted(
-  node: BudgetNode,
+  scope: ScopeSet,
   request: CallRequest,
   model: string,
   reason: 'threshold' | 'budget',
@@ -91,13 +92,8 @@ function admitted(
   reservation: Reservation,
   outputCap: number | undefined,
 ): AdmittedCall {
-  if (model !== request.model) node.emit({ type: 'model-downgraded', from: request.model, to: model, reason });
+  if (model !== request.model) scope.emit({ type: 'model-downgraded', from: request.model, to: model, reason });
   return { admitted: true, model, rates, reservation, outputCap, overBudget: undefined };
-}
-
-/** True when any scope on the chain has passed its threshold. */
-export function shouldDowngrade(node: BudgetNode): boolean {
-  return node.chain.some((scope) => scope.limitNanos !== null && scope.usageRatio >= scope.threshold);
 }
 
 /** The refusal of a call whose worst case (`requestedNanos`) did not fit `deniedBy`, with that scope's numbers. */
@@ -119,14 +115,14 @@ export function budgetExceededAt(deniedBy: BudgetNode, requestedNanos: number, m
  * request set no output cap — a clamp of the cap to what the budget can still pay for.
  */
 export function planCall(
-  node: BudgetNode,
+  scope: ScopeSet,
   request: CallRequest,
   policy: CallPolicy,
   at: Date,
 ): AdmittedCall | DeniedCall {
-  const killed = node.kill;
+  const killed = scope.kill;
   if (killed) return { admitted: false, error: killed, model: request.model };
-  const pastThreshold = policy.fallbacks.length > 0 && shouldDowngrade(node);
+  const pastThreshold = policy.fallbacks.length > 0 && scope.pastThreshold;
   const candidates = pastThreshold ? policy.fallbacks : [request.model, ...policy.fallbacks];
   let firstDenial: { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string } | undefined;
 
@@ -142,14 +138,14 @@ export function planCall(
     const worstCase = (cap: number) =>
       estimateWorstCase(rates, { inputTokens, outputTokens: cap * request.choices, cacheWrite: request.cacheWrite });
 
-    let attempt = node.admit(worstCase(outputCap));
+    let attempt = scope.admit(worstCase(outputCap));
     if (!attempt.admitted && !attempt.killed) {
       inputTokens = refinedInput(request, model, inputTokens);
-      attempt = node.admit(worstCase(outputCap));
+      attempt = scope.admit(worstCase(outputCap));
     }
     if (attempt.admitted) {
-      if (injectedCap) node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
-      return admitted(node, request, model, reason, rates, attempt.reservation, injectedCap ? outputCap : undefined);
+      if (injectedCap) scope.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
+      return admitted(scope, request, model, reason, rates, attempt.reservation, injectedCap ? outputCap : undefined);
     }
     if (attempt.killed) return { admitted: false, error: attempt.killed, model };
     firstDenial ??= { deniedBy: attempt.deniedBy, requestedNanos: worstCase(outputCap), rates, model };
@@ -159,15 +155,15 @@ export function planCall(
         affordableOutputTokens(
           rates,
           { inputTokens, outputTokens: 0, cacheWrite: request.cacheWrite },
-          node.effectiveHeadroomNanos,
+          scope.effectiveHeadroomNanos,
         ) / request.choices,
       );
       const clamped = Math.min(affordable, outputCap);
       if (clamped >= MIN_CLAMPED_OUTPUT_TOKENS) {
-        const clampAttempt = node.admit(worstCase(clamped));
+        const clampAttempt = scope.admit(worstCase(clamped));
         if (clampAttempt.admitted) {
-          node.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
-          return admitted(node, request, model, reason, rates, clampAttempt.reservation, clamped);
+          scope.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
+          return admitted(scope, request, model, reason, rates, clampAttempt.reservation, clamped);
         }
       }
     }
@@ -176,7 +172,7 @@ export function planCall(
   const denial = firstDenial as NonNullable<typeof firstDenial>;
   const error = budgetExceededAt(denial.deniedBy, denial.requestedNanos, denial.model);
   if (!policy.overspend) return { admitted: false, error, model: denial.model };
-  const forced = node.admit(denial.requestedNanos, true);
+  const forced = scope.admit(denial.requestedNanos, true);
   if (!forced.admitted) return { admitted: false, error: forced.killed ?? error, model: denial.model };
   return {
     admitted: true,

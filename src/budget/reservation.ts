@@ -3,17 +3,18 @@ import type { BudgetNode } from './budget-node.js';
 export type ReservationState = 'held' | 'settled' | 'released';
 
 /**
- * A hold of `heldNanos` on every scope from the calling one to the root. It ends exactly once: the
+ * A hold of `heldNanos` on every scope a call counts in. It ends exactly once: the
  * first settle or release wins and later ones return the first outcome without touching any counter.
  */
 export class Reservation {
-  readonly chain: readonly BudgetNode[];
+  /** Every scope the hold is in. */
+  readonly nodes: readonly BudgetNode[];
   readonly heldNanos: number;
   #state: ReservationState = 'held';
   #chargedNanos = 0;
 
-  constructor(chain: readonly BudgetNode[], heldNanos: number) {
-    this.chain = chain;
+  constructor(nodes: readonly BudgetNode[], heldNanos: number) {
+    this.nodes = nodes;
     this.heldNanos = heldNanos;
   }
 
@@ -31,7 +32,7 @@ export class Reservation {
     if (this.#state !== 'held') return this.#chargedNanos;
     this.#state = 'settled';
     this.#chargedNanos = actualNanos;
-    for (const node of this.chain) node.applySettlement(this.heldNanos, actualNanos);
+    for (const node of this.nodes) node.applySettlement(this.heldNanos, actualNanos);
     return actualNanos;
   }
 
@@ -39,6 +40,6 @@ export class Reservation {
   release(): void {
     if (this.#state !== 'held') return;
     this.#state = 'released';
-    for (const node of this.chain) node.applySettlement(this.heldNanos, null);
+    for (const node of this.nodes) node.applySettlement(this.heldNanos, null);
   }
 }

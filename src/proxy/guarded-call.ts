@@ -1,6 +1,7 @@
-import type { Abortable, BudgetNode } from '../budget/budget-node.js';
+import type { Abortable } from '../budget/budget-node.js';
 import { type AdmittedCall, budgetExceededAt, type CallRequest } from '../budget/plan-call.js';
 import type { Reservation } from '../budget/reservation.js';
+import type { ScopeSet } from '../budget/scope-set.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
@@ -45,7 +46,7 @@ interface AttemptState {
 export class GuardedCall implements MarkedRequest, Abortable {
   /** Given to the SDK as the request's `signal`: a kill or a refused retry aborts the request through it. */
   readonly signal = new CallAbortSignal();
-  readonly #node: BudgetNode;
+  readonly #scope: ScopeSet;
   readonly #endpoint: EndpointAdapter;
   readonly #request: CallRequest;
   readonly #plan: AdmittedCall;
@@ -58,7 +59,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
   #failure: TokenFenceError | undefined;
 
   constructor(options: {
-    node: BudgetNode;
+    scope: ScopeSet;
     endpoint: EndpointAdapter;
     request: CallRequest;
     plan: AdmittedCall;
@@ -66,7 +67,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     stripUsage: boolean;
     now: () => number;
   }) {
-    this.#node = options.node;
+    this.#scope = options.scope;
     this.#endpoint = options.endpoint;
     this.#request = options.request;
     this.#plan = options.plan;
@@ -102,14 +103,14 @@ export class GuardedCall implements MarkedRequest, Abortable {
   #reserveAttempt(): Reservation {
     const pending = this.#pending;
     this.#pending = undefined;
-    const killed = this.#node.kill;
+    const killed = this.#scope.kill;
     if (killed) {
       pending?.release();
       this.#stop(killed);
     }
     if (pending) return pending;
     const amount = this.#plan.reservation.heldNanos;
-    const admission = this.#node.admit(amount, this.#plan.overBudget !== undefined);
+    const admission = this.#scope.admit(amount, this.#plan.overBudget !== undefined);
     if (admission.admitted) return admission.reservation;
     if (admission.killed) this.#stop(admission.killed);
     return this.#stop(budgetExceededAt(admission.deniedBy, amount, this.#plan.model));
@@ -123,7 +124,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
       startedAt: this.#now(),
       status: undefined,
     };
-    for (const node of this.#node.chain) node.inFlight.add(this);
+    for (const node of this.#scope.nodes) node.inFlight.add(this);
     let response: Response;
     try {
       // An SDK that hands its options' signal straight to fetch would give it ours, which fetch rejects.
@@ -185,7 +186,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     outcome: CallOutcome,
     basis: 'usage' | 'hold' | 'released',
   ): void {
-    for (const node of this.#node.chain) node.inFlight.delete(this);
+    for (const node of this.#scope.nodes) node.inFlight.delete(this);
     const { reservation } = attempt;
     if (reservation.state !== 'held') return;
     const rates = this.#plan.rates;
@@ -198,8 +199,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
       if (basis === 'hold') source = 'estimated';
       reservation.settle(cost);
     }
-    if (!this.#node.hasListeners) return;
-    this.#node.emit({
+    if (!this.#scope.hasListeners) return;
+    this.#scope.emit({
       type: 'call-settled',
       provider: this.#request.provider,
       model: this.#request.model,

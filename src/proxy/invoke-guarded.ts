@@ -1,10 +1,12 @@
 import type { BudgetNode } from '../budget/budget-node.js';
 import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
+import type { ScopeSet } from '../budget/scope-set.js';
 import { nanosToUsd } from '../core/money.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
+import { currentCallContext } from '../runs/call-context.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest } from './guarded-call.js';
@@ -71,9 +73,16 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
   return result;
 }
 
+/** The scopes a call counts in: its client's chain, joined with the run / agent context it is made in. */
+function scopesOfCall(clientNode: BudgetNode): ScopeSet {
+  const context = currentCallContext();
+  return context ? context.node.scopeWith(clientNode) : clientNode.scope;
+}
+
 /** Emits `budget-exceeded` and makes the local answer `onLimit: 'stop'` asks for, when the endpoint has one. */
 function localAnswerFor(
   scope: GuardScope,
+  scopes: ScopeSet,
   endpoint: EndpointAdapter,
   request: CallRequest,
   error: Error,
@@ -83,7 +92,7 @@ function localAnswerFor(
   const stream = endpoint.isStream(params);
   const body =
     scope.policy.onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), stream) : null;
-  scope.node.emit({
+  scopes.emit({
     type: 'budget-exceeded',
     deniedBy: error.label,
     model: request.model,
@@ -117,16 +126,21 @@ export function admitCall(
   request: CallRequest,
   params: RequestParams,
 ): Admission {
+  const scopes = scopesOfCall(scope.node);
   let plan: ReturnType<typeof planCall>;
   try {
-    plan = planCall(scope.node, request, scope.policy, new Date(scope.now()));
+    plan = planCall(scopes, request, scope.policy, new Date(scope.now()));
   } catch (error) {
     return { admitted: false, error: error as Error, answer: undefined };
   }
   if (!plan.admitted) {
-    return { admitted: false, error: plan.error, answer: localAnswerFor(scope, endpoint, request, plan.error, params) };
+    return {
+      admitted: false,
+      error: plan.error,
+      answer: localAnswerFor(scope, scopes, endpoint, request, plan.error, params),
+    };
   }
-  if (plan.overBudget) warnOverBudget(scope, request, plan);
+  if (plan.overBudget) warnOverBudget(scopes, request, plan);
   const stream = endpoint.isStream(params);
   const injectUsage = stream && endpoint.needsUsageReporting(params);
   const sent = endpoint.rewrite(params, {
@@ -135,7 +149,7 @@ export function admitCall(
     ...(injectUsage && { includeUsage: true }),
   });
   const call = new GuardedCall({
-    node: scope.node,
+    scope: scopes,
     endpoint,
     request,
     plan,
@@ -178,9 +192,9 @@ export function invokeGuarded(
   return withGuardErrors(result, call, scope.client);
 }
 
-function warnOverBudget(scope: GuardScope, request: CallRequest, plan: AdmittedCall): void {
+function warnOverBudget(scopes: ScopeSet, request: CallRequest, plan: AdmittedCall): void {
   const error = plan.overBudget as BudgetExceededError;
-  scope.node.emit({
+  scopes.emit({
     type: 'budget-exceeded',
     deniedBy: error.label,
     model: request.model,

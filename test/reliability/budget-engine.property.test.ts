@@ -268,14 +268,14 @@ class ReserveCommand implements fc.Command<Ref, Real> {
       if (!result.admitted) return;
       const chain = at(ref.chains, index);
       expect(result.reservation.heldNanos).toBe(amount);
-      expect(result.reservation.chain.map((scope) => scope.label)).toEqual(chain.map((scope) => `n${scope}`));
+      expect(result.reservation.nodes.map((scope) => scope.label)).toEqual(chain.map((scope) => `n${scope}`));
       // I-3: an admission holds the amount in every scope of the chain, and nowhere else.
       const after = counters(real.nodes);
       for (const [scope, [spent, held, calls]] of before.entries()) {
         expect(after[scope]).toEqual([spent, chain.includes(scope) ? held + amount : held, calls]);
       }
       const call = new RecordingCall();
-      for (const scope of result.reservation.chain) scope.inFlight.add(call);
+      for (const scope of result.reservation.nodes) scope.inFlight.add(call);
       for (const scope of expected.over) ref.overrun[scope] = true;
       ref.reservations.push({ node: index, chain, hold: amount, state: 'held', charged: 0, aborts: 0 });
       real.reservations.push(result.reservation);
@@ -299,7 +299,7 @@ function endedIndices(ref: Ref): number[] {
 
 function finishCall(real: Real, i: number): void {
   const call = at(real.calls, i);
-  for (const scope of at(real.reservations, i).chain) scope.inFlight.delete(call);
+  for (const scope of at(real.reservations, i).nodes) scope.inFlight.delete(call);
 }
 
 class SettleCommand implements fc.Command<Ref, Real> {

@@ -1,0 +1,92 @@
+import { MAX_NANOS } from '../core/money.js';
+import type { KillSwitchError } from '../errors/kill-switch-error.js';
+import type { TokenFenceEvent } from '../events/events.js';
+import type { BudgetNode } from './budget-node.js';
+import { Reservation } from './reservation.js';
+
+export type AdmissionResult =
+  | { admitted: true; reservation: Reservation }
+  | { admitted: false; deniedBy: BudgetNode; killed: KillSwitchError | null };
+
+type EventWithoutScope<E> = E extends TokenFenceEvent ? Omit<E, 'label' | 'path' | 'timestamp'> : never;
+export type ScopedEvent = EventWithoutScope<TokenFenceEvent>;
+
+/**
+ * Every budget scope one call counts in: the calling scope's chain to its root, plus — for a call made
+ * inside a run or agent context — that context's chain. Admission checks all of them and holds in all
+ * or none, synchronously, so the check and the hold are one atomic step in this process.
+ * Boundary rule, the same for every scope: admitted iff spent + held + worstCase ≤ limit.
+ */
+export class ScopeSet {
+  /** The scope the call belongs to: events carry its label and path. */
+  readonly primary: BudgetNode;
+  /** Distinct scopes, the primary's chain first. */
+  readonly nodes: readonly BudgetNode[];
+
+  constructor(primary: BudgetNode, nodes: readonly BudgetNode[]) {
+    this.primary = primary;
+    this.nodes = nodes;
+  }
+
+  /** The union of two chains (a context's and a client's), each scope once. */
+  static union(primary: BudgetNode, other: BudgetNode): ScopeSet {
+    const nodes = [...primary.chain];
+    for (const node of other.chain) if (!nodes.includes(node)) nodes.push(node);
+    return new ScopeSet(primary, nodes);
+  }
+
+  /** The kill that applies: the first killed scope's. */
+  get kill(): KillSwitchError | null {
+    for (const node of this.nodes) if (node.killedBy) return node.killedBy;
+    return null;
+  }
+
+  /** The most any single call may hold right now: the smallest headroom of all scopes. */
+  get effectiveHeadroomNanos(): number {
+    let headroom = MAX_NANOS;
+    for (const node of this.nodes) headroom = Math.min(headroom, node.headroomNanos);
+    return headroom;
+  }
+
+  /** True when any scope has passed its threshold. */
+  get pastThreshold(): boolean {
+    return this.nodes.some((node) => node.limitNanos !== null && node.usageRatio >= node.threshold);
+  }
+
+  /**
+   * Checks every scope, then holds in all of them, or in none. `force` skips the budget check
+   * (`onLimit: 'warn'`) but never the kill, nor the exactness bound: no scope's spent + held may pass
+   * 2^53 − 1 n$, so every counter stays an exact integer.
+   */
+  admit(amountNanos: number, force = false): AdmissionResult {
+    if (!Number.isSafeInteger(amountNanos) || amountNanos < 0) {
+      throw new RangeError(`A reservation must be a whole number of nano-dollars ≥ 0, got ${amountNanos}`);
+    }
+    const killed = this.kill;
+    if (killed) return { admitted: false, deniedBy: this.primary, killed };
+    for (const node of this.nodes) {
+      node.rollWindow();
+      const exact = node.spentNanos + node.heldNanos + amountNanos <= MAX_NANOS;
+      if (!exact || (!force && !node.fits(amountNanos))) {
+        node.exceeded = true;
+        return { admitted: false, deniedBy: node, killed: null };
+      }
+    }
+    for (const node of this.nodes) node.heldNanos += amountNanos;
+    return { admitted: true, reservation: new Reservation(this.nodes, amountNanos) };
+  }
+
+  /** True when any scope has a listener: events are not even built otherwise. */
+  get hasListeners(): boolean {
+    for (const node of this.nodes) if (node.hasOwnListeners) return true;
+    return false;
+  }
+
+  /** Delivers an event, labelled with the primary scope, to the listeners of every scope once. */
+  emit(event: ScopedEvent): void {
+    if (!this.hasListeners) return;
+    const primary = this.primary;
+    const scoped = { ...event, label: primary.label, path: primary.path, timestamp: primary.now() } as TokenFenceEvent;
+    for (const node of this.nodes) node.deliver(scoped);
+  }
+}
