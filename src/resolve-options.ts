@@ -2,9 +2,12 @@ import type { BudgetNode } from './budget/budget-node.js';
 import { usdToNanos } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
+import { LedgerWriter, type LedgerWriterOptions } from './ledger/ledger-writer.js';
 import { createGenaiPricesSource } from './pricing/genai-prices-source.js';
 import { parsePriceTable, withPriceOverrides } from './pricing/price-overrides.js';
 import type { PriceSource } from './pricing/price-source.js';
+import { createMemoryLedgerStore } from './stores/memory/memory-ledger-store.js';
+import { resolveStore } from './stores/resolve-store.js';
 import { TOKEN_FENCE_MARKER, type TokenFenceOptions } from './types.js';
 
 /** How a TokenFence finds the budget node of another TokenFence, even one from another package copy. */
@@ -12,6 +15,10 @@ export const BUDGET_NODE = Symbol.for('tokenfence.budget-node');
 const POLICY = Symbol.for('tokenfence.policy');
 
 export interface ResolvedPolicy {
+  /** Where this scope's calls are recorded (inherited). */
+  ledger: LedgerWriter;
+  /** Record prompt and completion text (inherited). */
+  storeContent: boolean;
   fallbacks: readonly string[];
   onLimit: 'stop' | 'warn' | 'throw';
   /** `onLimit: 'warn'`: calls that do not fit are admitted anyway. */
@@ -31,6 +38,13 @@ export interface ResolvedOptions {
 }
 
 let sharedPriceSource: PriceSource | undefined;
+let sharedMemoryLedger: LedgerWriter | undefined;
+
+/** Fences without a store of their own (and no parent) share one in-memory ledger. */
+function defaultLedger(): LedgerWriter {
+  sharedMemoryLedger ??= new LedgerWriter(createMemoryLedgerStore());
+  return sharedMemoryLedger;
+}
 function defaultPriceSource(): PriceSource {
   sharedPriceSource ??= createGenaiPricesSource();
   return sharedPriceSource;
@@ -48,6 +62,9 @@ const KNOWN_OPTIONS = new Set([
   'onEvent',
   'maxRetries',
   '_internal',
+  'store',
+  'storeContent',
+  'ledger',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -156,8 +173,37 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       overspend: resolvedOnLimit === 'warn',
       prices: withPriceOverrides(overrides, inheritedPrices),
       maxRetries: maxRetries ?? parent?.policy.maxRetries,
+      ledger: resolveLedger(given, parent?.policy.ledger),
+      storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
     },
   };
+}
+
+function resolveLedger(options: TokenFenceOptions, inherited: LedgerWriter | undefined): LedgerWriter {
+  const { ledger } = options;
+  if (ledger !== undefined) {
+    const { flushIntervalMs, maxBatch } = (
+      typeof ledger === 'object' && ledger !== null ? ledger : {}
+    ) as LedgerWriterOptions;
+    const valid = (value: unknown, max: number) =>
+      value === undefined || (Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= max);
+    if (
+      typeof ledger !== 'object' ||
+      ledger === null ||
+      !valid(flushIntervalMs, 60_000) ||
+      !valid(maxBatch, 1_000_000)
+    ) {
+      throw new InvalidOptionsError('ledger', 'expected { flushIntervalMs?: 1–60000, maxBatch?: 1–1000000 }');
+    }
+  }
+  if (options.store === undefined) return inherited ?? defaultLedger();
+  return new LedgerWriter(resolveStore(options.store), options.ledger ?? {});
+}
+
+function resolveStoreContent(storeContent: unknown, inherited: boolean | undefined): boolean {
+  if (storeContent === undefined) return inherited ?? false;
+  if (typeof storeContent !== 'boolean') throw new InvalidOptionsError('storeContent', 'expected true or false');
+  return storeContent;
 }
 
 export { POLICY };

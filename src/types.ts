@@ -1,5 +1,7 @@
 import type { TokenFenceEvent } from './events/events.js';
+import type { LedgerWriterOptions } from './ledger/ledger-writer.js';
 import type { PriceTable } from './pricing/price-overrides.js';
+import type { StoreOption } from './stores/resolve-store.js';
 
 /** What to do when a call's worst case does not fit the budget. */
 export type OnLimit = 'stop' | 'warn' | 'throw' | 'raise';
@@ -36,6 +38,16 @@ export interface TokenFenceOptions {
    * @default the SDK client's own setting (2 for openai and @anthropic-ai/sdk)
    */
   maxRetries?: number;
+  /**
+   * Where call records, events and run summaries are kept: `'memory'` (shared by every fence without a
+   * store, bounded), `'sqlite:./tokenfence.db'` (needs better-sqlite3 12), or a LedgerStore object.
+   * Inherited by child scopes. @default the shared in-memory ledger
+   */
+  store?: StoreOption;
+  /** Record prompt and completion text in the ledger. Inherited. @default false */
+  storeContent?: boolean;
+  /** Batching of ledger writes. @default { flushIntervalMs: 200, maxBatch: 1000 } */
+  ledger?: LedgerWriterOptions;
   /** For tests; may change without notice. */
   _internal?: { now?: () => number };
 }

@@ -33,9 +33,11 @@ const ALLOWED: Record<string, string[]> = {
   budget: ['budget', 'core', 'errors', 'events', 'tokens', 'pricing'],
   providers: ['providers', 'budget', 'core', 'errors', 'tokens', 'pricing'],
   runs: ['runs', 'budget', 'core', 'errors', 'events'],
-  proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'root'],
+  ledger: ['ledger', 'core', 'errors'],
+  stores: ['stores', 'ledger', 'core', 'errors'],
+  proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
   testing: ['testing'],
-  root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers', 'runs'],
+  root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers', 'runs', 'ledger', 'stores'],
 };
 
 describe('architecture', () => {

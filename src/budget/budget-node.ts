@@ -11,6 +11,13 @@ export interface Abortable {
 
 export type { AdmissionResult, ScopedEvent } from './scope-set.js';
 
+/** Which run, workflow and agent a scope's calls are attributed to. */
+export interface Attribution {
+  runId: string | undefined;
+  workflow: string | undefined;
+  agent: string | undefined;
+}
+
 /**
  * One scope of the budget tree (workflow → agent → …) with integer nano-USD counters. Admission and
  * every counter change are synchronous, so the check and the hold are one atomic step in this process.
@@ -32,6 +39,10 @@ export class BudgetNode {
   killedBy: KillSwitchError | null = null;
   exceeded = false;
   #thresholdCrossed = false;
+  /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
+  attribution: Attribution | undefined;
+  /** Where non-call events of this scope are recorded (the ledger); inherited from the parent. */
+  eventSink: ((event: TokenFenceEvent, scope: BudgetNode) => void) | undefined;
   readonly #onEvent: ((event: TokenFenceEvent) => void) | undefined;
   readonly #now: () => number;
   #scope: ScopeSet | undefined;
@@ -52,6 +63,8 @@ export class BudgetNode {
     this.#onEvent = options.onEvent;
     this.#now = options.now;
     this.path = options.parent ? [...options.parent.path, options.label] : [options.label];
+    this.attribution = options.parent?.attribution;
+    this.eventSink = options.parent?.eventSink;
     this.chain = options.parent ? [this, ...options.parent.chain] : [this];
   }
 

@@ -82,11 +82,16 @@ export class ScopeSet {
     return false;
   }
 
-  /** Delivers an event, labelled with the primary scope, to the listeners of every scope once. */
+  /**
+   * Delivers an event, labelled with the primary scope, to the listeners of every scope once, and
+   * records it in the ledger (call results are recorded as call records instead).
+   */
   emit(event: ScopedEvent): void {
-    if (!this.hasListeners) return;
     const primary = this.primary;
+    const sink = event.type === 'call-settled' ? undefined : primary.eventSink;
+    if (!sink && !this.hasListeners) return;
     const scoped = { ...event, label: primary.label, path: primary.path, timestamp: primary.now() } as TokenFenceEvent;
+    sink?.(scoped, primary);
     for (const node of this.nodes) node.deliver(scoped);
   }
 }

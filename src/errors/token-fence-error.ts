@@ -5,7 +5,10 @@ export type TokenFenceErrorCode =
   | 'KILL_SWITCH'
   | 'UNKNOWN_MODEL_PRICE'
   | 'INVALID_OPTIONS'
-  | 'UNSUPPORTED_CLIENT';
+  | 'UNSUPPORTED_CLIENT'
+  | 'STORE_UNAVAILABLE'
+  | 'RETRY_LIMIT'
+  | 'LOOP_DETECTED';
 
 /**
  * Base class of every error TokenFence raises. Match on `code` (stable) or the `isXxx` guards,

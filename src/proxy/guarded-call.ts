@@ -7,11 +7,14 @@ import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import { priceUsage } from '../pricing/price-usage.js';
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
+import { asObject } from '../providers/read-json.js';
 import { CallAbortSignal } from './call-abort-signal.js';
 import { observeJsonResponse, observeSseResponse, type ResponseObserver } from './observe-response.js';
 import type { BodyEnd } from './observe-sse-body.js';
+import { callRecord } from './record-call.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -53,6 +56,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
   readonly #stream: boolean;
   readonly #stripUsage: boolean;
   readonly #now: () => number;
+  readonly #ledger: LedgerWriter;
+  readonly #prompt: string | null;
   #pending: Reservation | undefined;
   #attempts = 0;
   #observer: ResponseObserver | undefined;
@@ -66,7 +71,12 @@ export class GuardedCall implements MarkedRequest, Abortable {
     stream: boolean;
     stripUsage: boolean;
     now: () => number;
+    ledger: LedgerWriter;
+    /** The request as JSON when content is stored (`storeContent`), else null. */
+    prompt: string | null;
   }) {
+    this.#ledger = options.ledger;
+    this.#prompt = options.prompt;
     this.#scope = options.scope;
     this.#endpoint = options.endpoint;
     this.#request = options.request;
@@ -154,7 +164,13 @@ export class GuardedCall implements MarkedRequest, Abortable {
       this.#observer = undefined;
       const usage = json === undefined ? null : this.#endpoint.usageFromJson(json, this.#request.cacheWrite);
       const outcome: CallOutcome = json === undefined ? this.#abortOutcome() : 'ok';
-      this.#finish(attempt, usage, outcome, usage ? 'usage' : 'hold');
+      this.#finish(
+        attempt,
+        usage,
+        outcome,
+        usage ? 'usage' : 'hold',
+        this.#prompt === null ? null : completionOf(json),
+      );
     });
   }
 
@@ -185,6 +201,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     usage: NormalizedUsage | null,
     outcome: CallOutcome,
     basis: 'usage' | 'hold' | 'released',
+    completion: string | null = null,
   ): void {
     for (const node of this.#scope.nodes) node.inFlight.delete(this);
     const { reservation } = attempt;
@@ -199,6 +216,24 @@ export class GuardedCall implements MarkedRequest, Abortable {
       if (basis === 'hold') source = 'estimated';
       reservation.settle(cost);
     }
+    const durationMs = this.#now() - attempt.startedAt;
+    this.#ledger.call(
+      callRecord(this.#scope, this.#request, {
+        startedAt: attempt.startedAt,
+        modelUsed: this.#plan.model,
+        usage,
+        costNanos: cost,
+        reservedNanos: reservation.heldNanos,
+        costSource: source === 'estimated' ? 'estimated' : rates.origin === 'override' ? 'override' : 'provider',
+        attempt: attempt.number,
+        outcome,
+        status: attempt.status,
+        durationMs,
+        stream: this.#stream,
+        prompt: this.#prompt,
+        completion,
+      }),
+    );
     if (!this.#scope.hasListeners) return;
     this.#scope.emit({
       type: 'call-settled',
@@ -214,8 +249,15 @@ export class GuardedCall implements MarkedRequest, Abortable {
       usage: usage ?? EMPTY_USAGE,
       priceOrigin: rates.origin,
       status: attempt.status,
-      durationMs: this.#now() - attempt.startedAt,
+      durationMs,
       stream: this.#stream,
     });
   }
+}
+
+/** What the model answered, for `storeContent`: the provider's choices / content / output, as JSON. */
+function completionOf(json: unknown): string | null {
+  const body = asObject(json);
+  const answer = body?.choices ?? body?.content ?? body?.output;
+  return answer === undefined ? null : JSON.stringify(answer);
 }

@@ -3,6 +3,7 @@ import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-ca
 import type { ScopeSet } from '../budget/scope-set.js';
 import { nanosToUsd } from '../core/money.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { KillSwitchError } from '../errors/kill-switch-error.js';
 import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
@@ -11,6 +12,7 @@ import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest } from './guarded-call.js';
 import { LocalAnswer } from './local-answer.js';
+import { callRecord } from './record-call.js';
 
 export interface GuardScope {
   node: BudgetNode;
@@ -79,6 +81,35 @@ function scopesOfCall(clientNode: BudgetNode): ScopeSet {
   return context ? context.node.scopeWith(clientNode) : clientNode.scope;
 }
 
+/** A call refused before any request: recorded with cost 0 as `killed` or `blocked`. */
+function recordRefusal(
+  scope: GuardScope,
+  scopes: ScopeSet,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+  error: unknown,
+  prompt: string | null,
+): void {
+  scope.policy.ledger.call(
+    callRecord(scopes, request, {
+      startedAt: scope.now(),
+      modelUsed: request.model,
+      usage: null,
+      costNanos: 0,
+      reservedNanos: 0,
+      costSource: 'provider',
+      attempt: 0,
+      outcome: KillSwitchError.isInstance(error) ? 'killed' : 'blocked',
+      status: undefined,
+      durationMs: 0,
+      stream: endpoint.isStream(params),
+      prompt,
+      completion: null,
+    }),
+  );
+}
+
 /** Emits `budget-exceeded` and makes the local answer `onLimit: 'stop'` asks for, when the endpoint has one. */
 function localAnswerFor(
   scope: GuardScope,
@@ -127,13 +158,16 @@ export function admitCall(
   params: RequestParams,
 ): Admission {
   const scopes = scopesOfCall(scope.node);
+  const prompt = scope.policy.storeContent ? JSON.stringify(params) : null;
   let plan: ReturnType<typeof planCall>;
   try {
     plan = planCall(scopes, request, scope.policy, new Date(scope.now()));
   } catch (error) {
+    recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
     return { admitted: false, error: error as Error, answer: undefined };
   }
   if (!plan.admitted) {
+    recordRefusal(scope, scopes, endpoint, request, params, plan.error, prompt);
     return {
       admitted: false,
       error: plan.error,
@@ -156,6 +190,8 @@ export function admitCall(
     stream,
     stripUsage: injectUsage,
     now: scope.now,
+    ledger: scope.policy.ledger,
+    prompt,
   });
   return { admitted: true, call, params: sent };
 }

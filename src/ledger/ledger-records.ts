@@ -1,0 +1,70 @@
+/** How a call attempt ended, as the ledger records it. `blocked`: refused for budget before sending. */
+export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
+
+/**
+ * Where a recorded cost came from: the provider's usage at dataset prices, the provider's usage at a
+ * user's `prices` override, or the held worst case when usage never came (`estimated`).
+ */
+export type LedgerCostSource = 'provider' | 'override' | 'estimated';
+
+/** One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD. */
+export interface CallRecord {
+  /** Record format version. */
+  v: 1;
+  id: string;
+  /** When the attempt started, epoch ms. */
+  ts: number;
+  runId: string | null;
+  workflow: string | null;
+  agent: string | null;
+  /** Label path of the scope the call was made in, joined with '/'. */
+  scope: string;
+  provider: string;
+  /** The model the caller asked for. */
+  model: string;
+  /** The model the request was sent with (after a downgrade). */
+  modelUsed: string;
+  inputUncached: number;
+  inputCacheRead: number;
+  inputCacheWrite5m: number;
+  inputCacheWrite1h: number;
+  outputText: number;
+  outputReasoning: number;
+  costNanos: number;
+  reservedNanos: number;
+  costSource: LedgerCostSource;
+  /** 1 for the first HTTP attempt, 2+ for retries; 0 for a call refused before any attempt. */
+  attempt: number;
+  outcome: LedgerOutcome;
+  status: number | null;
+  durationMs: number;
+  stream: boolean;
+  /** Prompt and completion text: only with `storeContent: true`. */
+  prompt: string | null;
+  completion: string | null;
+}
+
+/** Something that happened to a scope or run: an anomaly, a kill, an alert, a refusal. */
+export interface EventRecord {
+  ts: number;
+  type: string;
+  runId: string | null;
+  workflow: string | null;
+  scope: string;
+  /** The event's fields as JSON (never prompt text, never keys). */
+  data: string;
+}
+
+/** One finished run of a workflow. */
+export interface RunRecord {
+  runId: string;
+  workflow: string;
+  startedAt: number;
+  endedAt: number;
+  costNanos: number;
+  calls: number;
+  outcome: 'ok' | 'error' | 'killed';
+  /** Anomalies detected during the run. */
+  anomalies: number;
+  budgetNanos: number | null;
+}

@@ -1,0 +1,34 @@
+import type { CallRecord, EventRecord, RunRecord } from './ledger-records.js';
+
+/** Filters for reading the ledger back; every field optional, all combined with AND. */
+export interface LedgerFilter {
+  /** Epoch ms, inclusive. */
+  since?: number | undefined;
+  /** Epoch ms, exclusive. */
+  until?: number | undefined;
+  workflow?: string | undefined;
+  agent?: string | undefined;
+  runId?: string | undefined;
+}
+
+/**
+ * Where call records, events and run summaries are kept. Every store passes the same conformance suite
+ * (`runLedgerStoreConformance` in `tokenfence/testing`). Writes arrive in batches from a LedgerWriter,
+ * never on a call's path. Methods are synchronous for the bundled stores (memory, SQLite).
+ */
+export interface LedgerStore {
+  /** `memory`, `sqlite`, … */
+  readonly kind: string;
+  appendCalls(records: readonly CallRecord[]): void;
+  appendEvents(records: readonly EventRecord[]): void;
+  appendRuns(records: readonly RunRecord[]): void;
+  /** Call records in time order. */
+  queryCalls(filter: LedgerFilter): CallRecord[];
+  /** Events in time order; `afterTs` for tailing. */
+  queryEvents(filter: LedgerFilter): EventRecord[];
+  /** Finished runs in time order (by end). */
+  queryRuns(filter: LedgerFilter): RunRecord[];
+  /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
+  sumCost(scope: string, since: number): number;
+  close(): void;
+}

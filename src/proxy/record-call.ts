@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { CallRequest } from '../budget/plan-call.js';
+import type { ScopeSet } from '../budget/scope-set.js';
+import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
+import type { CallRecord, LedgerCostSource, LedgerOutcome } from '../ledger/ledger-records.js';
+
+export interface AttemptFacts {
+  startedAt: number;
+  modelUsed: string;
+  usage: NormalizedUsage | null;
+  costNanos: number;
+  reservedNanos: number;
+  costSource: LedgerCostSource;
+  attempt: number;
+  outcome: LedgerOutcome;
+  status: number | undefined;
+  durationMs: number;
+  stream: boolean;
+  prompt: string | null;
+  completion: string | null;
+}
+
+/** The ledger record of one attempt (or refusal) of a call, attributed to its scope, run and agent. */
+export function callRecord(scopes: ScopeSet, request: CallRequest, facts: AttemptFacts): CallRecord {
+  const primary = scopes.primary;
+  const attribution = primary.attribution;
+  const usage = facts.usage ?? EMPTY_USAGE;
+  return {
+    v: 1,
+    id: randomUUID(),
+    ts: facts.startedAt,
+    runId: attribution?.runId ?? null,
+    workflow: attribution?.workflow ?? null,
+    agent: attribution?.agent ?? null,
+    scope: primary.path.join('/'),
+    provider: request.provider,
+    model: request.model,
+    modelUsed: facts.modelUsed,
+    inputUncached: usage.inputUncached,
+    inputCacheRead: usage.inputCacheRead,
+    inputCacheWrite5m: usage.inputCacheWrite5m,
+    inputCacheWrite1h: usage.inputCacheWrite1h,
+    outputText: usage.outputText,
+    outputReasoning: usage.outputReasoning,
+    costNanos: facts.costNanos,
+    reservedNanos: facts.reservedNanos,
+    costSource: facts.costSource,
+    attempt: facts.attempt,
+    outcome: facts.outcome,
+    status: facts.status ?? null,
+    durationMs: Math.max(0, Math.round(facts.durationMs)),
+    stream: facts.stream,
+    prompt: facts.prompt,
+    completion: facts.completion,
+  };
+}

@@ -1,0 +1,69 @@
+import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
+import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
+
+interface Timed {
+  ts: number;
+  runId: string | null;
+  workflow: string | null;
+  agent?: string | null;
+}
+
+function matches(record: Timed, filter: LedgerFilter): boolean {
+  return (
+    (filter.since === undefined || record.ts >= filter.since) &&
+    (filter.until === undefined || record.ts < filter.until) &&
+    (filter.workflow === undefined || record.workflow === filter.workflow) &&
+    (filter.agent === undefined || record.agent === filter.agent) &&
+    (filter.runId === undefined || record.runId === filter.runId)
+  );
+}
+
+const byTime = (a: { ts: number }, b: { ts: number }) => a.ts - b.ts;
+
+/** Appends copies, then drops the oldest beyond `max` (a memory store is a window, not an archive). */
+function appendBounded<T extends object>(target: T[], records: readonly T[], max: number): void {
+  for (const record of records) target.push({ ...record });
+  if (target.length > max) target.splice(0, target.length - max);
+}
+
+/**
+ * Keeps records in this process's memory: the default store. Nothing survives a restart, and only the
+ * newest `maxRecords` calls and events (and a tenth as many runs) are kept, so a long-lived process does
+ * not grow without bound. Use SQLite for a ledger that lasts.
+ */
+export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): LedgerStore {
+  const max = options.maxRecords ?? 100_000;
+  const calls: CallRecord[] = [];
+  const events: EventRecord[] = [];
+  const runs: RunRecord[] = [];
+  return {
+    kind: 'memory',
+    appendCalls: (records) => appendBounded(calls, records, max),
+    appendEvents: (records) => appendBounded(events, records, max),
+    appendRuns: (records) => appendBounded(runs, records, Math.max(1, Math.floor(max / 10))),
+    queryCalls: (filter) =>
+      calls
+        .filter((record) => matches(record, filter))
+        .sort(byTime)
+        .map((record) => ({ ...record })),
+    queryEvents: (filter) =>
+      events
+        .filter((record) => matches(record, filter))
+        .sort(byTime)
+        .map((record) => ({ ...record })),
+    queryRuns: (filter) =>
+      runs
+        .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow }, filter))
+        .sort((a, b) => a.endedAt - b.endedAt)
+        .map((run) => ({ ...run })),
+    sumCost(scope, since) {
+      let total = 0;
+      for (const record of calls) {
+        if (record.ts >= since && (record.scope === scope || record.scope.startsWith(`${scope}/`)))
+          total += record.costNanos;
+      }
+      return total;
+    },
+    close() {},
+  };
+}

@@ -1,0 +1,29 @@
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
+import { createMemoryLedgerStore } from './memory/memory-ledger-store.js';
+import { openSqliteLedgerStore } from './sqlite/sqlite-ledger-store.js';
+
+/** A store given as `'memory'`, `'sqlite:<path>'` or a LedgerStore object. */
+export type StoreOption = 'memory' | `sqlite:${string}` | LedgerStore;
+
+export function resolveStore(store: unknown): LedgerStore {
+  if (store === undefined || store === 'memory') return createMemoryLedgerStore();
+  if (typeof store === 'string') {
+    if (store.startsWith('sqlite:') && store.length > 'sqlite:'.length)
+      return openSqliteLedgerStore(store.slice('sqlite:'.length));
+    throw new InvalidOptionsError(
+      'store',
+      `expected 'memory', 'sqlite:<path>' or a store object, got ${JSON.stringify(store.slice(0, 60))}`,
+    );
+  }
+  const candidate = store as Partial<LedgerStore> | null;
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.appendCalls === 'function' &&
+    typeof candidate.queryCalls === 'function'
+  ) {
+    return candidate as LedgerStore;
+  }
+  throw new InvalidOptionsError('store', 'expected a store object with appendCalls / queryCalls / … (see LedgerStore)');
+}

@@ -1,0 +1,83 @@
+/** Bumped on any incompatible change; a database written by a newer version is refused, not misread. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  v INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  run_id TEXT,
+  workflow TEXT,
+  agent TEXT,
+  scope TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  model_used TEXT NOT NULL,
+  input_uncached INTEGER NOT NULL,
+  input_cache_read INTEGER NOT NULL,
+  input_cache_write_5m INTEGER NOT NULL,
+  input_cache_write_1h INTEGER NOT NULL,
+  output_text INTEGER NOT NULL,
+  output_reasoning INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  reserved_nanos INTEGER NOT NULL,
+  cost_source TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  status INTEGER,
+  duration_ms INTEGER NOT NULL,
+  stream INTEGER NOT NULL,
+  prompt TEXT,
+  completion TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_ts ON calls (ts);
+CREATE INDEX IF NOT EXISTS calls_run ON calls (run_id);
+CREATE INDEX IF NOT EXISTS calls_workflow_ts ON calls (workflow, ts);
+CREATE INDEX IF NOT EXISTS calls_scope_ts ON calls (scope, ts);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  run_id TEXT,
+  workflow TEXT,
+  scope TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  anomalies INTEGER NOT NULL,
+  budget_nanos INTEGER
+);
+CREATE INDEX IF NOT EXISTS runs_workflow_end ON runs (workflow, ended_at);
+`;
+
+export const CALL_COLUMNS = `id, v, ts, run_id AS runId, workflow, agent, scope, provider, model, model_used AS modelUsed,
+  input_uncached AS inputUncached, input_cache_read AS inputCacheRead, input_cache_write_5m AS inputCacheWrite5m,
+  input_cache_write_1h AS inputCacheWrite1h, output_text AS outputText, output_reasoning AS outputReasoning,
+  cost_nanos AS costNanos, reserved_nanos AS reservedNanos, cost_source AS costSource, attempt, outcome, status,
+  duration_ms AS durationMs, stream, prompt, completion`;
+
+export const INSERT_CALL = `INSERT OR IGNORE INTO calls (id, v, ts, run_id, workflow, agent, scope, provider, model, model_used,
+  input_uncached, input_cache_read, input_cache_write_5m, input_cache_write_1h, output_text, output_reasoning,
+  cost_nanos, reserved_nanos, cost_source, attempt, outcome, status, duration_ms, stream, prompt, completion)
+  VALUES (@id, @v, @ts, @runId, @workflow, @agent, @scope, @provider, @model, @modelUsed, @inputUncached, @inputCacheRead,
+  @inputCacheWrite5m, @inputCacheWrite1h, @outputText, @outputReasoning, @costNanos, @reservedNanos, @costSource,
+  @attempt, @outcome, @status, @durationMs, @stream, @prompt, @completion)`;
+
+export const INSERT_EVENT = `INSERT INTO events (ts, type, run_id, workflow, scope, data)
+  VALUES (@ts, @type, @runId, @workflow, @scope, @data)`;
+
+export const INSERT_RUN = `INSERT OR REPLACE INTO runs (run_id, workflow, started_at, ended_at, cost_nanos, calls, outcome, anomalies, budget_nanos)
+  VALUES (@runId, @workflow, @startedAt, @endedAt, @costNanos, @calls, @outcome, @anomalies, @budgetNanos)`;
+
+export const RUN_COLUMNS = `run_id AS runId, workflow, started_at AS startedAt, ended_at AS endedAt, cost_nanos AS costNanos,
+  calls, outcome, anomalies, budget_nanos AS budgetNanos`;

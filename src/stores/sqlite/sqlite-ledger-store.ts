@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module';
+import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
+import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
+import { CALL_COLUMNS, INSERT_CALL, INSERT_EVENT, INSERT_RUN, RUN_COLUMNS, SCHEMA, SCHEMA_VERSION } from './schema.js';
+import type { SqliteDatabaseLike } from './sqlite-database-like.js';
+
+/** Builds a parameterised WHERE clause from the filter: values are always bound, never spliced in. */
+function where(filter: LedgerFilter, timeColumn: string): { sql: string; parameters: unknown[] } {
+  const clauses: string[] = [];
+  const parameters: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    clauses.push(clause);
+    parameters.push(value);
+  };
+  if (filter.since !== undefined) add(`${timeColumn} >= ?`, filter.since);
+  if (filter.until !== undefined) add(`${timeColumn} < ?`, filter.until);
+  if (filter.workflow !== undefined) add('workflow = ?', filter.workflow);
+  if (filter.agent !== undefined) add('agent = ?', filter.agent);
+  if (filter.runId !== undefined) add('run_id = ?', filter.runId);
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', parameters };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * The SQLite ledger (better-sqlite3 12): WAL, `synchronous = NORMAL`, a 5 s busy timeout, one
+ * transaction per batch. Several processes on one machine may share the file.
+ */
+export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite'): LedgerStore {
+  const fail = (problem: string, cause: unknown): never => {
+    throw new StoreUnavailableError(name, `${problem}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  };
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      | { value: string }
+      | undefined;
+    if (version && Number(version.value) > SCHEMA_VERSION) {
+      throw new Error(`written by a newer TokenFence (schema ${version.value} > ${SCHEMA_VERSION})`);
+    }
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+  } catch (error) {
+    fail('cannot open the ledger', error);
+  }
+  const insertCall = db.prepare(INSERT_CALL);
+  const insertEvent = db.prepare(INSERT_EVENT);
+  const insertRun = db.prepare(INSERT_RUN);
+  const writeCalls = db.transaction((records: readonly CallRecord[]) => {
+    for (const record of records) insertCall.run({ ...record, stream: record.stream ? 1 : 0 });
+  });
+  const writeEvents = db.transaction((records: readonly EventRecord[]) => {
+    for (const record of records) insertEvent.run(record);
+  });
+  const writeRuns = db.transaction((records: readonly RunRecord[]) => {
+    for (const record of records) insertRun.run(record);
+  });
+  const sumCost = db.prepare(
+    "SELECT COALESCE(SUM(cost_nanos), 0) AS total FROM calls WHERE ts >= ? AND (scope = ? OR scope LIKE ? ESCAPE '\\')",
+  );
+  const guarded =
+    <A extends unknown[], R>(problem: string, run: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return run(...args);
+      } catch (error) {
+        return fail(problem, error);
+      }
+    };
+
+  return {
+    kind: 'sqlite',
+    appendCalls: guarded('cannot write call records', (records: readonly CallRecord[]) => writeCalls(records)),
+    appendEvents: guarded('cannot write events', (records: readonly EventRecord[]) => writeEvents(records)),
+    appendRuns: guarded('cannot write runs', (records: readonly RunRecord[]) => writeRuns(records)),
+    queryCalls: guarded('cannot read call records', (filter: LedgerFilter) => {
+      const { sql, parameters } = where(filter, 'ts');
+      const rows = db.prepare(`SELECT ${CALL_COLUMNS} FROM calls ${sql} ORDER BY ts, seq`).all(...parameters) as Array<
+        Omit<CallRecord, 'stream'> & { stream: number }
+      >;
+      return rows.map((row) => ({ ...row, stream: row.stream === 1 }));
+    }),
+    queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
+      const { sql, parameters } = where({ ...filter, agent: undefined }, 'ts');
+      return db
+        .prepare(`SELECT ts, type, run_id AS runId, workflow, scope, data FROM events ${sql} ORDER BY ts, seq`)
+        .all(...parameters) as EventRecord[];
+    }),
+    queryRuns: guarded('cannot read runs', (filter: LedgerFilter) => {
+      const { sql, parameters } = where({ ...filter, agent: undefined }, 'ended_at');
+      return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ${sql} ORDER BY ended_at`).all(...parameters) as RunRecord[];
+    }),
+    sumCost: guarded('cannot read spend', (scope: string, since: number) => {
+      const row = sumCost.get(since, scope, `${escapeLike(scope)}/%`) as { total: number };
+      return row.total;
+    }),
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Opens (creating if needed) a SQLite ledger file with the user's `better-sqlite3`. */
+export function openSqliteLedgerStore(path: string): LedgerStore {
+  let Database: new (file: string) => SqliteDatabaseLike;
+  try {
+    Database = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  } catch (error) {
+    throw new InvalidOptionsError(
+      'store',
+      `'sqlite:' needs the better-sqlite3 package (npm install better-sqlite3@12): ${(error as Error).message}`,
+    );
+  }
+  let db: SqliteDatabaseLike;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new StoreUnavailableError(`sqlite:${path}`, (error as Error).message, { cause: error });
+  }
+  return createSqliteLedgerStore(db, `sqlite:${path}`);
+}
