@@ -28,6 +28,8 @@ export interface ResolvedPolicy {
 }
 
 export interface ResolvedOptions {
+  /** True when this scope records into a store of its own (`store` was given). */
+  ownsLedger: boolean;
   label: string;
   limitNanos: number | null;
   threshold: number;
@@ -161,6 +163,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   const inheritedPrices = parent?.policy.prices ?? defaultPriceSource();
   const now = given._internal?.now ?? Date.now;
   return {
+    ownsLedger: given.store !== undefined,
     label: resolveLabel(given.label),
     limitNanos: resolveLimit(given, parent?.node),
     threshold,

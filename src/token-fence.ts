@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { BudgetNode } from './budget/budget-node.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
-import type { TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
+import { InvalidOptionsError } from './errors/invalid-options-error.js';
+import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
+import type { RunRecord } from './ledger/ledger-records.js';
+import type { LedgerStore } from './ledger/ledger-store.js';
 import { guardClient } from './proxy/guard-client.js';
 import { BUDGET_NODE, POLICY, type ResolvedPolicy, resolveOptions } from './resolve-options.js';
+import { currentCallContext, runInContext } from './runs/call-context.js';
+import { eventRecord } from './runs/event-record.js';
 import {
   type Guarded,
   type GuardOptions,
@@ -20,11 +26,12 @@ export class TokenFence implements TokenFenceLike {
   readonly [TOKEN_FENCE_MARKER] = true as const;
   readonly [BUDGET_NODE]: BudgetNode;
   readonly [POLICY]: ResolvedPolicy;
+  readonly #ownsLedger: boolean;
 
   constructor(options?: TokenFenceOptions) {
     const resolved = resolveOptions(options);
     this[POLICY] = resolved.policy;
-    this[BUDGET_NODE] = new BudgetNode({
+    const node = new BudgetNode({
       label: resolved.label,
       parent: resolved.parentNode,
       limitNanos: resolved.limitNanos,
@@ -32,6 +39,79 @@ export class TokenFence implements TokenFenceLike {
       onEvent: resolved.onEvent,
       now: resolved.now,
     });
+    this[BUDGET_NODE] = node;
+    this.#ownsLedger = resolved.ownsLedger;
+    if (resolved.ownsLedger || !resolved.parentNode) {
+      const ledger = resolved.policy.ledger;
+      node.eventSink = (event, scope) => ledger.event(eventRecord(event, scope));
+    }
+  }
+
+  /**
+   * Runs `fn` as one run of a workflow: every guarded call made inside it — through any guarded client,
+   * across awaits, with other runs interleaved — counts in the run's budget (and the fence's) and is
+   * recorded with the run's id and workflow. Resolves with what `fn` returns.
+   */
+  async run<T>(options: RunOptions, fn: (run: RunHandle) => T | Promise<T>): Promise<T> {
+    const { workflow, runId, ...budget } = validateRunOptions(options);
+    const run = new RunHandle({ ...budget, label: workflow, parent: this }, runId, workflow);
+    const node = run[BUDGET_NODE];
+    node.attribution = { runId, workflow, agent: undefined };
+    const startedAt = node.now();
+    let outcome: RunRecord['outcome'] = 'ok';
+    try {
+      return await runInContext({ node, owner: run }, () => fn(run));
+    } catch (error) {
+      outcome = 'error';
+      throw error;
+    } finally {
+      if (run.killed) outcome = 'killed';
+      run[POLICY].ledger.run({
+        runId,
+        workflow,
+        startedAt,
+        endedAt: node.now(),
+        costNanos: node.spentNanos,
+        calls: node.calls,
+        outcome,
+        anomalies: 0,
+        budgetNanos: node.limitNanos,
+      });
+    }
+  }
+
+  /**
+   * Runs `fn` as an agent role: calls inside it count in the agent's budget, within the current run (or
+   * this fence outside any run). Parallel invocations of one role in one run share one agent budget;
+   * the first invocation's options define it.
+   */
+  async agent<T>(
+    label: string,
+    options: AgentOptions | ((agent: SpendView) => T | Promise<T>),
+    fn?: (agent: SpendView) => T | Promise<T>,
+  ): Promise<T> {
+    const body = typeof options === 'function' ? options : fn;
+    if (typeof body !== 'function') throw new InvalidOptionsError('fn', 'agent(label, options, fn) needs a function');
+    const context = currentCallContext();
+    const parent = (context?.owner as TokenFence | undefined) ?? this;
+    const agent = agentScope(parent, label, typeof options === 'function' ? {} : options);
+    return runInContext({ node: agent[BUDGET_NODE], owner: agent }, () => body(agent));
+  }
+
+  /** Writes every buffered ledger record now. */
+  flush(): void {
+    this[POLICY].ledger.flush();
+  }
+
+  /** Flushes the ledger and closes this fence's store (when it has its own `store`). */
+  async close(): Promise<void> {
+    if (this.#ownsLedger) this[POLICY].ledger.close();
+    else this[POLICY].ledger.flush();
+  }
+
+  /** The ledger store this fence records into (for reports: `summarizeSpend(fence.store, …)`). */
+  get store(): LedgerStore {
+    return this[POLICY].ledger.store;
   }
 
   /** Guards `client` in a child scope of this one: returns the same client, with `client.tokenfence`. */
@@ -90,6 +170,89 @@ export class TokenFence implements TokenFenceLike {
   }
   reset(): void {
     this[BUDGET_NODE].reset();
+  }
+}
+
+/** Options of `fence.run()`: the workflow, an optional run id, and the run's budget. */
+export interface RunOptions {
+  /** The workflow this run belongs to: runs are grouped, reported and baselined by it. */
+  workflow: string;
+  /** The run's id. @default a random UUID */
+  runId?: string;
+  /** The run's budget, USD (number or "$5"). */
+  budget?: number | string;
+  /** The run's budget as a share (0, 1] of the fence's. */
+  share?: number;
+  /** @default 0.8 */
+  threshold?: number;
+  onEvent?: (event: TokenFenceEvent) => void;
+}
+
+/** Options of `fence.agent()`: the agent role's budget within its run. */
+export type AgentOptions = Pick<RunOptions, 'budget' | 'share' | 'threshold' | 'onEvent'>;
+
+const RUN_OPTIONS = new Set(['workflow', 'runId', 'budget', 'share', 'threshold', 'onEvent']);
+const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent']);
+
+function checkKeys(options: object, allowed: Set<string>): void {
+  for (const key of Object.keys(options)) if (!allowed.has(key)) throw new InvalidOptionsError(key, 'unknown option');
+}
+
+function validateRunOptions(options: RunOptions): RunOptions & { runId: string } {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('options', 'expected { workflow, … }');
+  checkKeys(options, RUN_OPTIONS);
+  const printable = (value: unknown) =>
+    typeof value === 'string' && value.trim() !== '' && value.length <= 200 && !/[\u0000-\u001f]/.test(value);
+  if (!printable(options.workflow))
+    throw new InvalidOptionsError('workflow', 'expected a non-empty name of at most 200 printable characters');
+  if (options.runId !== undefined && !printable(options.runId)) {
+    throw new InvalidOptionsError('runId', 'expected a non-empty id of at most 200 printable characters');
+  }
+  return { ...options, runId: options.runId ?? randomUUID() };
+}
+
+/** Agent scopes made under each scope, by label: parallel invocations of one role share one budget. */
+const agentScopes = new WeakMap<BudgetNode, Map<string, TokenFence>>();
+
+function agentScope(parent: TokenFence, label: string, options: AgentOptions): TokenFence {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('options', 'expected agent options');
+  checkKeys(options, AGENT_OPTIONS);
+  const parentNode = parent[BUDGET_NODE];
+  let agents = agentScopes.get(parentNode);
+  if (!agents) {
+    agents = new Map();
+    agentScopes.set(parentNode, agents);
+  }
+  let agent = agents.get(label);
+  if (!agent) {
+    agent = new TokenFence({ ...options, label, parent });
+    const attribution = parentNode.attribution;
+    agent[BUDGET_NODE].attribution = { runId: attribution?.runId, workflow: attribution?.workflow, agent: label };
+    agents.set(label, agent);
+  }
+  return agent;
+}
+
+/** The scope of one run (`fence.run()`): a TokenFence with the run's id and workflow. */
+export class RunHandle extends TokenFence {
+  readonly id: string;
+  readonly workflow: string;
+
+  constructor(options: TokenFenceOptions, id: string, workflow: string) {
+    super(options);
+    this.id = id;
+    this.workflow = workflow;
+  }
+
+  /** Spend of each agent role of this run so far, USD. */
+  byAgent(): Record<string, { spent: number; calls: number; budget: number }> {
+    const result: Record<string, { spent: number; calls: number; budget: number }> = {};
+    for (const [label, agent] of agentScopes.get(this[BUDGET_NODE]) ?? []) {
+      result[label] = { spent: agent.spent, calls: agent.calls, budget: agent.budget };
+    }
+    return result;
   }
 }
 

@@ -1,17 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BudgetNode } from '../budget/budget-node.js';
 
-/** Where calls made inside `fence.run()` / `fence.agent()` count: the run, and the agent within it. */
+/** Where calls made inside `fence.run()` / `fence.agent()` count. */
 export interface CallContext {
   /** The innermost scope: the agent's, or the run's outside any agent. */
   node: BudgetNode;
-  runId: string | undefined;
-  workflow: string | undefined;
-  agent: string | undefined;
-  /** The run's own scope, for agents created inside it. */
-  runNode: BudgetNode | undefined;
-  /** Agent scopes of this run by label: parallel invocations of one agent role share one budget. */
-  agents: Map<string, BudgetNode> | undefined;
+  /** The public object of that scope (a TokenFence), parent of agents started inside it. */
+  owner: unknown;
 }
 
 /**

@@ -1,0 +1,16 @@
+import type { BudgetNode } from '../budget/budget-node.js';
+import type { TokenFenceEvent } from '../events/events.js';
+import type { EventRecord } from '../ledger/ledger-records.js';
+
+/** An event as the ledger keeps it: its own fields as JSON, attributed to its scope and run. */
+export function eventRecord(event: TokenFenceEvent, scope: BudgetNode): EventRecord {
+  const { type, timestamp, label: _label, path: _path, ...fields } = event;
+  return {
+    ts: timestamp,
+    type,
+    runId: scope.attribution?.runId ?? null,
+    workflow: scope.attribution?.workflow ?? null,
+    scope: scope.path.join('/'),
+    data: JSON.stringify(fields),
+  };
+}
