@@ -34,11 +34,20 @@ function appendBounded<T extends object>(target: T[], records: readonly T[], max
 export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): LedgerStore {
   const max = options.maxRecords ?? 100_000;
   const calls: CallRecord[] = [];
+  const callIds = new Set<string>();
   const events: EventRecord[] = [];
   const runs: RunRecord[] = [];
   return {
     kind: 'memory',
-    appendCalls: (records) => appendBounded(calls, records, max),
+    appendCalls(records) {
+      // A record replayed with the same id is written once, as SQLite's unique id does.
+      const fresh = records.filter((record) => !callIds.has(record.id) && callIds.add(record.id));
+      appendBounded(calls, fresh, max);
+      if (callIds.size > calls.length) {
+        callIds.clear();
+        for (const record of calls) callIds.add(record.id);
+      }
+    },
     appendEvents: (records) => appendBounded(events, records, max),
     appendRuns: (records) => appendBounded(runs, records, Math.max(1, Math.floor(max / 10))),
     queryCalls: (filter) =>

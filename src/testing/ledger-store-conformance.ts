@@ -1,0 +1,168 @@
+import type { CallRecord, EventRecord, RunRecord } from '../ledger/ledger-records.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
+
+/** The bits of a test runner the suite needs (vitest, node:test + assert adapters, …). */
+export interface ConformanceRunner {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => void | Promise<void>): void;
+  expect: (actual: unknown) => {
+    toEqual(expected: unknown): void;
+    toBe(expected: unknown): void;
+  };
+}
+
+export function sampleCallRecord(overrides: Partial<CallRecord> = {}): CallRecord {
+  return {
+    v: 1,
+    id: `call-${Math.random().toString(36).slice(2)}`,
+    ts: 1_764_460_800_000,
+    runId: 'run-1',
+    workflow: 'research-report',
+    agent: 'researcher',
+    scope: 'service/research-report/researcher',
+    provider: 'openai',
+    model: 'gpt-4o',
+    modelUsed: 'gpt-4o-mini',
+    inputUncached: 800,
+    inputCacheRead: 200,
+    inputCacheWrite5m: 0,
+    inputCacheWrite1h: 0,
+    outputText: 400,
+    outputReasoning: 100,
+    costNanos: 7_250_000,
+    reservedNanos: 9_000_000,
+    costSource: 'provider',
+    attempt: 1,
+    outcome: 'ok',
+    status: 200,
+    durationMs: 321,
+    stream: true,
+    prompt: null,
+    completion: null,
+    ...overrides,
+  };
+}
+
+function sampleRun(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    runId: 'run-1',
+    workflow: 'research-report',
+    startedAt: 1_764_460_800_000,
+    endedAt: 1_764_460_860_000,
+    costNanos: 123_456_789,
+    calls: 7,
+    outcome: 'ok',
+    anomalies: 0,
+    budgetNanos: 5_000_000_000,
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every LedgerStore must have. Run it from your own test file:
+ * `runLedgerStoreConformance('my store', () => createMyStore(), { describe, it, expect })`.
+ * It imports no test runner. `skip` names tests a store knowingly does not pass (listed, not hidden).
+ */
+export function runLedgerStoreConformance(
+  name: string,
+  createStore: () => LedgerStore,
+  runner: ConformanceRunner,
+  options: { skip?: readonly string[] } = {},
+): void {
+  const { describe, expect } = runner;
+  const it = (title: string, body: (store: LedgerStore) => void | Promise<void>) => {
+    if (options.skip?.includes(title)) return;
+    runner.it(title, async () => {
+      const store = createStore();
+      try {
+        await body(store);
+      } finally {
+        store.close();
+      }
+    });
+  };
+
+  describe(`LedgerStore conformance: ${name}`, () => {
+    it('returns call records exactly as written, integers and all', (store) => {
+      const record = sampleCallRecord({ costNanos: 9_007_199_254_740_991, prompt: 'p', completion: 'c' });
+      store.appendCalls([record]);
+      expect(store.queryCalls({})).toEqual([record]);
+    });
+
+    it('ignores a call record written twice (same id)', (store) => {
+      const record = sampleCallRecord();
+      store.appendCalls([record]);
+      store.appendCalls([record]);
+      expect(store.queryCalls({}).length).toBe(1);
+    });
+
+    it('filters calls by time (since inclusive, until exclusive), workflow, agent and run, in time order', (store) => {
+      const records = [
+        sampleCallRecord({ ts: 30, workflow: 'a', agent: 'x', runId: 'r1' }),
+        sampleCallRecord({ ts: 10, workflow: 'a', agent: 'y', runId: 'r1' }),
+        sampleCallRecord({ ts: 20, workflow: 'b', agent: 'x', runId: 'r2' }),
+        sampleCallRecord({ ts: 40, workflow: null, agent: null, runId: null }),
+      ];
+      store.appendCalls(records);
+      const ids = (filter: Parameters<LedgerStore['queryCalls']>[0]) =>
+        store.queryCalls(filter).map((record) => record.ts);
+      expect(ids({})).toEqual([10, 20, 30, 40]);
+      expect(ids({ since: 20, until: 40 })).toEqual([20, 30]);
+      expect(ids({ workflow: 'a' })).toEqual([10, 30]);
+      expect(ids({ agent: 'x' })).toEqual([20, 30]);
+      expect(ids({ runId: 'r1', agent: 'y' })).toEqual([10]);
+    });
+
+    it('treats filter values as literals (no injection)', (store) => {
+      store.appendCalls([sampleCallRecord({ workflow: "x' OR '1'='1" }), sampleCallRecord({ workflow: 'y' })]);
+      expect(store.queryCalls({ workflow: "x' OR '1'='1" }).length).toBe(1);
+      expect(store.queryCalls({ workflow: "' OR 1=1 --" }).length).toBe(0);
+    });
+
+    it('sums the cost of a scope and the scopes below it since a time, and no other scope', (store) => {
+      store.appendCalls([
+        sampleCallRecord({ scope: 'svc', ts: 100, costNanos: 1 }),
+        sampleCallRecord({ scope: 'svc/agent', ts: 200, costNanos: 10 }),
+        sampleCallRecord({ scope: 'svc/agent', ts: 50, costNanos: 100 }),
+        sampleCallRecord({ scope: 'svc2', ts: 300, costNanos: 1_000 }),
+        sampleCallRecord({ scope: 'sv%', ts: 300, costNanos: 10_000 }),
+      ]);
+      expect(store.sumCost('svc', 100)).toBe(11);
+      expect(store.sumCost('svc', 0)).toBe(111);
+      expect(store.sumCost('sv%', 0)).toBe(10_000);
+      expect(store.sumCost('nothing', 0)).toBe(0);
+    });
+
+    it('keeps events and runs, in time order, filterable by workflow and time', (store) => {
+      const events: EventRecord[] = [
+        { ts: 2, type: 'fence-killed', runId: 'r', workflow: 'w', scope: 's', data: '{"reason":"x"}' },
+        { ts: 1, type: 'anomaly-detected', runId: null, workflow: 'v', scope: 's', data: '{}' },
+      ];
+      store.appendEvents(events);
+      expect(store.queryEvents({}).map((event) => event.ts)).toEqual([1, 2]);
+      expect(store.queryEvents({ workflow: 'w' })).toEqual([events[0]]);
+      store.appendRuns([
+        sampleRun({ runId: 'b', endedAt: 20 }),
+        sampleRun({ runId: 'a', endedAt: 10, workflow: 'other' }),
+      ]);
+      expect(store.queryRuns({}).map((run) => run.runId)).toEqual(['a', 'b']);
+      expect(store.queryRuns({ workflow: 'research-report' })).toEqual([sampleRun({ runId: 'b', endedAt: 20 })]);
+    });
+
+    it('writes a batch of 10,000 records and reads them all back', (store) => {
+      const records = Array.from({ length: 10_000 }, (_, index) =>
+        sampleCallRecord({ id: `bulk-${index}`, ts: index }),
+      );
+      store.appendCalls(records);
+      const back = store.queryCalls({});
+      expect(back.length).toBe(10_000);
+      expect(back[9_999]?.id).toBe('bulk-9999');
+    });
+
+    it('keeps unicode labels intact', (store) => {
+      const record = sampleCallRecord({ workflow: 'отчёт 报告 🚀', agent: 'rédacteur' });
+      store.appendCalls([record]);
+      expect(store.queryCalls({ workflow: 'отчёт 报告 🚀' })).toEqual([record]);
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/errors/store-unavailable-error.js';
+import { createMemoryLedgerStore } from '../../src/stores/memory/memory-ledger-store.js';
+import { openSqliteLedgerStore } from '../../src/stores/sqlite/sqlite-ledger-store.js';
+import { runLedgerStoreConformance, sampleCallRecord } from '../../src/testing/index.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'tokenfence-stores-'));
+let files = 0;
+const freshFile = () => join(folder, `ledger-${files++}.db`);
+
+runLedgerStoreConformance('memory', () => createMemoryLedgerStore(), { describe, it, expect });
+runLedgerStoreConformance('sqlite', () => openSqliteLedgerStore(freshFile()), { describe, it, expect });
+
+describe('SQLite store', () => {
+  it('persists across reopen and passes integrity_check, in WAL mode', () => {
+    const file = freshFile();
+    const store = openSqliteLedgerStore(file);
+    store.appendCalls([sampleCallRecord({ id: 'kept' })]);
+    store.close();
+    const reopened = openSqliteLedgerStore(file);
+    expect(reopened.queryCalls({}).map((record) => record.id)).toEqual(['kept']);
+    reopened.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses a file that is not a database with StoreUnavailableError', async () => {
+    const file = freshFile();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'this is not a database, just text that is long enough to have a header page'.repeat(20));
+    expect(() => openSqliteLedgerStore(file)).toThrow(StoreUnavailableError);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const file = freshFile();
+    openSqliteLedgerStore(file).close();
+    const db = new Database(file);
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+    db.close();
+    expect(() => openSqliteLedgerStore(file)).toThrow(/newer TokenFence/);
+  });
+
+  it('reads 100,000 records back in well under 2 s', () => {
+    const store = openSqliteLedgerStore(freshFile());
+    store.appendCalls(
+      Array.from({ length: 100_000 }, (_, index) =>
+        sampleCallRecord({ id: `r${index}`, ts: index, runId: `run-${index % 500}` }),
+      ),
+    );
+    const started = performance.now();
+    expect(store.queryCalls({}).length).toBe(100_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    store.close();
+  });
+});
