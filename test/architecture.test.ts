@@ -32,11 +32,13 @@ const ALLOWED: Record<string, string[]> = {
   pricing: ['pricing', 'core', 'errors'],
   budget: ['budget', 'core', 'errors', 'events', 'tokens', 'pricing'],
   providers: ['providers', 'budget', 'core', 'errors', 'tokens', 'pricing'],
-  runs: ['runs', 'budget', 'core', 'errors', 'events'],
+  runs: ['runs', 'budget', 'core', 'errors', 'events', 'ledger'],
   ledger: ['ledger', 'core', 'errors'],
   stores: ['stores', 'ledger', 'core', 'errors'],
+  reports: ['reports', 'ledger', 'core'],
+  cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'root'],
   proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
-  testing: ['testing'],
+  testing: ['testing', 'ledger'],
   root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers', 'runs', 'ledger', 'stores'],
 };
 

@@ -78,7 +78,12 @@ export function createGenaiPricesSource(): PriceSource {
       const cached = cache.get(key);
       if (cached !== undefined) return cached;
       const id = normalizeModelId(model);
-      const calculation = calcPrice(PROBE_USAGE, id, { providerId: provider, timestamp: at });
+      // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
+      const calculation = calcPrice(
+        PROBE_USAGE,
+        id,
+        provider ? { providerId: provider, timestamp: at } : { timestamp: at },
+      );
       const rates = calculation ? toModelRates(calculation, model) : null;
       if (!calculation || !Array.isArray(calculation.model.prices)) cache.set(key, rates);
       return rates;

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { formatReport, type ReportFormat } from '../../reports/format-report.js';
+import { type ReportGrouping, summarizeSpend } from '../../reports/summarize-spend.js';
+import { type CliIo, UsageError } from '../cli-io.js';
+import { openStoreForReading } from '../open-store.js';
+import { parseTime } from '../parse-time.js';
+
+export const REPORT_HELP = `Usage: tokenfence report [options]
+
+Spend from the ledger, grouped.
+
+Options:
+  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --by <grouping>      workflow | agent | model | run (default: workflow)
+  --workflow <name>    only this workflow
+  --agent <label>      only this agent role
+  --run <id>           only this run
+  --since <when>       24h, 7d, 30m or an ISO date
+  --until <when>       same forms
+  --format <format>    table | json | csv | md (default: table)
+  --help               this text
+`;
+
+const GROUPINGS: readonly ReportGrouping[] = ['workflow', 'agent', 'model', 'run'];
+const FORMATS: readonly ReportFormat[] = ['table', 'json', 'csv', 'md'];
+
+export function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  option: string,
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${option} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+export const REPORT_OPTIONS = {
+  store: { type: 'string' },
+  by: { type: 'string' },
+  workflow: { type: 'string' },
+  agent: { type: 'string' },
+  run: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  format: { type: 'string' },
+  top: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export function reportCommand(args: string[], io: CliIo): number {
+  const { values } = parseArgs({ args, options: REPORT_OPTIONS, strict: true });
+  if (values.help) {
+    io.stdout(REPORT_HELP);
+    return 0;
+  }
+  const now = Date.now();
+  const by = oneOf(values.by, GROUPINGS, 'by', 'workflow');
+  const format = oneOf(values.format, FORMATS, 'format', 'table');
+  const store = openStoreForReading(values.store, io);
+  try {
+    const report = summarizeSpend(store, {
+      by,
+      since: parseTime(values.since, 'since', now),
+      until: parseTime(values.until, 'until', now),
+      workflow: values.workflow,
+      agent: values.agent,
+      runId: values.run,
+    });
+    io.stdout(formatReport(report, format));
+  } finally {
+    store.close();
+  }
+  return 0;
+}
