@@ -105,8 +105,8 @@ export function formatReport(report: SpendReport, format: ReportFormat, options:
   const { header, rows } = columns(report);
   if (format === 'csv') return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
   if (format === 'md') {
-    const escape = (cell: Cell) => String(cell).replace(/\|/g, '\\|');
-    return `${[`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n')}\n`;
+    const markdownCell = (cell: Cell) => String(cell).replace(/\|/g, '\\|');
+    return `${[`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`)].join('\n')}\n`;
   }
   if (report.by === 'run' && options.tree) return `${runTree(report)}\n`;
   return `${alignedTable(header, rows)}\n`;
