@@ -1,4 +1,5 @@
 import type { BudgetNode } from './budget/budget-node.js';
+import { WINDOW_PERIODS, type WindowPeriod } from './budget/budget-window.js';
 import { usdToNanos } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
@@ -8,7 +9,7 @@ import { parsePriceTable, withPriceOverrides } from './pricing/price-overrides.j
 import type { PriceSource } from './pricing/price-source.js';
 import { createMemoryLedgerStore } from './stores/memory/memory-ledger-store.js';
 import { resolveStore } from './stores/resolve-store.js';
-import { TOKEN_FENCE_MARKER, type TokenFenceOptions } from './types.js';
+import { TOKEN_FENCE_MARKER, type TokenFenceOptions, type WebhookOptions, type WindowBudget } from './types.js';
 
 /** How a TokenFence finds the budget node of another TokenFence, even one from another package copy. */
 export const BUDGET_NODE = Symbol.for('tokenfence.budget-node');
@@ -28,6 +29,8 @@ export interface ResolvedPolicy {
 }
 
 export interface ResolvedOptions {
+  window: WindowPeriod | undefined;
+  alerts: ResolvedAlerts;
   /** True when this scope records into a store of its own (`store` was given). */
   ownsLedger: boolean;
   label: string;
@@ -67,6 +70,7 @@ const KNOWN_OPTIONS = new Set([
   'store',
   'storeContent',
   'ledger',
+  'alerts',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -105,13 +109,76 @@ function resolveParent(parent: unknown): { node: BudgetNode; policy: ResolvedPol
   return { node: fence[BUDGET_NODE] as BudgetNode, policy: fence[POLICY] as ResolvedPolicy };
 }
 
+function isWindowBudget(budget: unknown): budget is WindowBudget {
+  return typeof budget === 'object' && budget !== null && !Array.isArray(budget);
+}
+
+/** The window of `budget: { usd, per }`, validated; undefined for a plain budget. */
+function resolveWindow(budget: unknown): WindowPeriod | undefined {
+  if (!isWindowBudget(budget)) return undefined;
+  for (const key of Object.keys(budget)) {
+    if (key !== 'usd' && key !== 'per') throw new InvalidOptionsError(`budget.${key}`, 'unknown field');
+  }
+  if (!WINDOW_PERIODS.includes(budget.per)) {
+    throw new InvalidOptionsError(
+      'budget.per',
+      `expected ${WINDOW_PERIODS.map((period) => `'${period}'`).join(', ')}, got ${describe(budget.per)}`,
+    );
+  }
+  return budget.per;
+}
+
+export interface ResolvedAlerts {
+  thresholds: readonly number[];
+  webhook: WebhookOptions | undefined;
+}
+
+function resolveAlerts(alerts: unknown): ResolvedAlerts {
+  if (alerts === undefined) return { thresholds: [], webhook: undefined };
+  const given = Array.isArray(alerts)
+    ? { thresholds: alerts }
+    : (alerts as { thresholds?: unknown; webhook?: unknown } | null);
+  const thresholds = given?.thresholds;
+  if (
+    !Array.isArray(thresholds) ||
+    thresholds.some((value) => typeof value !== 'number' || !(value > 0 && value <= 1))
+  ) {
+    throw new InvalidOptionsError(
+      'alerts',
+      'expected shares of the budget in (0, 1], e.g. [0.5, 0.8, 0.95], or { thresholds, webhook }',
+    );
+  }
+  const webhook = given?.webhook as WebhookOptions | undefined;
+  if (webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(webhook?.url));
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new InvalidOptionsError('alerts.webhook.url', 'expected an http(s) URL');
+    }
+    const headers = webhook.headers;
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' ||
+        headers === null ||
+        Object.values(headers).some((value) => typeof value !== 'string'))
+    ) {
+      throw new InvalidOptionsError('alerts.webhook.headers', 'expected an object of header strings');
+    }
+  }
+  return { thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), webhook };
+}
+
 function resolveLimit(options: TokenFenceOptions, parentNode: BudgetNode | undefined): number | null {
   const { budget, share } = options;
   if (budget !== undefined && share !== undefined) {
     throw new InvalidOptionsError('share', 'give either `budget` or `share`, not both');
   }
   if (budget !== undefined) {
-    const nanos = usdToNanos(budget);
+    const nanos = usdToNanos(isWindowBudget(budget) ? budget.usd : budget);
     if (nanos === null) {
       throw new InvalidOptionsError(
         'budget',
@@ -166,6 +233,8 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
     ownsLedger: given.store !== undefined,
     label: resolveLabel(given.label),
     limitNanos: resolveLimit(given, parent?.node),
+    window: resolveWindow(given.budget),
+    alerts: resolveAlerts(given.alerts),
     threshold,
     parentNode: parent?.node,
     onEvent: given.onEvent,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { postWebhook } from './alerts/post-webhook.js';
 import { BudgetNode } from './budget/budget-node.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
@@ -31,6 +32,8 @@ export class TokenFence implements TokenFenceLike {
   constructor(options?: TokenFenceOptions) {
     const resolved = resolveOptions(options);
     this[POLICY] = resolved.policy;
+    const ledger = resolved.policy.ledger;
+    const scopePath = [...(resolved.parentNode?.path ?? []), resolved.label].join('/');
     const node = new BudgetNode({
       label: resolved.label,
       parent: resolved.parentNode,
@@ -38,12 +41,26 @@ export class TokenFence implements TokenFenceLike {
       threshold: resolved.threshold,
       onEvent: resolved.onEvent,
       now: resolved.now,
+      alertThresholds: resolved.alerts.thresholds,
+      window: resolved.window && {
+        period: resolved.window,
+        // Spend in the window survives restarts: it is read back from the store.
+        loadSpent: (start) => {
+          ledger.flush();
+          return ledger.store.sumCost(scopePath, start);
+        },
+      },
     });
     this[BUDGET_NODE] = node;
     this.#ownsLedger = resolved.ownsLedger;
     if (resolved.ownsLedger || !resolved.parentNode) {
-      const ledger = resolved.policy.ledger;
       node.eventSink = (event, scope) => ledger.event(eventRecord(event, scope));
+    }
+    const webhook = resolved.alerts.webhook;
+    if (webhook) {
+      node.events.on('budget-alert', (event) => {
+        if (event.path === node.path) void postWebhook(webhook, event);
+      });
     }
   }
 
@@ -136,31 +153,37 @@ export class TokenFence implements TokenFenceLike {
     const limit = this[BUDGET_NODE].limitNanos;
     return limit === null ? Number.POSITIVE_INFINITY : nanosToUsd(limit);
   }
+  /** The node, moved on to the current window first (a windowed budget renews on its own). */
+  get #current(): BudgetNode {
+    const node = this[BUDGET_NODE];
+    node.rollWindow();
+    return node;
+  }
   get spent(): number {
-    return nanosToUsd(this[BUDGET_NODE].spentNanos);
+    return nanosToUsd(this.#current.spentNanos);
   }
   /** Settled spend in nano-USD (1e-9 USD), exact. */
   get spentNanos(): number {
-    return this[BUDGET_NODE].spentNanos;
+    return this.#current.spentNanos;
   }
   get reserved(): number {
     return nanosToUsd(this[BUDGET_NODE].heldNanos);
   }
   get remaining(): number {
-    const headroom = this[BUDGET_NODE].effectiveHeadroomNanos;
+    const headroom = this.#current.effectiveHeadroomNanos;
     return headroom === MAX_NANOS ? Number.POSITIVE_INFINITY : nanosToUsd(headroom);
   }
   get calls(): number {
-    return this[BUDGET_NODE].calls;
+    return this.#current.calls;
   }
   get usageRatio(): number {
-    return this[BUDGET_NODE].usageRatio;
+    return this.#current.usageRatio;
   }
   get shouldDowngrade(): boolean {
     return this[BUDGET_NODE].scope.pastThreshold;
   }
   get budgetExceeded(): boolean {
-    return this[BUDGET_NODE].exceeded;
+    return this.#current.exceeded;
   }
   get killed(): boolean {
     return this[BUDGET_NODE].kill !== null;

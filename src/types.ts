@@ -6,13 +6,27 @@ import type { StoreOption } from './stores/resolve-store.js';
 /** What to do when a call's worst case does not fit the budget. */
 export type OnLimit = 'stop' | 'warn' | 'throw' | 'raise';
 
+/** A budget that renews every UTC hour, day or month; spend in the current window is kept in the store. */
+export interface WindowBudget {
+  /** USD per window: a number or a string such as "$10". */
+  usd: number | string;
+  per: 'hour' | 'day' | 'month';
+}
+
+/** Where `budget-alert` events are also POSTed as JSON (retried, never blocking a call). */
+export interface WebhookOptions {
+  url: string;
+  /** Extra request headers (e.g. authorisation for the receiver); never logged. */
+  headers?: Record<string, string>;
+}
+
 /** Options of `new TokenFence(options)` and `guard(client, options)`. Validated once, at construction. */
 export interface TokenFenceOptions {
   /**
    * The scope's budget, USD: a number or a string such as `"$1.50"`. Without it (and without `share`)
    * the scope has no limit of its own: it counts spend, and its ancestors' limits still apply.
    */
-  budget?: number | string;
+  budget?: number | string | WindowBudget;
   /** Name of the scope (agent role, workflow): in events, errors and reports. @default 'default' */
   label?: string;
   /** A cheaper model, or an ordered list of them, used from `threshold` on and when the asked model does not fit. */
@@ -48,6 +62,11 @@ export interface TokenFenceOptions {
   storeContent?: boolean;
   /** Batching of ledger writes. @default { flushIntervalMs: 200, maxBatch: 1000 } */
   ledger?: LedgerWriterOptions;
+  /**
+   * Shares of the budget (0–1) at which a `budget-alert` event fires, each once per scope and window;
+   * `{ thresholds, webhook }` also POSTs it to a URL.
+   */
+  alerts?: readonly number[] | { thresholds: readonly number[]; webhook?: WebhookOptions };
   /** For tests; may change without notice. */
   _internal?: { now?: () => number };
 }

@@ -36,10 +36,24 @@ const ALLOWED: Record<string, string[]> = {
   ledger: ['ledger', 'core', 'errors'],
   stores: ['stores', 'ledger', 'core', 'errors'],
   reports: ['reports', 'ledger', 'core'],
+  alerts: ['alerts', 'events', 'root'],
   cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'root'],
   proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
   testing: ['testing', 'ledger'],
-  root: ['root', 'budget', 'core', 'errors', 'events', 'pricing', 'proxy', 'providers', 'runs', 'ledger', 'stores'],
+  root: [
+    'root',
+    'budget',
+    'core',
+    'errors',
+    'events',
+    'pricing',
+    'proxy',
+    'providers',
+    'runs',
+    'ledger',
+    'stores',
+    'alerts',
+  ],
 };
 
 describe('architecture', () => {

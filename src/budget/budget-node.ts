@@ -2,6 +2,7 @@ import { addNanos, MAX_NANOS } from '../core/money.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
+import { type BudgetWindow, windowStart } from './budget-window.js';
 import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
 
 /** Something in flight that a kill must stop. */
@@ -48,6 +49,14 @@ export class BudgetNode {
   #scope: ScopeSet | undefined;
   readonly #unions = new WeakMap<BudgetNode, ScopeSet>();
 
+  /** The time window of a windowed budget (`budget: { usd, per }`), else undefined. */
+  readonly window: BudgetWindow | undefined;
+  /** Start of the current window (epoch ms), or 0 for a scope without one. */
+  windowStart = 0;
+  /** Shares of the budget (0–1) at which `budget-alert` fires, once per window. */
+  readonly alertThresholds: readonly number[];
+  #alertsFired = new Set<number>();
+
   constructor(options: {
     label: string;
     parent: BudgetNode | undefined;
@@ -55,6 +64,8 @@ export class BudgetNode {
     threshold: number;
     onEvent: ((event: TokenFenceEvent) => void) | undefined;
     now: () => number;
+    window?: BudgetWindow | undefined;
+    alertThresholds?: readonly number[] | undefined;
   }) {
     this.label = options.label;
     this.parent = options.parent;
@@ -65,6 +76,9 @@ export class BudgetNode {
     this.path = options.parent ? [...options.parent.path, options.label] : [options.label];
     this.attribution = options.parent?.attribution;
     this.eventSink = options.parent?.eventSink;
+    this.window = options.window;
+    this.alertThresholds = options.alertThresholds ?? [];
+    this.rollWindow();
     this.chain = options.parent ? [this, ...options.parent.chain] : [this];
   }
 
@@ -114,13 +128,32 @@ export class BudgetNode {
     return this.scope.admit(amountNanos, force);
   }
 
-  /** Hook for time windows: a windowed scope starts a new period when its window has passed. */
-  rollWindow(): void {}
+  /**
+   * A windowed scope starts a new period when its window has passed: spend is reloaded from the store
+   * for the new window (0 unless other processes recorded some), flags and alerts re-arm. Holds in
+   * flight stay held; they are settled into the window they were admitted in.
+   */
+  rollWindow(): void {
+    if (!this.window) return;
+    const start = windowStart(this.window.period, this.#now());
+    if (start === this.windowStart) return;
+    this.windowStart = start;
+    this.spentNanos = this.window.loadSpent(start);
+    this.calls = 0;
+    this.exceeded = this.limitNanos !== null && this.spentNanos >= this.limitNanos;
+    this.#thresholdCrossed = false;
+    this.#alertsFired.clear();
+  }
 
-  /** Called by Reservation only: `actualNanos` null releases the hold without counting a call. */
-  applySettlement(heldNanos: number, actualNanos: number | null): void {
+  /**
+   * Called by Reservation only: `actualNanos` null releases the hold without counting a call. A
+   * settlement from a window that has since ended only gives the hold back (its spend belongs there).
+   */
+  applySettlement(heldNanos: number, actualNanos: number | null, admittedInWindow: number): void {
     this.heldNanos -= heldNanos;
     if (actualNanos === null) return;
+    this.rollWindow();
+    if (admittedInWindow !== this.windowStart) return;
     this.spentNanos = addNanos(this.spentNanos, actualNanos);
     this.calls += 1;
     if (this.limitNanos !== null && this.spentNanos >= this.limitNanos) this.exceeded = true;
@@ -132,6 +165,24 @@ export class BudgetNode {
         usageRatio: this.usageRatio,
         spentUsd: this.spentNanos / 1e9,
         budgetUsd: this.limitNanos / 1e9,
+      });
+    }
+    if (this.alertThresholds.length > 0) this.#checkAlerts();
+  }
+
+  /** Fires each alert threshold the spend has reached, once per window. */
+  #checkAlerts(): void {
+    if (this.limitNanos === null) return;
+    for (const threshold of this.alertThresholds) {
+      if (this.#alertsFired.has(threshold) || this.usageRatio < threshold) continue;
+      this.#alertsFired.add(threshold);
+      this.emit({
+        type: 'budget-alert',
+        threshold,
+        usageRatio: this.usageRatio,
+        spentUsd: this.spentNanos / 1e9,
+        budgetUsd: this.limitNanos / 1e9,
+        windowStart: this.window ? this.windowStart : undefined,
       });
     }
   }
@@ -181,5 +232,6 @@ export class BudgetNode {
     this.exceeded = false;
     this.killedBy = null;
     this.#thresholdCrossed = false;
+    this.#alertsFired.clear();
   }
 }

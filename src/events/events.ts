@@ -76,6 +76,17 @@ export interface ThresholdCrossedEvent extends EventBase {
   budgetUsd: number;
 }
 
+export interface BudgetAlertEvent extends EventBase {
+  type: 'budget-alert';
+  /** The alert threshold reached, a share of the budget (0–1). */
+  threshold: number;
+  usageRatio: number;
+  spentUsd: number;
+  budgetUsd: number;
+  /** Start of the budget's window (epoch ms) for a windowed budget. */
+  windowStart: number | undefined;
+}
+
 export interface FenceKilledEvent extends EventBase {
   type: 'fence-killed';
   reason: string | undefined;
@@ -89,6 +100,7 @@ export type TokenFenceEvent =
   | ModelDowngradedEvent
   | MaxTokensClampedEvent
   | ThresholdCrossedEvent
+  | BudgetAlertEvent
   | FenceKilledEvent;
 
 export type TokenFenceEventType = TokenFenceEvent['type'];
