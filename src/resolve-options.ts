@@ -1,3 +1,4 @@
+import { type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
 import type { BudgetNode } from './budget/budget-node.js';
 import { WINDOW_PERIODS, type WindowPeriod } from './budget/budget-window.js';
 import { usdToNanos } from './core/money.js';
@@ -16,6 +17,8 @@ export const BUDGET_NODE = Symbol.for('tokenfence.budget-node');
 const POLICY = Symbol.for('tokenfence.policy');
 
 export interface ResolvedPolicy {
+  /** Anomaly detection for runs of this fence (inherited). */
+  anomaly: ResolvedAnomalyOptions | undefined;
   /** Where this scope's calls are recorded (inherited). */
   ledger: LedgerWriter;
   /** Record prompt and completion text (inherited). */
@@ -71,6 +74,7 @@ const KNOWN_OPTIONS = new Set([
   'storeContent',
   'ledger',
   'alerts',
+  'anomaly',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -246,6 +250,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       prices: withPriceOverrides(overrides, inheritedPrices),
       maxRetries: maxRetries ?? parent?.policy.maxRetries,
       ledger: resolveLedger(given, parent?.policy.ledger),
+      anomaly: given.anomaly === undefined ? parent?.policy.anomaly : resolveAnomalyOptions(given.anomaly),
       storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
     },
   };

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { postWebhook } from './alerts/post-webhook.js';
+import { type AnomalyOptions, type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
+import { loadBaseline } from './anomaly/load-baseline.js';
+import { RunAnomalyMonitor } from './anomaly/run-anomaly-monitor.js';
+import type { RunBaseline } from './anomaly/run-baseline.js';
 import { BudgetNode } from './budget/budget-node.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
@@ -70,10 +74,28 @@ export class TokenFence implements TokenFenceLike {
    * recorded with the run's id and workflow. Resolves with what `fn` returns.
    */
   async run<T>(options: RunOptions, fn: (run: RunHandle) => T | Promise<T>): Promise<T> {
-    const { workflow, runId, ...budget } = validateRunOptions(options);
-    const run = new RunHandle({ ...budget, label: workflow, parent: this }, runId, workflow);
+    const { workflow, runId, anomaly, budget, ...scope } = validateRunOptions(options);
+    const detection = anomaly === undefined ? this[POLICY].anomaly : resolveAnomalyOptions(anomaly);
+    const ledger = this[POLICY].ledger;
+    let baseline: RunBaseline | null = null;
+    if (detection || budget === 'auto') {
+      ledger.flush();
+      baseline = loadBaseline(ledger.store, workflow, detection ?? DEFAULT_ANOMALY, this[BUDGET_NODE].now());
+    }
+    const runBudget = budget === 'auto' ? autoBudget(baseline, detection ?? DEFAULT_ANOMALY) : budget;
+    const run = new RunHandle(
+      { ...scope, ...(runBudget !== undefined && { budget: runBudget }), label: workflow, parent: this },
+      runId,
+      workflow,
+    );
     const node = run[BUDGET_NODE];
     node.attribution = { runId, workflow, agent: undefined };
+    const monitor =
+      detection && baseline ? new RunAnomalyMonitor(node, baseline, detection, { runId, workflow }) : undefined;
+    if (monitor) {
+      node.admissionHook = (amount) => monitor.beforeAdmit(amount);
+      node.settlementHook = (cost, now) => monitor.afterSettle(cost, now);
+    }
     const startedAt = node.now();
     let outcome: RunRecord['outcome'] = 'ok';
     try {
@@ -91,7 +113,7 @@ export class TokenFence implements TokenFenceLike {
         costNanos: node.spentNanos,
         calls: node.calls,
         outcome,
-        anomalies: 0,
+        anomalies: monitor?.anomalies ?? 0,
         budgetNanos: node.limitNanos,
       });
     }
@@ -202,8 +224,13 @@ export interface RunOptions {
   workflow: string;
   /** The run's id. @default a random UUID */
   runId?: string;
-  /** The run's budget, USD (number or "$5"). */
-  budget?: number | string;
+  /**
+   * The run's budget, USD (number or "$5"), or `'auto'`: `anomaly.autoBudgetMultiple` × the workflow's
+   * p99 run cost from history (on a cold start `anomaly.coldStartBudget`, else no limit of its own).
+   */
+  budget?: number | string | 'auto';
+  /** Anomaly detection for this run (default: the fence's `anomaly` option). */
+  anomaly?: AnomalyOptions;
   /** The run's budget as a share (0, 1] of the fence's. */
   share?: number;
   /** @default 0.8 */
@@ -214,7 +241,7 @@ export interface RunOptions {
 /** Options of `fence.agent()`: the agent role's budget within its run. */
 export type AgentOptions = Pick<RunOptions, 'budget' | 'share' | 'threshold' | 'onEvent'>;
 
-const RUN_OPTIONS = new Set(['workflow', 'runId', 'budget', 'share', 'threshold', 'onEvent']);
+const RUN_OPTIONS = new Set(['workflow', 'runId', 'budget', 'share', 'threshold', 'onEvent', 'anomaly']);
 const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent']);
 
 function checkKeys(options: object, allowed: Set<string>): void {
@@ -233,6 +260,14 @@ function validateRunOptions(options: RunOptions): RunOptions & { runId: string }
     throw new InvalidOptionsError('runId', 'expected a non-empty id of at most 200 printable characters');
   }
   return { ...options, runId: options.runId ?? randomUUID() };
+}
+
+const DEFAULT_ANOMALY = resolveAnomalyOptions({}) as ResolvedAnomalyOptions;
+
+/** `budget: 'auto'`, USD: a multiple of the workflow's p99 run cost, or the cold-start budget. */
+function autoBudget(baseline: RunBaseline | null, options: ResolvedAnomalyOptions): number | undefined {
+  if (baseline) return Math.ceil(baseline.p99Nanos * options.autoBudgetMultiple) / 1e9;
+  return options.coldStartBudget;
 }
 
 /** Agent scopes made under each scope, by label: parallel invocations of one role share one budget. */

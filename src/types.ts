@@ -1,3 +1,4 @@
+import type { AnomalyOptions } from './anomaly/anomaly-options.js';
 import type { TokenFenceEvent } from './events/events.js';
 import type { LedgerWriterOptions } from './ledger/ledger-writer.js';
 import type { PriceTable } from './pricing/price-overrides.js';
@@ -67,6 +68,8 @@ export interface TokenFenceOptions {
    * `{ thresholds, webhook }` also POSTs it to a URL.
    */
   alerts?: readonly number[] | { thresholds: readonly number[]; webhook?: WebhookOptions };
+  /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
+  anomaly?: AnomalyOptions;
   /** For tests; may change without notice. */
   _internal?: { now?: () => number };
 }

@@ -37,6 +37,7 @@ const ALLOWED: Record<string, string[]> = {
   stores: ['stores', 'ledger', 'core', 'errors'],
   reports: ['reports', 'ledger', 'core'],
   alerts: ['alerts', 'events', 'root'],
+  anomaly: ['anomaly', 'budget', 'core', 'errors', 'ledger'],
   cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'root'],
   proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
   testing: ['testing', 'ledger'],

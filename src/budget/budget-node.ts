@@ -42,6 +42,10 @@ export class BudgetNode {
   #thresholdCrossed = false;
   /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
   attribution: Attribution | undefined;
+  /** Called before every admission in this scope (anomaly detection may kill the scope here). */
+  admissionHook: ((amountNanos: number) => void) | undefined;
+  /** Called after every settlement counted in this scope, with its cost and the time. */
+  settlementHook: ((costNanos: number, now: number) => void) | undefined;
   /** Where non-call events of this scope are recorded (the ledger); inherited from the parent. */
   eventSink: ((event: TokenFenceEvent, scope: BudgetNode) => void) | undefined;
   readonly #onEvent: ((event: TokenFenceEvent) => void) | undefined;
@@ -156,6 +160,7 @@ export class BudgetNode {
     if (admittedInWindow !== this.windowStart) return;
     this.spentNanos = addNanos(this.spentNanos, actualNanos);
     this.calls += 1;
+    this.settlementHook?.(actualNanos, this.#now());
     if (this.limitNanos !== null && this.spentNanos >= this.limitNanos) this.exceeded = true;
     if (!this.#thresholdCrossed && this.limitNanos !== null && this.usageRatio >= this.threshold) {
       this.#thresholdCrossed = true;

@@ -62,6 +62,7 @@ export class ScopeSet {
     if (!Number.isSafeInteger(amountNanos) || amountNanos < 0) {
       throw new RangeError(`A reservation must be a whole number of nano-dollars ≥ 0, got ${amountNanos}`);
     }
+    for (const node of this.nodes) node.admissionHook?.(amountNanos);
     const killed = this.kill;
     if (killed) return { admitted: false, deniedBy: this.primary, killed };
     for (const node of this.nodes) {

@@ -87,6 +87,22 @@ export interface BudgetAlertEvent extends EventBase {
   windowStart: number | undefined;
 }
 
+export interface AnomalyDetectedEvent extends EventBase {
+  type: 'anomaly-detected';
+  /** `run-cost`: the run's spend passed a multiple of its workflow's p99; `spend-rate`: a burst did. */
+  kind: 'run-cost' | 'spend-rate';
+  workflow: string;
+  runId: string;
+  /** The run's spend (or the burst's) that tripped the detector, USD. */
+  valueUsd: number;
+  /** The baseline it was compared with (p99 run cost, or p99 peak spend per window), USD. */
+  baselineUsd: number;
+  multiple: number;
+  /** Clean runs in the baseline. */
+  baselineRuns: number;
+  action: 'alert' | 'kill';
+}
+
 export interface FenceKilledEvent extends EventBase {
   type: 'fence-killed';
   reason: string | undefined;
@@ -101,6 +117,7 @@ export type TokenFenceEvent =
   | MaxTokensClampedEvent
   | ThresholdCrossedEvent
   | BudgetAlertEvent
+  | AnomalyDetectedEvent
   | FenceKilledEvent;
 
 export type TokenFenceEventType = TokenFenceEvent['type'];

@@ -1,3 +1,4 @@
+import { percentile } from '../core/percentile.js';
 import type { CallRecord, EventRecord } from '../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 
@@ -70,13 +71,6 @@ export interface ReportOptions extends LedgerFilter {
 }
 
 const NO_AGENT = '(none)';
-
-/** Exact nearest-rank percentile of sorted values (0 for none). */
-export function percentile(sorted: readonly number[], quantile: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil(quantile * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] as number;
-}
 
 function inputTokens(record: CallRecord): number {
   return record.inputUncached + record.inputCacheRead + record.inputCacheWrite5m + record.inputCacheWrite1h;
