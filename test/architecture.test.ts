@@ -54,6 +54,7 @@ const ALLOWED: Record<string, string[]> = {
     'ledger',
     'stores',
     'alerts',
+    'anomaly',
   ],
 };
 
