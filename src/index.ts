@@ -1,24 +1,50 @@
+export type { AnomalyOptions } from './anomaly/anomaly-options.js';
+export { detectAnomalies } from './anomaly/detect-anomalies.js';
 export type { NormalizedUsage } from './core/usage.js';
 export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error.js';
 export { isKillSwitchError, KillSwitchError } from './errors/kill-switch-error.js';
+export { isLoopDetectedError, LoopDetectedError } from './errors/loop-detected-error.js';
+export { isRetryLimitError, RetryLimitError } from './errors/retry-limit-error.js';
+export { isStoreUnavailableError, StoreUnavailableError } from './errors/store-unavailable-error.js';
 export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
 export { isUnknownModelError, UnknownModelError } from './errors/unknown-model-error.js';
 export { isUnsupportedClientError, UnsupportedClientError } from './errors/unsupported-client-error.js';
 export type {
+  AnomalyDetectedEvent,
+  BudgetAlertEvent,
   BudgetExceededEvent,
   CallOutcome,
   CallSettledEvent,
   CostSource,
   FenceKilledEvent,
+  LoopDetectedEvent,
   MaxTokensClampedEvent,
   ModelDowngradedEvent,
+  RetryEscalatedEvent,
   ThresholdCrossedEvent,
   TokenFenceEvent,
   TokenFenceEventListener,
   TokenFenceEventType,
 } from './events/events.js';
+export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
+export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
-export { guard, TokenFence } from './token-fence.js';
+export { formatReport, type ReportFormat } from './reports/format-report.js';
+export type {
+  AgentRow,
+  ModelRow,
+  ReportGrouping,
+  ReportOptions,
+  RunRow,
+  SpendReport,
+  WorkflowRow,
+} from './reports/summarize-spend.js';
+export { summarizeSpend } from './reports/summarize-spend.js';
+export { createMemoryLedgerStore } from './stores/memory/memory-ledger-store.js';
+export type { StoreOption } from './stores/resolve-store.js';
+export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sqlite-database-like.js';
+export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
+export { type AgentOptions, guard, RunHandle, type RunOptions, TokenFence } from './token-fence.js';
 export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';

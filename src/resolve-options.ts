@@ -1,6 +1,7 @@
 import { type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
 import type { BudgetNode } from './budget/budget-node.js';
 import { WINDOW_PERIODS, type WindowPeriod } from './budget/budget-window.js';
+import type { LoopLimits } from './budget/loop-guard.js';
 import { usdToNanos } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
@@ -32,6 +33,7 @@ export interface ResolvedPolicy {
 }
 
 export interface ResolvedOptions {
+  loopLimits: LoopLimits | undefined;
   window: WindowPeriod | undefined;
   alerts: ResolvedAlerts;
   /** True when this scope records into a store of its own (`store` was given). */
@@ -75,6 +77,9 @@ const KNOWN_OPTIONS = new Set([
   'ledger',
   'alerts',
   'anomaly',
+  'retryLimit',
+  'maxRepeats',
+  'repeatWindowMs',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -176,6 +181,21 @@ function resolveAlerts(alerts: unknown): ResolvedAlerts {
   return { thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), webhook };
 }
 
+function resolveLoopLimits(options: TokenFenceOptions): LoopLimits | undefined {
+  const { retryLimit, maxRepeats, repeatWindowMs } = options;
+  const count = (value: unknown, option: string, min: number) => {
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= min)) {
+      throw new InvalidOptionsError(option, `expected a whole number ≥ ${min}, got ${describe(value)}`);
+    }
+    return value as number | undefined;
+  };
+  count(retryLimit, 'retryLimit', 0);
+  count(maxRepeats, 'maxRepeats', 1);
+  count(repeatWindowMs, 'repeatWindowMs', 1);
+  if (retryLimit === undefined && maxRepeats === undefined) return undefined;
+  return { maxRetries: retryLimit, maxRepeats, repeatWindowMs: repeatWindowMs ?? 60_000 };
+}
+
 function resolveLimit(options: TokenFenceOptions, parentNode: BudgetNode | undefined): number | null {
   const { budget, share } = options;
   if (budget !== undefined && share !== undefined) {
@@ -238,6 +258,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
     label: resolveLabel(given.label),
     limitNanos: resolveLimit(given, parent?.node),
     window: resolveWindow(given.budget),
+    loopLimits: resolveLoopLimits(given),
     alerts: resolveAlerts(given.alerts),
     threshold,
     parentNode: parent?.node,

@@ -5,6 +5,7 @@ import { loadBaseline } from './anomaly/load-baseline.js';
 import { RunAnomalyMonitor } from './anomaly/run-anomaly-monitor.js';
 import type { RunBaseline } from './anomaly/run-baseline.js';
 import { BudgetNode } from './budget/budget-node.js';
+import { LoopGuard } from './budget/loop-guard.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
@@ -56,6 +57,7 @@ export class TokenFence implements TokenFenceLike {
       },
     });
     this[BUDGET_NODE] = node;
+    if (resolved.loopLimits) node.loopGuard = new LoopGuard(resolved.loopLimits);
     this.#ownsLedger = resolved.ownsLedger;
     if (resolved.ownsLedger || !resolved.parentNode) {
       node.eventSink = (event, scope) => ledger.event(eventRecord(event, scope));
@@ -84,7 +86,7 @@ export class TokenFence implements TokenFenceLike {
     }
     const runBudget = budget === 'auto' ? autoBudget(baseline, detection ?? DEFAULT_ANOMALY) : budget;
     const run = new RunHandle(
-      { ...scope, ...(runBudget !== undefined && { budget: runBudget }), label: workflow, parent: this },
+      { ...scopeOptions(scope), ...(runBudget !== undefined && { budget: runBudget }), label: workflow, parent: this },
       runId,
       workflow,
     );
@@ -231,6 +233,12 @@ export interface RunOptions {
   budget?: number | string | 'auto';
   /** Anomaly detection for this run (default: the fence's `anomaly` option). */
   anomaly?: AnomalyOptions;
+  /** Retries allowed in the whole run (SDK retries and repeats of failed requests). */
+  maxRetries?: number;
+  /** Times the same model may get the same prompt within `repeatWindowMs` in this run. */
+  maxRepeats?: number;
+  /** @default 60000 */
+  repeatWindowMs?: number;
   /** The run's budget as a share (0, 1] of the fence's. */
   share?: number;
   /** @default 0.8 */
@@ -239,10 +247,31 @@ export interface RunOptions {
 }
 
 /** Options of `fence.agent()`: the agent role's budget within its run. */
-export type AgentOptions = Pick<RunOptions, 'budget' | 'share' | 'threshold' | 'onEvent'>;
+export type AgentOptions = Pick<
+  RunOptions,
+  'share' | 'threshold' | 'onEvent' | 'maxRetries' | 'maxRepeats' | 'repeatWindowMs'
+> & {
+  budget?: number | string;
+};
 
-const RUN_OPTIONS = new Set(['workflow', 'runId', 'budget', 'share', 'threshold', 'onEvent', 'anomaly']);
-const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent']);
+const LOOP_OPTIONS = ['maxRetries', 'maxRepeats', 'repeatWindowMs'];
+const RUN_OPTIONS = new Set([
+  'workflow',
+  'runId',
+  'budget',
+  'share',
+  'threshold',
+  'onEvent',
+  'anomaly',
+  ...LOOP_OPTIONS,
+]);
+const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', ...LOOP_OPTIONS]);
+
+/** Run and agent options as TokenFence options: their `maxRetries` is the scope's total (`retryLimit`). */
+function scopeOptions<T extends { maxRetries?: number }>(options: T): Omit<T, 'maxRetries'> & { retryLimit?: number } {
+  const { maxRetries, ...rest } = options;
+  return maxRetries === undefined ? rest : { ...rest, retryLimit: maxRetries };
+}
 
 function checkKeys(options: object, allowed: Set<string>): void {
   for (const key of Object.keys(options)) if (!allowed.has(key)) throw new InvalidOptionsError(key, 'unknown option');
@@ -285,7 +314,7 @@ function agentScope(parent: TokenFence, label: string, options: AgentOptions): T
   }
   let agent = agents.get(label);
   if (!agent) {
-    agent = new TokenFence({ ...options, label, parent });
+    agent = new TokenFence({ ...scopeOptions(options), label, parent });
     const attribution = parentNode.attribution;
     agent[BUDGET_NODE].attribution = { runId: attribution?.runId, workflow: attribution?.workflow, agent: label };
     agents.set(label, agent);

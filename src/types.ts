@@ -68,6 +68,15 @@ export interface TokenFenceOptions {
    * `{ thresholds, webhook }` also POSTs it to a URL.
    */
   alerts?: readonly number[] | { thresholds: readonly number[]; webhook?: WebhookOptions };
+  /**
+   * Retries allowed in this scope in all: SDK retry attempts plus calls that repeat a request which
+   * failed. Past it calls are refused with RetryLimitError. (`maxRetries` caps retries per call.)
+   */
+  retryLimit?: number;
+  /** Times the same model may get the same prompt within `repeatWindowMs`; more is refused as a loop (LoopDetectedError). */
+  maxRepeats?: number;
+  /** The window of `maxRepeats`, ms. @default 60000 */
+  repeatWindowMs?: number;
   /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
   anomaly?: AnomalyOptions;
   /** For tests; may change without notice. */

@@ -55,6 +55,7 @@ const ALLOWED: Record<string, string[]> = {
     'stores',
     'alerts',
     'anomaly',
+    'reports',
   ],
 };
 

@@ -3,6 +3,7 @@ import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
 import { type BudgetWindow, windowStart } from './budget-window.js';
+import type { LoopGuard } from './loop-guard.js';
 import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
 
 /** Something in flight that a kill must stop. */
@@ -42,6 +43,8 @@ export class BudgetNode {
   #thresholdCrossed = false;
   /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
   attribution: Attribution | undefined;
+  /** Retry and repeat caps of this scope, if it has any. */
+  loopGuard: LoopGuard | undefined;
   /** Called before every admission in this scope (anomaly detection may kill the scope here). */
   admissionHook: ((amountNanos: number) => void) | undefined;
   /** Called after every settlement counted in this scope, with its cost and the time. */

@@ -103,6 +103,23 @@ export interface AnomalyDetectedEvent extends EventBase {
   action: 'alert' | 'kill';
 }
 
+export interface LoopDetectedEvent extends EventBase {
+  type: 'loop-detected';
+  /** `repeat`: the same prompt to the same model too often; `retry`: the scope's retries are used up. */
+  reason: 'repeat' | 'retry';
+  /** The scope whose cap was hit. */
+  limitedBy: string;
+  model: string;
+  repeats: number;
+}
+
+export interface RetryEscalatedEvent extends EventBase {
+  type: 'retry-escalated';
+  /** A request that failed was retried on a dearer model. */
+  from: string;
+  to: string;
+}
+
 export interface FenceKilledEvent extends EventBase {
   type: 'fence-killed';
   reason: string | undefined;
@@ -118,6 +135,8 @@ export type TokenFenceEvent =
   | ThresholdCrossedEvent
   | BudgetAlertEvent
   | AnomalyDetectedEvent
+  | LoopDetectedEvent
+  | RetryEscalatedEvent
   | FenceKilledEvent;
 
 export type TokenFenceEventType = TokenFenceEvent['type'];

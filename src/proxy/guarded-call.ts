@@ -5,6 +5,7 @@ import type { ScopeSet } from '../budget/scope-set.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
+import { RetryLimitError } from '../errors/retry-limit-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -58,6 +59,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
   readonly #now: () => number;
   readonly #ledger: LedgerWriter;
   readonly #prompt: string | null;
+  readonly #onOutcome: ((failed: boolean) => void) | undefined;
   #pending: Reservation | undefined;
   #attempts = 0;
   #observer: ResponseObserver | undefined;
@@ -74,7 +76,10 @@ export class GuardedCall implements MarkedRequest, Abortable {
     ledger: LedgerWriter;
     /** The request as JSON when content is stored (`storeContent`), else null. */
     prompt: string | null;
+    /** Told whether each attempt failed (retry and loop caps count failed requests). */
+    onOutcome?: ((failed: boolean) => void) | undefined;
   }) {
+    this.#onOutcome = options.onOutcome;
     this.#ledger = options.ledger;
     this.#prompt = options.prompt;
     this.#scope = options.scope;
@@ -119,6 +124,18 @@ export class GuardedCall implements MarkedRequest, Abortable {
       this.#stop(killed);
     }
     if (pending) return pending;
+    for (const node of this.#scope.nodes) {
+      if (node.loopGuard && !node.loopGuard.checkSdkRetry()) {
+        this.#scope.emit({
+          type: 'loop-detected',
+          reason: 'retry',
+          limitedBy: node.label,
+          model: this.#plan.model,
+          repeats: node.loopGuard.retries,
+        });
+        this.#stop(new RetryLimitError(node.label, node.loopGuard.limits.maxRetries ?? 0));
+      }
+    }
     const amount = this.#plan.reservation.heldNanos;
     const admission = this.#scope.admit(amount, this.#plan.overBudget !== undefined);
     if (admission.admitted) return admission.reservation;
@@ -206,6 +223,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     for (const node of this.#scope.nodes) node.inFlight.delete(this);
     const { reservation } = attempt;
     if (reservation.state !== 'held') return;
+    this.#onOutcome?.(outcome !== 'ok');
     const rates = this.#plan.rates;
     let cost = 0;
     let source: CostSource = 'provider';

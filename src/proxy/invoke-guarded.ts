@@ -1,9 +1,13 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import type { LoopGuard } from '../budget/loop-guard.js';
 import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
+import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
 import type { ScopeSet } from '../budget/scope-set.js';
 import { nanosToUsd } from '../core/money.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
+import { LoopDetectedError } from '../errors/loop-detected-error.js';
+import { RetryLimitError } from '../errors/retry-limit-error.js';
 import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
@@ -79,6 +83,57 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
 function scopesOfCall(clientNode: BudgetNode): ScopeSet {
   const context = currentCallContext();
   return context ? context.node.scopeWith(clientNode) : clientNode.scope;
+}
+
+interface LoopCheck {
+  admitted: true;
+  guards: LoopGuard[];
+  fingerprints: RequestFingerprints;
+  retry: boolean;
+}
+
+/**
+ * Applies the retry and repeat caps of every scope that has them (and only then hashes the request).
+ * Returns undefined when no scope has caps.
+ */
+function checkLoops(
+  scopes: ScopeSet,
+  request: CallRequest,
+  now: number,
+): LoopCheck | { admitted: false; error: Error } | undefined {
+  let check: LoopCheck | undefined;
+  for (const node of scopes.nodes) {
+    const guard = node.loopGuard;
+    if (!guard) continue;
+    check ??= { admitted: true, guards: [], fingerprints: fingerprintRequest(request, request.model), retry: false };
+    const verdict = guard.checkCall(check.fingerprints, now);
+    if (!verdict.ok) {
+      scopes.emit({
+        type: 'loop-detected',
+        reason: verdict.reason,
+        limitedBy: node.label,
+        model: request.model,
+        repeats: verdict.repeats,
+      });
+      const error =
+        verdict.reason === 'repeat'
+          ? new LoopDetectedError(node.label, request.model, verdict.repeats, guard.limits.repeatWindowMs)
+          : new RetryLimitError(node.label, guard.limits.maxRetries ?? 0);
+      return { admitted: false, error };
+    }
+    check.guards.push(guard);
+    check.retry ||= verdict.retry;
+  }
+  return check;
+}
+
+/** Reports a retry of a failed request that went to a dearer model than the last attempt. */
+function noteEscalation(scopes: ScopeSet, loops: LoopCheck, plan: AdmittedCall): void {
+  const price = plan.rates.base.input + plan.rates.base.output;
+  for (const guard of loops.guards) {
+    const previous = guard.noteModel(loops.fingerprints.prompt, plan.model, price);
+    if (previous && loops.retry) scopes.emit({ type: 'retry-escalated', from: previous, to: plan.model });
+  }
 }
 
 /** A call refused before any request: recorded with cost 0 as `killed` or `blocked`. */
@@ -159,6 +214,11 @@ export function admitCall(
 ): Admission {
   const scopes = scopesOfCall(scope.node);
   const prompt = scope.policy.storeContent ? JSON.stringify(params) : null;
+  const loops = checkLoops(scopes, request, scope.now());
+  if (loops && !loops.admitted) {
+    recordRefusal(scope, scopes, endpoint, request, params, loops.error, prompt);
+    return { admitted: false, error: loops.error, answer: undefined };
+  }
   let plan: ReturnType<typeof planCall>;
   try {
     plan = planCall(scopes, request, scope.policy, new Date(scope.now()));
@@ -175,6 +235,7 @@ export function admitCall(
     };
   }
   if (plan.overBudget) warnOverBudget(scopes, request, plan);
+  if (loops) noteEscalation(scopes, loops, plan);
   const stream = endpoint.isStream(params);
   const injectUsage = stream && endpoint.needsUsageReporting(params);
   const sent = endpoint.rewrite(params, {
@@ -192,6 +253,9 @@ export function admitCall(
     now: scope.now,
     ledger: scope.policy.ledger,
     prompt,
+    onOutcome: loops
+      ? (failed) => loops.guards.forEach((guard) => guard.noteOutcome(loops.fingerprints.prompt, failed))
+      : undefined,
   });
   return { admitted: true, call, params: sent };
 }
