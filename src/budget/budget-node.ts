@@ -29,6 +29,8 @@ export class BudgetNode {
   readonly label: string;
   readonly parent: BudgetNode | undefined;
   readonly path: readonly string[];
+  /** `path` joined with '/': how the ledger names this scope. */
+  readonly pathString: string;
   readonly chain: readonly BudgetNode[];
   readonly events = new EventHub();
   readonly inFlight = new Set<Abortable>();
@@ -81,6 +83,7 @@ export class BudgetNode {
     this.#onEvent = options.onEvent;
     this.#now = options.now;
     this.path = options.parent ? [...options.parent.path, options.label] : [options.label];
+    this.pathString = this.path.join('/');
     this.attribution = options.parent?.attribution;
     this.eventSink = options.parent?.eventSink;
     this.window = options.window;

@@ -10,15 +10,15 @@ export class Reservation {
   /** Every scope the hold is in. */
   readonly nodes: readonly BudgetNode[];
   readonly heldNanos: number;
-  /** The window each scope was in at admission (settlements land there). */
-  readonly #windows: readonly number[];
+  /** The window each scope was in at admission (settlements land there); null when none is windowed. */
+  readonly #windows: readonly number[] | null;
   #state: ReservationState = 'held';
   #chargedNanos = 0;
 
   constructor(nodes: readonly BudgetNode[], heldNanos: number) {
     this.nodes = nodes;
     this.heldNanos = heldNanos;
-    this.#windows = nodes.map((node) => node.windowStart);
+    this.#windows = nodes.some((node) => node.window !== undefined) ? nodes.map((node) => node.windowStart) : null;
   }
 
   get state(): ReservationState {
@@ -35,7 +35,7 @@ export class Reservation {
     if (this.#state !== 'held') return this.#chargedNanos;
     this.#state = 'settled';
     this.#chargedNanos = actualNanos;
-    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, actualNanos, this.#windows[index] ?? 0));
+    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, actualNanos, this.#windows?.[index] ?? 0));
     return actualNanos;
   }
 
@@ -43,6 +43,6 @@ export class Reservation {
   release(): void {
     if (this.#state !== 'held') return;
     this.#state = 'released';
-    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, null, this.#windows[index] ?? 0));
+    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, null, this.#windows?.[index] ?? 0));
   }
 }

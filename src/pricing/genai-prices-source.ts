@@ -71,11 +71,16 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
  * model; models whose price depends on the date or time of day are re-resolved for every request start.
  */
 export function createGenaiPricesSource(): PriceSource {
-  const cache = new Map<string, ModelRates | null>();
+  // Provider → model → rates: two lookups on strings whose hashes are already cached, no key building.
+  const cache = new Map<string, Map<string, ModelRates | null>>();
   return {
     resolve(provider, model, at) {
-      const key = `${provider}\u0000${model}`;
-      const cached = cache.get(key);
+      let byModel = cache.get(provider);
+      if (!byModel) {
+        byModel = new Map();
+        cache.set(provider, byModel);
+      }
+      const cached = byModel.get(model);
       if (cached !== undefined) return cached;
       const id = normalizeModelId(model);
       // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
@@ -85,7 +90,7 @@ export function createGenaiPricesSource(): PriceSource {
         provider ? { providerId: provider, timestamp: at } : { timestamp: at },
       );
       const rates = calculation ? toModelRates(calculation, model) : null;
-      if (!calculation || !Array.isArray(calculation.model.prices)) cache.set(key, rates);
+      if (!calculation || !Array.isArray(calculation.model.prices)) byModel.set(model, rates);
       return rates;
     },
   };

@@ -20,6 +20,14 @@ export interface AttemptFacts {
   completion: string | null;
 }
 
+/** Ids unique across processes (a random prefix per process) and cheap per call (a counter). */
+const ID_PREFIX = randomUUID().slice(0, 18);
+let sequence = 0;
+function nextRecordId(): string {
+  sequence += 1;
+  return `${ID_PREFIX}${sequence.toString(36)}`;
+}
+
 /** The ledger record of one attempt (or refusal) of a call, attributed to its scope, run and agent. */
 export function callRecord(scopes: ScopeSet, request: CallRequest, facts: AttemptFacts): CallRecord {
   const primary = scopes.primary;
@@ -27,12 +35,12 @@ export function callRecord(scopes: ScopeSet, request: CallRequest, facts: Attemp
   const usage = facts.usage ?? EMPTY_USAGE;
   return {
     v: 1,
-    id: randomUUID(),
+    id: nextRecordId(),
     ts: facts.startedAt,
     runId: attribution?.runId ?? null,
     workflow: attribution?.workflow ?? null,
     agent: attribution?.agent ?? null,
-    scope: primary.path.join('/'),
+    scope: primary.pathString,
     provider: request.provider,
     model: request.model,
     modelUsed: facts.modelUsed,

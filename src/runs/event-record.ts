@@ -10,7 +10,7 @@ export function eventRecord(event: TokenFenceEvent, scope: BudgetNode): EventRec
     type,
     runId: scope.attribution?.runId ?? null,
     workflow: scope.attribution?.workflow ?? null,
-    scope: scope.path.join('/'),
+    scope: scope.pathString,
     data: JSON.stringify(fields),
   };
 }

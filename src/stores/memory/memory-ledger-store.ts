@@ -20,9 +20,12 @@ function matches(record: Timed, filter: LedgerFilter): boolean {
 
 const byTime = (a: { ts: number }, b: { ts: number }) => a.ts - b.ts;
 
-/** Appends copies, then drops the oldest beyond `max` (a memory store is a window, not an archive). */
+/**
+ * Appends, then drops the oldest beyond `max` (a memory store is a window, not an archive). Records are
+ * kept as given — the writer never touches a record after handing it over — and copied when read.
+ */
 function appendBounded<T extends object>(target: T[], records: readonly T[], max: number): void {
-  for (const record of records) target.push({ ...record });
+  for (const record of records) target.push(record);
   if (target.length > max) target.splice(0, target.length - max);
 }
 
