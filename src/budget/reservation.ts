@@ -35,7 +35,7 @@ export class Reservation {
     if (this.#state !== 'held') return this.#chargedNanos;
     this.#state = 'settled';
     this.#chargedNanos = actualNanos;
-    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, actualNanos, this.#windows?.[index] ?? 0));
+    this.#apply(actualNanos);
     return actualNanos;
   }
 
@@ -43,6 +43,12 @@ export class Reservation {
   release(): void {
     if (this.#state !== 'held') return;
     this.#state = 'released';
-    this.nodes.forEach((node, index) => node.applySettlement(this.heldNanos, null, this.#windows?.[index] ?? 0));
+    this.#apply(null);
+  }
+
+  #apply(actualNanos: number | null): void {
+    for (let index = 0; index < this.nodes.length; index += 1) {
+      (this.nodes[index] as BudgetNode).applySettlement(this.heldNanos, actualNanos, this.#windows?.[index] ?? 0);
+    }
   }
 }

@@ -254,7 +254,9 @@ export function admitCall(
     ledger: scope.policy.ledger,
     prompt,
     onOutcome: loops
-      ? (failed) => loops.guards.forEach((guard) => guard.noteOutcome(loops.fingerprints.prompt, failed))
+      ? (failed: boolean) => {
+          for (const guard of loops.guards) guard.noteOutcome(loops.fingerprints.prompt, failed);
+        }
       : undefined,
   });
   return { admitted: true, call, params: sent };
