@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/errors/store-unavailable-error.js';
+import { summarizeSpend } from '../../src/reports/summarize-spend.js';
 import { createMemoryLedgerStore } from '../../src/stores/memory/memory-ledger-store.js';
 import { openSqliteLedgerStore } from '../../src/stores/sqlite/sqlite-ledger-store.js';
 import { runLedgerStoreConformance, sampleCallRecord } from '../../src/testing/index.js';
