@@ -52,6 +52,7 @@ describe('summarizeSpend', () => {
 
   it('splits cost by agent (calls outside runs under "(none)") with shares summing to 1', () => {
     const report = summarizeSpend(storeWithRuns(), { by: 'agent' });
+    if (report.by !== 'agent') throw new Error('expected an agent report');
     expect(report.rows.map((row) => [row.agent, row.calls, row.costNanos])).toEqual([
       ['writer', 100, 4_950],
       ['(none)', 1, 500],
