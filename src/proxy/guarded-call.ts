@@ -35,6 +35,19 @@ function neverSent(error: unknown): boolean {
   return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
 }
 
+/** An attempt reported by its integration instead of observed on the wire. */
+export interface ManualAttempt {
+  /** Aborted (with the KillSwitchError) when the scope is killed: pass it to the SDK. */
+  readonly abortSignal: AbortSignal;
+  /** The provider answered. `complete: false` (cut or aborted stream) charges at least the hold. */
+  succeed(usage: NormalizedUsage | null, options?: { complete?: boolean; completion?: string | null }): void;
+  /**
+   * The attempt failed. `sent: false` or an HTTP status ≥ 400 (the provider refused it) charges
+   * nothing; otherwise (timeout, cut connection, abort) the outcome is unknown and the hold is charged.
+   */
+  fail(options?: { sent?: boolean; status?: number | undefined; usage?: NormalizedUsage | null }): void;
+}
+
 interface AttemptState {
   number: number;
   reservation: Reservation;
@@ -143,7 +156,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     return this.#stop(budgetExceededAt(admission.deniedBy, amount, this.#plan.model));
   }
 
-  async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
+  #beginAttempt(): AttemptState {
     this.#attempts += 1;
     const attempt: AttemptState = {
       number: this.#attempts,
@@ -152,6 +165,35 @@ export class GuardedCall implements MarkedRequest, Abortable {
       status: undefined,
     };
     for (const node of this.#scope.nodes) node.inFlight.add(this);
+    return attempt;
+  }
+
+  /**
+   * One attempt for integrations that see results rather than HTTP (an SDK without a fetch seam, the AI
+   * SDK middleware). Throws — before anything is sent — when the attempt may not start (kill, budget,
+   * retry cap). The caller reports how it ended; the first report wins.
+   */
+  startAttempt(): ManualAttempt {
+    const attempt = this.#beginAttempt();
+    const abortSignal = this.signal.toAbortSignal();
+    return {
+      abortSignal,
+      succeed: (usage, options = {}) => {
+        const complete = options.complete ?? true;
+        const outcome: CallOutcome = complete ? 'ok' : this.#abortOutcome();
+        this.#finish(attempt, usage, outcome, complete && usage ? 'usage' : 'hold', options.completion ?? null);
+      },
+      fail: (options = {}) => {
+        attempt.status = options.status;
+        const refused = options.sent === false || (options.status !== undefined && options.status >= 400);
+        if (refused) this.#finish(attempt, options.usage ?? null, 'error', 'released');
+        else this.#finish(attempt, options.usage ?? null, this.#abortOutcome(), 'hold');
+      },
+    };
+  }
+
+  async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
+    const attempt = this.#beginAttempt();
     let response: Response;
     try {
       // An SDK that hands its options' signal straight to fetch would give it ours, which fetch rejects.
