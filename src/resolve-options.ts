@@ -18,6 +18,8 @@ export const BUDGET_NODE = Symbol.for('tokenfence.budget-node');
 const POLICY = Symbol.for('tokenfence.policy');
 
 export interface ResolvedPolicy {
+  /** Whose prices apply to a guarded client (not inherited); undefined: inferred from its base URL. */
+  provider: string | undefined;
   /** Anomaly detection for runs of this fence (inherited). */
   anomaly: ResolvedAnomalyOptions | undefined;
   /** Where this scope's calls are recorded (inherited). */
@@ -80,6 +82,7 @@ const KNOWN_OPTIONS = new Set([
   'retryLimit',
   'maxRepeats',
   'repeatWindowMs',
+  'provider',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -181,6 +184,17 @@ function resolveAlerts(alerts: unknown): ResolvedAlerts {
   return { thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), webhook };
 }
 
+function resolveProvider(provider: unknown): string | undefined {
+  if (provider === undefined) return undefined;
+  if (typeof provider !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(provider)) {
+    throw new InvalidOptionsError(
+      'provider',
+      `expected a provider id such as 'deepseek' or 'openrouter', got ${describe(provider)}`,
+    );
+  }
+  return provider.toLowerCase();
+}
+
 function resolveLoopLimits(options: TokenFenceOptions): LoopLimits | undefined {
   const { retryLimit, maxRepeats, repeatWindowMs } = options;
   const count = (value: unknown, option: string, min: number) => {
@@ -271,6 +285,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       prices: withPriceOverrides(overrides, inheritedPrices),
       maxRetries: maxRetries ?? parent?.policy.maxRetries,
       ledger: resolveLedger(given, parent?.policy.ledger),
+      provider: resolveProvider(given.provider),
       anomaly: given.anomaly === undefined ? parent?.policy.anomaly : resolveAnomalyOptions(given.anomaly),
       storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
     },

@@ -77,6 +77,12 @@ export interface TokenFenceOptions {
   maxRepeats?: number;
   /** The window of `maxRepeats`, ms. @default 60000 */
   repeatWindowMs?: number;
+  /**
+   * Whose prices apply to the guarded client: `'deepseek'`, `'x-ai'`, `'groq'`, `'mistral'`,
+   * `'together'`, `'openrouter'`, … (ids of the price dataset). @default inferred from the client's
+   * base URL; the SDK's own provider for hosts it does not know (a local server, a proxy)
+   */
+  provider?: string;
   /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
   anomaly?: AnomalyOptions;
   /** For tests; may change without notice. */

@@ -1,5 +1,6 @@
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
 import { detectProvider } from '../providers/detect-provider.js';
+import { inferProvider } from '../providers/infer-provider.js';
 import type { EndpointAdapter, ProviderAdapter } from '../providers/provider-adapter.js';
 import { BUDGET_NODE, POLICY } from '../resolve-options.js';
 import type { TokenFence } from '../token-fence.js';
@@ -71,7 +72,9 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   const node = fence[BUDGET_NODE];
   let scope: GuardScope | undefined;
   const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
-  scope = { node, policy: fence[POLICY], now: () => node.now(), client: inner };
+  const policy = fence[POLICY];
+  const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
+  scope = { provider, node, policy, now: () => node.now(), client: inner };
   const prefixes = resourcePaths(adapter.endpoints);
   const proxies = new WeakMap<object, object>();
 

@@ -1,7 +1,7 @@
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
 import { parseJsonObject } from '../providers/read-json.js';
 import type { Fetch } from './guarded-call.js';
-import { admitCall, type GuardScope } from './invoke-guarded.js';
+import { admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
 
 /**
  * The safety net for priced requests that reach the guarded client without passing an intercepted
@@ -17,7 +17,7 @@ export async function guardWireRequest(
   init: RequestInit,
 ): Promise<Response> {
   const params = typeof init.body === 'string' ? parseJsonObject(init.body) : null;
-  const request = params ? endpoint.describe(params) : null;
+  const request = params ? describeFor(scope, endpoint, params) : null;
   if (!params || !request) return fetch(input, init);
   const admission = admitCall(scope, endpoint, request, params);
   if (!admission.admitted) {

@@ -19,6 +19,8 @@ import { LocalAnswer } from './local-answer.js';
 import { callRecord } from './record-call.js';
 
 export interface GuardScope {
+  /** Whose prices apply: inferred from the client's base URL, or the `provider` option. */
+  provider: string;
   node: BudgetNode;
   policy: ResolvedPolicy;
   now: () => number;
@@ -77,6 +79,12 @@ function withGuardErrors(result: unknown, call: GuardedCall, client: object): un
     (apiPromise.on as (event: string, listener: () => void) => void).call(result, 'end', () => call.releasePending());
   }
   return result;
+}
+
+/** The request as the planner sees it, priced at the client's provider (e.g. DeepSeek behind the openai SDK). */
+export function describeFor(scope: GuardScope, endpoint: EndpointAdapter, params: RequestParams): CallRequest | null {
+  const request = endpoint.describe(params);
+  return request && request.provider !== scope.provider ? { ...request, provider: scope.provider } : request;
 }
 
 /** The scopes a call counts in: its client's chain, joined with the run / agent context it is made in. */
@@ -272,7 +280,7 @@ export function invokeGuarded(
   options: unknown,
 ): unknown {
   const given = asObject(params);
-  const request = given ? endpoint.describe(given) : null;
+  const request = given ? describeFor(scope, endpoint, given) : null;
   if (!given || !request) return original.call(target, params, options);
   const requestOptions = asObject(options) as RequestOptions | undefined;
   const admission = admitCall(scope, endpoint, request, given);
