@@ -83,6 +83,7 @@ const KNOWN_OPTIONS = new Set([
   'maxRepeats',
   'repeatWindowMs',
   'provider',
+  'clock',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -266,7 +267,13 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   const resolvedOnLimit = given.onLimit === undefined ? (parent?.policy.onLimit ?? 'stop') : onLimit;
   const overrides = parsePriceTable(given.prices);
   const inheritedPrices = parent?.policy.prices ?? defaultPriceSource();
-  const now = given._internal?.now ?? Date.now;
+  const clock = given.clock;
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
+    throw new InvalidOptionsError('clock', 'expected an object with now(): number (e.g. createFakeClock())');
+  }
+  // Child scopes keep their parent's clock, so one fake clock drives a whole tree.
+  const parentNode = parent?.node;
+  const now = clock ? () => clock.now() : (given._internal?.now ?? (parentNode ? () => parentNode.now() : Date.now));
   return {
     ownsLedger: given.store !== undefined,
     label: resolveLabel(given.label),

@@ -85,6 +85,11 @@ export interface TokenFenceOptions {
   provider?: string;
   /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
   anomaly?: AnomalyOptions;
+  /**
+   * Where time comes from (windows, durations, record times, baselines): `{ now(): number }` in epoch ms,
+   * e.g. `createFakeClock()` from `tokenfence/testing`. Inherited by child scopes. @default Date.now
+   */
+  clock?: { now(): number };
   /** For tests; may change without notice. */
   _internal?: { now?: () => number };
 }

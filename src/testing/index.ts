@@ -1,3 +1,4 @@
+export { createFakeClock, type FakeClock } from './fake-clock.js';
 export type { ConformanceRunner } from './ledger-store-conformance.js';
 export { runLedgerStoreConformance, sampleCallRecord } from './ledger-store-conformance.js';
 export type { MockProvider, MockRequestRecord, MockScenario } from './mock-llm-server.js';
