@@ -93,7 +93,7 @@ export class TokenFence implements TokenFenceLike {
     const node = run[BUDGET_NODE];
     node.attribution = { runId, workflow, agent: undefined };
     const monitor =
-      detection && baseline ? new RunAnomalyMonitor(node, baseline, detection, { runId, workflow }) : undefined;
+      detection && baseline ? new RunAnomalyMonitor(node, baseline, detection) : undefined;
     if (monitor) {
       node.admissionHook = (amount) => monitor.beforeAdmit(amount);
       node.settlementHook = (cost, now) => monitor.afterSettle(cost, now);

@@ -12,21 +12,15 @@ export class RunAnomalyMonitor {
   readonly #node: BudgetNode;
   readonly #baseline: RunBaseline;
   readonly #options: ResolvedAnomalyOptions;
-  readonly #run: { runId: string; workflow: string };
   readonly #flagged = new Set<'run-cost' | 'spend-rate'>();
   readonly #recent: Array<{ ts: number; cost: number }> = [];
   #recentSum = 0;
 
-  constructor(
-    node: BudgetNode,
-    baseline: RunBaseline,
-    options: ResolvedAnomalyOptions,
-    run: { runId: string; workflow: string },
-  ) {
+  /** `node` is the run's scope: events carry its run id and workflow. */
+  constructor(node: BudgetNode, baseline: RunBaseline, options: ResolvedAnomalyOptions) {
     this.#node = node;
     this.#baseline = baseline;
     this.#options = options;
-    this.#run = run;
   }
 
   get #costLimit(): number {
@@ -60,8 +54,6 @@ export class RunAnomalyMonitor {
     this.#node.emit({
       type: 'anomaly-detected',
       kind,
-      workflow: this.#run.workflow,
-      runId: this.#run.runId,
       valueUsd: valueNanos / 1e9,
       baselineUsd: baselineNanos / 1e9,
       multiple,

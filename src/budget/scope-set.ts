@@ -8,7 +8,9 @@ export type AdmissionResult =
   | { admitted: true; reservation: Reservation }
   | { admitted: false; deniedBy: BudgetNode; killed: KillSwitchError | null };
 
-type EventWithoutScope<E> = E extends TokenFenceEvent ? Omit<E, 'label' | 'path' | 'timestamp'> : never;
+type EventWithoutScope<E> = E extends TokenFenceEvent
+  ? Omit<E, 'label' | 'path' | 'timestamp' | 'runId' | 'workflow' | 'agent'>
+  : never;
 export type ScopedEvent = EventWithoutScope<TokenFenceEvent>;
 
 /**
@@ -91,7 +93,14 @@ export class ScopeSet {
     const primary = this.primary;
     const sink = event.type === 'call-settled' ? undefined : primary.eventSink;
     if (!sink && !this.hasListeners) return;
-    const scoped = { ...event, label: primary.label, path: primary.path, timestamp: primary.now() } as TokenFenceEvent;
+    const attribution = primary.attribution;
+    const scoped = {
+      ...event,
+      label: primary.label,
+      path: primary.path,
+      timestamp: primary.now(),
+      ...(attribution && { runId: attribution.runId, workflow: attribution.workflow, agent: attribution.agent }),
+    } as TokenFenceEvent;
     sink?.(scoped, primary);
     for (const node of this.nodes) node.deliver(scoped);
   }

@@ -7,6 +7,10 @@ interface EventBase {
   label: string;
   /** Labels from the root scope down to `label`. */
   path: readonly string[];
+  /** The run, workflow and agent the scope belongs to (calls inside `fence.run()` / `fence.agent()`). */
+  runId?: string | undefined;
+  workflow?: string | undefined;
+  agent?: string | undefined;
 }
 
 /** How a call attempt ended. */

@@ -4,7 +4,16 @@ import type { EventRecord } from '../ledger/ledger-records.js';
 
 /** An event as the ledger keeps it: its own fields as JSON, attributed to its scope and run. */
 export function eventRecord(event: TokenFenceEvent, scope: BudgetNode): EventRecord {
-  const { type, timestamp, label: _label, path: _path, ...fields } = event;
+  const {
+    type,
+    timestamp,
+    label: _label,
+    path: _path,
+    runId: _runId,
+    workflow: _workflow,
+    agent: _agent,
+    ...fields
+  } = event;
   return {
     ts: timestamp,
     type,

@@ -1,0 +1,1 @@
+export { type PromClientLike, type PrometheusMetricsOptions, prometheusMetrics } from './prometheus-metrics.js';
