@@ -1,3 +1,5 @@
+import type { NormalizedUsage } from '../core/usage.js';
+
 /** How a call attempt ended, as the ledger records it. `blocked`: refused for budget before sending. */
 export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
 
@@ -7,8 +9,11 @@ export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
  */
 export type LedgerCostSource = 'provider' | 'override' | 'estimated';
 
-/** One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD. */
-export interface CallRecord {
+/**
+ * One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD; the usage
+ * buckets are the normalized model's, flat (one column each).
+ */
+export interface CallRecord extends NormalizedUsage {
   /** Record format version. */
   v: 1;
   id: string;
@@ -24,12 +29,6 @@ export interface CallRecord {
   model: string;
   /** The model the request was sent with (after a downgrade). */
   modelUsed: string;
-  inputUncached: number;
-  inputCacheRead: number;
-  inputCacheWrite5m: number;
-  inputCacheWrite1h: number;
-  outputText: number;
-  outputReasoning: number;
   costNanos: number;
   reservedNanos: number;
   costSource: LedgerCostSource;
