@@ -92,13 +92,13 @@ export class TokenFence implements TokenFenceLike {
     );
     const node = run[BUDGET_NODE];
     node.attribution = { runId, workflow, agent: undefined };
-    const monitor =
-      detection && baseline ? new RunAnomalyMonitor(node, baseline, detection) : undefined;
+    const monitor = detection && baseline ? new RunAnomalyMonitor(node, baseline, detection) : undefined;
     if (monitor) {
       node.admissionHook = (amount) => monitor.beforeAdmit(amount);
       node.settlementHook = (cost, now) => monitor.afterSettle(cost, now);
     }
     const startedAt = node.now();
+    node.emit({ type: 'run-started', budgetUsd: run.budget });
     let outcome: RunRecord['outcome'] = 'ok';
     try {
       return await runInContext({ node, owner: run }, () => fn(run));
@@ -107,6 +107,8 @@ export class TokenFence implements TokenFenceLike {
       throw error;
     } finally {
       if (run.killed) outcome = 'killed';
+      const anomalies = monitor?.anomalies ?? 0;
+      node.emit({ type: 'run-ended', outcome, spentUsd: run.spent, calls: node.calls, anomalies });
       run[POLICY].ledger.run({
         runId,
         workflow,
@@ -115,7 +117,7 @@ export class TokenFence implements TokenFenceLike {
         costNanos: node.spentNanos,
         calls: node.calls,
         outcome,
-        anomalies: monitor?.anomalies ?? 0,
+        anomalies,
         budgetNanos: node.limitNanos,
       });
     }
@@ -318,6 +320,7 @@ function agentScope(parent: TokenFence, label: string, options: AgentOptions): T
     const attribution = parentNode.attribution;
     agent[BUDGET_NODE].attribution = { runId: attribution?.runId, workflow: attribution?.workflow, agent: label };
     agents.set(label, agent);
+    agent[BUDGET_NODE].emit({ type: 'agent-started', budgetUsd: agent.budget });
   }
   return agent;
 }

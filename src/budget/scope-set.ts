@@ -13,6 +13,9 @@ type EventWithoutScope<E> = E extends TokenFenceEvent
   : never;
 export type ScopedEvent = EventWithoutScope<TokenFenceEvent>;
 
+/** Events the ledger keeps elsewhere: calls as call records, run starts and ends in the runs table. */
+const NOT_RECORDED = new Set<TokenFenceEvent['type']>(['call-settled', 'run-started', 'run-ended', 'agent-started']);
+
 /**
  * Every budget scope one call counts in: the calling scope's chain to its root, plus — for a call made
  * inside a run or agent context — that context's chain. Admission checks all of them and holds in all
@@ -91,7 +94,7 @@ export class ScopeSet {
    */
   emit(event: ScopedEvent): void {
     const primary = this.primary;
-    const sink = event.type === 'call-settled' ? undefined : primary.eventSink;
+    const sink = NOT_RECORDED.has(event.type) ? undefined : primary.eventSink;
     if (!sink && !this.hasListeners) return;
     const attribution = primary.attribution;
     const scoped = {

@@ -124,6 +124,25 @@ export interface RetryEscalatedEvent extends EventBase {
   to: string;
 }
 
+export interface RunStartedEvent extends EventBase {
+  type: 'run-started';
+  budgetUsd: number;
+}
+
+export interface RunEndedEvent extends EventBase {
+  type: 'run-ended';
+  outcome: 'ok' | 'error' | 'killed';
+  spentUsd: number;
+  calls: number;
+  anomalies: number;
+}
+
+/** The first invocation of an agent role in its scope (a run, or the fence). */
+export interface AgentStartedEvent extends EventBase {
+  type: 'agent-started';
+  budgetUsd: number;
+}
+
 export interface FenceKilledEvent extends EventBase {
   type: 'fence-killed';
   reason: string | undefined;
@@ -141,6 +160,9 @@ export type TokenFenceEvent =
   | AnomalyDetectedEvent
   | LoopDetectedEvent
   | RetryEscalatedEvent
+  | RunStartedEvent
+  | RunEndedEvent
+  | AgentStartedEvent
   | FenceKilledEvent;
 
 export type TokenFenceEventType = TokenFenceEvent['type'];
