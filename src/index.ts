@@ -48,3 +48,13 @@ export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sq
 export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
 export { type AgentOptions, guard, RunHandle, type RunOptions, TokenFence } from './token-fence.js';
 export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';
+export { prometheusMetrics, type PrometheusMetricsOptions, type PromClientLike } from './integrations/prometheus/index.js';
+export {
+  type MeterLike,
+  type OpenTelemetryApiLike,
+  type OpenTelemetryOptions,
+  openTelemetryInstrumentation,
+  type SpanLike,
+  type TracerLike,
+} from './integrations/opentelemetry/index.js';
+export type { AgentStartedEvent, RunEndedEvent, RunStartedEvent } from './events/events.js';
