@@ -1,11 +1,17 @@
 import { defineConfig } from 'tsdown';
 
-const shared = { platform: 'node', target: 'node20', shims: true } as const;
+// SDKs are the user's: never bundled (the demo imports them at run time, if installed).
+const external = [/^openai(\/|$)/, /^@anthropic-ai\//, /^@google\/genai/, /^ai(\/|$)/, /^@ai-sdk\//, /^better-sqlite3$/];
+const shared = { platform: 'node', target: 'node20', shims: true, external } as const;
 
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'integrations/ai-sdk/index': 'src/integrations/ai-sdk/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -11,6 +11,7 @@ export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './
 export { isUnknownModelError, UnknownModelError } from './errors/unknown-model-error.js';
 export { isUnsupportedClientError, UnsupportedClientError } from './errors/unsupported-client-error.js';
 export type {
+  AgentStartedEvent,
   AnomalyDetectedEvent,
   BudgetAlertEvent,
   BudgetExceededEvent,
@@ -22,11 +23,26 @@ export type {
   MaxTokensClampedEvent,
   ModelDowngradedEvent,
   RetryEscalatedEvent,
+  RunEndedEvent,
+  RunStartedEvent,
   ThresholdCrossedEvent,
   TokenFenceEvent,
   TokenFenceEventListener,
   TokenFenceEventType,
 } from './events/events.js';
+export {
+  type MeterLike,
+  type OpenTelemetryApiLike,
+  type OpenTelemetryOptions,
+  openTelemetryInstrumentation,
+  type SpanLike,
+  type TracerLike,
+} from './integrations/opentelemetry/index.js';
+export {
+  type PromClientLike,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './integrations/prometheus/index.js';
 export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
 export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
@@ -48,13 +64,3 @@ export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sq
 export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
 export { type AgentOptions, guard, RunHandle, type RunOptions, TokenFence } from './token-fence.js';
 export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';
-export { prometheusMetrics, type PrometheusMetricsOptions, type PromClientLike } from './integrations/prometheus/index.js';
-export {
-  type MeterLike,
-  type OpenTelemetryApiLike,
-  type OpenTelemetryOptions,
-  openTelemetryInstrumentation,
-  type SpanLike,
-  type TracerLike,
-} from './integrations/opentelemetry/index.js';
-export type { AgentStartedEvent, RunEndedEvent, RunStartedEvent } from './events/events.js';

@@ -40,12 +40,63 @@ export interface EndpointAdapter {
   syntheticBody(model: string, text: string, stream: boolean): string | null;
 }
 
-/** One SDK: how to recognise its clients and which method paths to intercept. */
-export interface ProviderAdapter {
+/** Follows a stream of the SDK's own chunk objects, for endpoints guarded at the method (no wire seen). */
+export interface ChunkUsageTracker {
+  onChunk(chunk: unknown): void;
+  /** Usage seen so far (null: none), and whether the stream reached its normal end. */
+  result(): { usage: NormalizedUsage | null; complete: boolean };
+}
+
+/**
+ * An endpoint of an SDK without a fetch seam: the guard calls the method itself and reads usage from
+ * what it resolves to (an object, or an async iterable of chunks) instead of from the HTTP response.
+ */
+export interface MethodEndpointAdapter extends EndpointAdapter {
+  /** Usage of what the (non-stream) method resolved to; null when it carries none. */
+  usageOfResult(result: unknown): NormalizedUsage | null;
+  /** What the model answered, as JSON, for `storeContent`; null when there is nothing to store. */
+  completionOf(result: unknown): string | null;
+  createChunkTracker(): ChunkUsageTracker;
+  /** The caller's own abort signal in the request, which the guard's must follow. */
+  abortSignalOf(params: RequestParams): AbortSignal | undefined;
+  /** The request carrying the guard's abort signal instead; never mutates `params`. */
+  withAbortSignal(params: RequestParams, signal: AbortSignal): RequestParams;
+  /** What the method would resolve to for a local answer made by `syntheticBody` (`onLimit: 'stop'`). */
+  resultFromBody(body: string, stream: boolean): unknown;
+}
+
+/**
+ * Objects a method returns that call the SDK through one of its resources (e.g. a chat session holding
+ * the `models` module): the guard points `property` of each at the guarded resource at path `resource`.
+ */
+export interface ResourceLink {
+  readonly property: string;
+  readonly resource: string;
+}
+
+/** An SDK whose clients are cloned with a guarded fetch (`withOptions({ fetch })`): every HTTP attempt is seen. */
+export interface FetchProviderAdapter {
   readonly provider: string;
+  readonly seam?: 'fetch';
   matches(client: object): boolean;
   /** Method path (e.g. `chat.completions.create`) → endpoint. */
   readonly endpoints: ReadonlyMap<string, EndpointAdapter>;
   /** URL path suffix (e.g. `/chat/completions`) → endpoint, for requests that bypass the methods. */
   readonly wirePaths: ReadonlyMap<string, EndpointAdapter>;
 }
+
+/** An SDK without a fetch seam: its priced methods are guarded one call at a time, on what they return. */
+export interface MethodProviderAdapter {
+  readonly provider: string;
+  readonly seam: 'method';
+  matches(client: object): boolean;
+  /** Method path (e.g. `models.generateContent`) → endpoint. */
+  readonly endpoints: ReadonlyMap<string, MethodEndpointAdapter>;
+  /** Method path (e.g. `chats.create`) → the guarded resource the objects it returns must use. */
+  readonly links: ReadonlyMap<string, ResourceLink>;
+  /** URL path suffix → endpoint, for wire-level integrations (a guarded fetch); empty when none applies. */
+  readonly wirePaths: ReadonlyMap<string, EndpointAdapter>;
+}
+
+/** One SDK: how to recognise its clients and which method paths to intercept. */
+export type ProviderAdapter = FetchProviderAdapter | MethodProviderAdapter;

@@ -1,13 +1,14 @@
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
 import { detectProvider } from '../providers/detect-provider.js';
 import { inferProvider } from '../providers/infer-provider.js';
-import type { EndpointAdapter, ProviderAdapter } from '../providers/provider-adapter.js';
+import type { FetchProviderAdapter, MethodProviderAdapter, ResourceLink } from '../providers/provider-adapter.js';
 import { BUDGET_NODE, POLICY } from '../resolve-options.js';
 import type { TokenFence } from '../token-fence.js';
 import type { Guarded } from '../types.js';
 import { endpointForUrl, guardWireRequest } from './guard-wire-request.js';
 import { CALL_MARKER, type Fetch, type MarkedRequest } from './guarded-call.js';
 import { type GuardScope, invokeGuarded } from './invoke-guarded.js';
+import { invokeMethodGuarded } from './invoke-method-guarded.js';
 
 const GUARDED = Symbol.for('tokenfence.guarded');
 
@@ -27,7 +28,7 @@ function describeValue(value: unknown): string {
  * A fetch that hands requests marked by a guarded call to that call, guards unmarked requests to a
  * priced endpoint from their body, and passes everything else through.
  */
-function createGuardedFetch(baseFetch: Fetch, adapter: ProviderAdapter, scope: () => GuardScope): Fetch {
+function createGuardedFetch(baseFetch: Fetch, adapter: FetchProviderAdapter, scope: () => GuardScope): Fetch {
   return (input, init) => {
     const marker = (init as Record<symbol, unknown> | undefined)?.[CALL_MARKER] as MarkedRequest | undefined;
     if (marker) return marker.send(baseFetch, input, init as RequestInit);
@@ -38,45 +39,53 @@ function createGuardedFetch(baseFetch: Fetch, adapter: ProviderAdapter, scope: (
   };
 }
 
-/** Every prefix of the intercepted method paths: `chat`, `chat.completions`, … */
-function resourcePaths(endpoints: ReadonlyMap<string, EndpointAdapter>): Set<string> {
+/** Every prefix of the intercepted (or linked) method paths: `chat`, `chat.completions`, … */
+function resourcePaths(methodPaths: Iterable<string>): Set<string> {
   const paths = new Set<string>();
-  for (const path of endpoints.keys()) {
+  for (const path of methodPaths) {
     const parts = path.split('.');
     for (let length = 1; length < parts.length; length += 1) paths.add(parts.slice(0, length).join('.'));
   }
   return paths;
 }
 
+type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
+
+/** What the Proxy does with the methods on the guarded paths. */
+interface Interception {
+  /** The guarded stand-in for the method at `path`, or undefined to leave it alone. */
+  method(path: string, original: AnyMethod, resource: object): ((...args: unknown[]) => unknown) | undefined;
+  links: ReadonlyMap<string, ResourceLink>;
+  /** Resource paths to wrap (prefixes of the intercepted and linked methods). */
+  prefixes: ReadonlySet<string>;
+}
+
 /**
- * Wraps one SDK client instance in a Proxy. Only the priced methods are intercepted; every other
- * property and method is the client's own (methods bound to it, so private fields keep working).
- * The client is cloned with `withOptions({ fetch })` so each HTTP attempt passes through the guard,
- * without touching the caller's original instance.
+ * Wraps `inner` in a Proxy. Only the intercepted methods are replaced; every other property and method
+ * is the client's own (methods bound to it, so private fields keep working).
  */
-export function guardClient<T extends object>(client: T, fence: TokenFence): Guarded<T> {
-  if (typeof client !== 'object' || client === null) throw new UnsupportedClientError(describeValue(client));
-  if ((client as Record<symbol, unknown>)[GUARDED]) {
-    throw new UnsupportedClientError(
-      'a client that is already guarded (nest scopes with `parent` or `fence.guard()` instead)',
-    );
-  }
-  const adapter = detectProvider(client);
-  const sdk = client as SdkClient;
-  if (!adapter) throw new UnsupportedClientError(describeValue(client));
-  if (typeof sdk.withOptions !== 'function' || typeof sdk.fetch !== 'function') {
-    throw new UnsupportedClientError(
-      `${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`,
-    );
-  }
-  const node = fence[BUDGET_NODE];
-  let scope: GuardScope | undefined;
-  const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
-  const policy = fence[POLICY];
-  const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
-  scope = { provider, node, policy, now: () => node.now(), client: inner };
-  const prefixes = resourcePaths(adapter.endpoints);
+function proxyClient<T extends object>(inner: T, fence: TokenFence, interception: Interception): Guarded<T> {
   const proxies = new WeakMap<object, object>();
+  let root: object | undefined;
+
+  /** The guarded resource at a dotted path, e.g. `models`. */
+  const guardedAt = (path: string): unknown =>
+    path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], root);
+
+  /**
+   * Objects made by a linked method reach the SDK through the guarded resource instead of the raw one.
+   * One that does not hold the resource where expected (another SDK version) would send unguarded, so
+   * it is refused rather than returned.
+   */
+  const relink = (made: unknown, path: string, link: ResourceLink): unknown => {
+    if (typeof made !== 'object' || made === null || !(link.property in made)) {
+      throw new UnsupportedClientError(
+        `an object from ${path}() that does not reach \`${link.resource}\` through \`${link.property}\` (an SDK version not supported)`,
+      );
+    }
+    (made as Record<string, unknown>)[link.property] = guardedAt(link.resource);
+    return made;
+  };
 
   const wrap = <R extends object>(target: R, path: string): R => {
     const known = proxies.get(target);
@@ -93,13 +102,16 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
         const value = Reflect.get(resource, property, resource) as unknown;
         if (typeof property !== 'string') return value;
         const childPath = path === '' ? property : `${path}.${property}`;
-        const endpoint = adapter.endpoints.get(childPath);
+        const guarded =
+          typeof value === 'function' ? interception.method(childPath, value as AnyMethod, resource) : undefined;
+        const link = interception.links.get(childPath);
         let result: unknown;
-        if (endpoint && typeof value === 'function') {
-          const original = value as (this: unknown, params: unknown, options?: unknown) => unknown;
-          result = (params: unknown, options?: unknown) =>
-            invokeGuarded(scope, endpoint, original, resource, params, options);
-        } else if (prefixes.has(childPath) && typeof value === 'object' && value !== null) {
+        if (guarded) {
+          result = guarded;
+        } else if (link && typeof value === 'function') {
+          const create = value as AnyMethod;
+          result = (...args: unknown[]) => relink(create.apply(resource, args), childPath, link);
+        } else if (interception.prefixes.has(childPath) && typeof value === 'object' && value !== null) {
           result = wrap(value, childPath);
         } else if (typeof value === 'function' && !/^[A-Z]/.test(property)) {
           result = (value as (...args: unknown[]) => unknown).bind(resource);
@@ -118,5 +130,72 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
     proxies.set(target, proxy);
     return proxy;
   };
-  return wrap(inner, '') as Guarded<T>;
+  root = wrap(inner, '');
+  return root as Guarded<T>;
 }
+
+/**
+ * Guards a client of an SDK without a fetch seam (`@google/genai`): the client itself is wrapped, and
+ * each priced method plans, reserves and settles its call from what the SDK returns.
+ */
+function guardMethods<T extends object>(client: T, fence: TokenFence, adapter: MethodProviderAdapter): Guarded<T> {
+  const node = fence[BUDGET_NODE];
+  const policy = fence[POLICY];
+  const scope: GuardScope = {
+    provider: policy.provider ?? adapter.provider,
+    node,
+    policy,
+    now: () => node.now(),
+    client,
+  };
+  return proxyClient(client, fence, {
+    method(path, original, resource) {
+      const endpoint = adapter.endpoints.get(path);
+      return endpoint && ((...args: unknown[]) => invokeMethodGuarded(scope, endpoint, original, resource, args));
+    },
+    links: adapter.links,
+    prefixes: resourcePaths([...adapter.endpoints.keys(), ...adapter.links.keys()]),
+  });
+}
+
+/**
+ * Wraps one SDK client instance in a Proxy that guards its priced methods. A client with `withOptions()`
+ * is cloned with a guarded fetch, so each HTTP attempt passes through the guard without touching the
+ * caller's original instance; a client without a fetch seam is guarded method by method.
+ */
+export function guardClient<T extends object>(client: T, fence: TokenFence): Guarded<T> {
+  if (typeof client !== 'object' || client === null) throw new UnsupportedClientError(describeValue(client));
+  if ((client as Record<symbol, unknown>)[GUARDED]) {
+    throw new UnsupportedClientError(
+      'a client that is already guarded (nest scopes with `parent` or `fence.guard()` instead)',
+    );
+  }
+  const adapter = detectProvider(client);
+  if (!adapter) throw new UnsupportedClientError(describeValue(client));
+  if (adapter.seam === 'method') return guardMethods(client, fence, adapter);
+  const sdk = client as SdkClient;
+  if (typeof sdk.withOptions !== 'function' || typeof sdk.fetch !== 'function') {
+    throw new UnsupportedClientError(
+      `${describeValue(client)} from an SDK version without withOptions() (need openai ≥ 5, @anthropic-ai/sdk ≥ 0.50)`,
+    );
+  }
+  const node = fence[BUDGET_NODE];
+  let scope: GuardScope | undefined;
+  const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
+  const policy = fence[POLICY];
+  const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
+  scope = { provider, node, policy, now: () => node.now(), client: inner };
+  return proxyClient(inner, fence, {
+    method(path, original, resource) {
+      const endpoint = adapter.endpoints.get(path);
+      return (
+        endpoint &&
+        ((params: unknown, options?: unknown) => invokeGuarded(scope, endpoint, original, resource, params, options))
+      );
+    },
+    links: NO_LINKS,
+    prefixes: resourcePaths(adapter.endpoints.keys()),
+  });
+}
+
+const NO_LINKS: ReadonlyMap<string, ResourceLink> = new Map();

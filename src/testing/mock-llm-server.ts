@@ -13,7 +13,7 @@ export interface MockScenario {
   cacheWrite1hTokens?: number;
   /** Output tokens (never more than the request's cap). @default 16 */
   outputTokens?: number;
-  /** Reasoning tokens, inside the output count (OpenAI). */
+  /** Reasoning tokens, inside the output count (OpenAI; Gemini reports them as `thoughtsTokenCount`). */
   reasoningTokens?: number;
   /** Text of the answer. @default 'lorem ipsum …' */
   text?: string;
@@ -35,9 +35,10 @@ export interface MockScenario {
   inBandErrorAfterChunks?: number;
 }
 
-/** One request the mock received; auth headers are never recorded. */
+/** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
 export interface MockRequestRecord {
   path: string;
+  /** The JSON body; for Gemini routes `model` is added, from the URL path (where Gemini sends it). */
   body: Record<string, unknown>;
   /** The SDK's retry counter header (0 for the first attempt). */
   retryCount: number;
@@ -56,7 +57,7 @@ export interface MockRequestRecord {
 }
 
 export interface MockProvider {
-  /** Base URL: use `${url}/v1` for `openai`, `url` for `@anthropic-ai/sdk`. */
+  /** Base URL: `${url}/v1` for `openai`; `url` for `@anthropic-ai/sdk` and `@google/genai` (`httpOptions.baseUrl`). */
   url: string;
   /** Every request received, in order. */
   requests: MockRequestRecord[];
@@ -67,13 +68,35 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-type Flavor = 'chat' | 'responses' | 'embeddings' | 'messages';
+type Flavor = 'chat' | 'responses' | 'embeddings' | 'messages' | 'gemini';
 const ROUTES: Record<string, Flavor> = {
   '/v1/chat/completions': 'chat',
   '/v1/responses': 'responses',
   '/v1/embeddings': 'embeddings',
   '/v1/messages': 'messages',
 };
+
+/** `POST /v1beta/models/{model}:generateContent` and `…:streamGenerateContent?alt=sse` (any API version). */
+const GEMINI_ROUTE = /^\/v1[a-z0-9]*\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent)$/;
+
+interface Route {
+  flavor: Flavor;
+  /** Gemini: the model from the path, and whether the method streams. */
+  model?: string;
+  stream?: boolean;
+}
+
+function routeOf(path: string): Route | undefined {
+  const flavor = ROUTES[path];
+  if (flavor) return { flavor };
+  const gemini = GEMINI_ROUTE.exec(path);
+  if (!gemini) return undefined;
+  return {
+    flavor: 'gemini',
+    model: decodeURIComponent(gemini[1] ?? ''),
+    stream: gemini[2] === 'streamGenerateContent',
+  };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,13 +113,17 @@ function promptCharacters(value: unknown): number {
 }
 
 function defaultInputTokens(body: Record<string, unknown>): number {
-  const messages = Array.isArray(body.messages) ? body.messages.length : 1;
-  const prompt = body.messages ?? body.input;
-  return Math.ceil(promptCharacters(prompt) / 4) + promptCharacters(body.system) / 4 + 3 * messages;
+  const turns = body.messages ?? body.contents;
+  const messages = Array.isArray(turns) ? turns.length : 1;
+  const prompt = body.messages ?? body.input ?? body.contents;
+  return (
+    Math.ceil(promptCharacters(prompt) / 4) + promptCharacters(body.system ?? body.systemInstruction) / 4 + 3 * messages
+  );
 }
 
 function outputCap(body: Record<string, unknown>): number | undefined {
-  const cap = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
+  const generation = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
+  const cap = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens ?? generation?.maxOutputTokens;
   return typeof cap === 'number' ? cap : undefined;
 }
 
@@ -162,6 +189,41 @@ function anthropicUsage(answer: Answer, outputTokens: number) {
   };
 }
 
+/**
+ * Gemini `usageMetadata`: cached tokens inside `promptTokenCount`, thinking tokens apart from
+ * `candidatesTokenCount` (the scenario's `outputTokens` is their sum, as for the other flavours).
+ * `share` (0–1] gives a stream chunk's running total.
+ */
+function geminiUsage(answer: Answer, share = 1) {
+  const { usage } = answer;
+  const prompt = usage.inputTokens + usage.cachedTokens;
+  const candidates = Math.round((usage.outputTokens - usage.reasoningTokens) * share);
+  const thoughts = Math.round(usage.reasoningTokens * share);
+  return {
+    promptTokenCount: prompt,
+    candidatesTokenCount: candidates,
+    totalTokenCount: prompt + candidates + thoughts,
+    ...(usage.cachedTokens > 0 && { cachedContentTokenCount: usage.cachedTokens }),
+    ...(usage.reasoningTokens > 0 && { thoughtsTokenCount: thoughts }),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+  };
+}
+
+function geminiResponse(answer: Answer, text: string, finished: boolean, share: number) {
+  return {
+    candidates: [
+      {
+        content: { parts: [{ text }], role: 'model' },
+        ...(finished && { finishReason: 'STOP' }),
+        index: 0,
+      },
+    ],
+    ...(answer.scenario.omitUsage === true ? {} : { usageMetadata: geminiUsage(answer, share) }),
+    modelVersion: answer.model,
+    responseId: 'mock-response',
+  };
+}
+
 function jsonBody(answer: Answer): unknown {
   const omit = answer.scenario.omitUsage === true;
   const created = Math.floor(Date.now() / 1000);
@@ -203,6 +265,8 @@ function jsonBody(answer: Answer): unknown {
         stop_sequence: null,
         ...(omit ? {} : { usage: anthropicUsage(answer, answer.usage.outputTokens) }),
       };
+    case 'gemini':
+      return geminiResponse(answer, answer.text, true, 1);
   }
 }
 
@@ -269,6 +333,12 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
       );
     }
     push('data: [DONE]\n\n');
+  } else if (answer.flavor === 'gemini') {
+    // Every chunk carries the running usage; the last one (with the finish reason) holds the totals.
+    pieces.forEach((piece, index) => {
+      const last = index === pieces.length - 1;
+      push(`data: ${JSON.stringify(geminiResponse(answer, piece, last, (index + 1) / pieces.length))}\r\n\r\n`, true);
+    });
   } else if (answer.flavor === 'responses') {
     let sequence = 0;
     const event = (type: string, body: object) => sse({ type, sequence_number: sequence++, ...body }, type);
@@ -338,15 +408,19 @@ async function writeStream(response: ServerResponse, answer: Answer): Promise<vo
 
 function errorBody(flavor: Flavor, status: number): unknown {
   const message = `mock failure with status ${status}`;
+  if (flavor === 'gemini') {
+    return { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL' } };
+  }
   return flavor === 'messages'
     ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } }
     : { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } };
 }
 
 /**
- * A loopback HTTP server that speaks the OpenAI (chat completions, responses, embeddings) and
- * Anthropic (messages) wire formats, JSON and SSE, with knobs for usage, delays, failures and cut
- * streams. Point the real SDKs at it with `baseURL`. It never needs a key and never leaves the machine.
+ * A loopback HTTP server that speaks the OpenAI (chat completions, responses, embeddings), Anthropic
+ * (messages) and Gemini (generateContent, streamGenerateContent) wire formats, JSON and SSE, with knobs
+ * for usage, delays, failures and cut streams. Point the real SDKs at it with `baseURL` (`httpOptions.baseUrl`
+ * for `@google/genai`). It never needs a key and never leaves the machine.
  */
 export async function startMockProvider(options: { scenario?: MockScenario } = {}): Promise<MockProvider> {
   let scenarioOf: (request: MockRequestRecord) => MockScenario = () => options.scenario ?? {};
@@ -359,9 +433,12 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
     response.on('close', () => {
       open -= 1;
     });
+    // The query string is dropped whole: Gemini may send its API key there (`key=`).
     const path = (request.url ?? '').split('?')[0] ?? '';
-    const flavor = ROUTES[path];
-    const body = await readBody(request);
+    const route = routeOf(path);
+    const flavor = route?.flavor;
+    const received = await readBody(request);
+    const body = route?.model === undefined ? received : { ...received, model: route.model };
     const retryHeader = Number(request.headers['x-stainless-retry-count'] ?? 0);
     const record: MockRequestRecord = {
       path,
@@ -410,7 +487,7 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       },
     };
     record.billed = answer.usage;
-    if (body.stream === true && flavor !== 'embeddings') {
+    if ((body.stream === true || route?.stream === true) && flavor !== 'embeddings') {
       await writeStream(response, answer);
       return;
     }

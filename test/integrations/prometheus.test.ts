@@ -32,11 +32,15 @@ describe('Prometheus metrics', () => {
     fence.kill('done');
     const text = await registry.metrics();
     const labels = 'workflow="research",agent="researcher",model="gpt-4o",provider="openai"';
-    expect(text).toContain(`tokenfence_spend_usd_total{${labels}} ${(2 * (100 * 2_500 + 50 * 1_250 + 200 * 10_000)) / 1e9}`);
+    expect(text).toContain(
+      `tokenfence_spend_usd_total{${labels}} ${(2 * (100 * 2_500 + 50 * 1_250 + 200 * 10_000)) / 1e9}`,
+    );
     expect(text).toContain(`tokenfence_calls_total{${labels},outcome="ok"} 2`);
     expect(text).toContain(`tokenfence_tokens_total{${labels},kind="cache_read"} 100`);
     expect(text).toContain(`tokenfence_tokens_total{${labels},kind="reasoning"} 40`);
-    expect(text).toMatch(/tokenfence_calls_total\{workflow="research",agent="researcher",model="gpt-4o-mini",provider="openai",outcome="ok"\} 1/);
+    expect(text).toMatch(
+      /tokenfence_calls_total\{workflow="research",agent="researcher",model="gpt-4o-mini",provider="openai",outcome="ok"\} 1/,
+    );
     expect(text).toMatch(/tokenfence_downgrades_total\{.*from="gpt-4o".*to="gpt-4o-mini".*\} 1/);
     expect(text).toMatch(/tokenfence_blocked_calls_total\{.*scope="service".*\} 1/);
     expect(text).toContain('tokenfence_kills_total{scope="service"} 1');

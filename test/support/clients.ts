@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI, type GoogleGenAIOptions } from '@google/genai';
 import OpenAI from 'openai';
 import type { MockProvider } from '../../src/testing/index.js';
 
@@ -14,6 +15,14 @@ export function anthropicClient(
   options: ConstructorParameters<typeof Anthropic>[0] = {},
 ): Anthropic {
   return new Anthropic({ apiKey: CANARY_KEY, baseURL: mock.url, maxRetries: 0, ...options });
+}
+
+export function geminiClient(mock: MockProvider, options: Partial<GoogleGenAIOptions> = {}): GoogleGenAI {
+  return new GoogleGenAI({
+    apiKey: CANARY_KEY,
+    ...options,
+    httpOptions: { baseUrl: mock.url, ...options.httpOptions },
+  });
 }
 
 export const chatMessages = [

@@ -1,0 +1,13 @@
+export { aiSdkPricedModel } from './ai-sdk-priced-model.js';
+export type {
+  AiSdkCallOptions,
+  AiSdkGenerateResult,
+  AiSdkStreamResult,
+  LanguageModelLike,
+  WrapCallOptions,
+} from './language-model-like.js';
+export {
+  type TokenfenceMiddleware,
+  type TokenfenceMiddlewareOptions,
+  tokenfenceMiddleware,
+} from './tokenfence-middleware.js';

@@ -1,0 +1,130 @@
+import type { CallRequest } from '../budget/plan-call.js';
+import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
+import { asObject } from '../providers/read-json.js';
+import type { GuardedCall, ManualAttempt } from './guarded-call.js';
+import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
+import { watchUnreadBody } from './unread-body-sweeper.js';
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type Failure = Parameters<ManualAttempt['fail']>[0];
+
+/** Network errors raised before the request left this machine: nothing can have been billed. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * How an attempt that threw ended. An HTTP error status before any chunk means the provider refused
+ * the request (nothing billed); the same status inside a stream that already answered is an in-band
+ * error after HTTP 200, whose cost is unknown. Anything else — a timeout, a cut connection, an abort —
+ * may have been billed.
+ */
+function failureOf(error: unknown, answered: boolean): Failure {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (!answered && typeof status === 'number' && status >= 400) return { status };
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (!answered && typeof code === 'string' && NOT_SENT.has(code)) return { sent: false };
+  return answered ? { status: 200 } : {};
+}
+
+const noFetch = () => Promise.reject(new Error('a local answer sends nothing'));
+
+/** A refused call: the local answer `onLimit: 'stop'` asks for, as the SDK method would resolve, or the error. */
+async function refuse(endpoint: MethodEndpointAdapter, admission: Admission & { admitted: false }, stream: boolean) {
+  if (!admission.answer) throw admission.error;
+  const body = await (await admission.answer.send(noFetch)).text();
+  return endpoint.resultFromBody(body, stream);
+}
+
+/**
+ * Wraps the SDK's chunk iterator so the attempt settles exactly once: on the last usage when the
+ * stream ends normally, on the hold when it is broken off, fails or is aborted. A kill settles it at
+ * once (the caller may not be reading), and a stream nobody starts reading is settled by the sweeper.
+ */
+function followStream(
+  source: AsyncIterable<unknown>,
+  call: GuardedCall,
+  attempt: ManualAttempt,
+  tracker: ChunkUsageTracker,
+): AsyncGenerator<unknown, void, undefined> {
+  let settled = false;
+  let chunks = 0;
+  const settle = (how: { failure: Failure } | { complete: boolean }) => {
+    if (settled) return;
+    settled = true;
+    const { usage, complete } = tracker.result();
+    if ('failure' in how) attempt.fail({ ...how.failure, usage });
+    else attempt.succeed(usage, { complete: how.complete && complete });
+  };
+  const onAbort = () => settle({ failure: chunks > 0 ? { status: 200 } : {} });
+  attempt.abortSignal.addEventListener('abort', onAbort, { once: true });
+  const reading = watchUnreadBody(() => settle({ complete: false }));
+  async function* follow(): AsyncGenerator<unknown, void, undefined> {
+    reading();
+    let ended = false;
+    try {
+      for await (const chunk of source) {
+        chunks += 1;
+        tracker.onChunk(chunk);
+        yield chunk;
+      }
+      ended = true;
+    } catch (error) {
+      settle({ failure: failureOf(error, chunks > 0) });
+      throw call.mapError(error);
+    } finally {
+      attempt.abortSignal.removeEventListener('abort', onAbort);
+      settle({ complete: ended });
+      // The caller stopped reading: close the connection, or the provider goes on generating (and billing).
+      if (!ended) call.signal.abort(new DOMException('The caller stopped reading the stream.', 'AbortError'));
+    }
+  }
+  return follow();
+}
+
+async function send(
+  scope: GuardScope,
+  endpoint: MethodEndpointAdapter,
+  call: GuardedCall,
+  params: RequestParams,
+  original: Method,
+  target: unknown,
+  rest: readonly unknown[],
+): Promise<unknown> {
+  const attempt = call.startAttempt();
+  const own = endpoint.abortSignalOf(params);
+  const abortedBefore = own?.aborted === true;
+  if (own) call.signal.follow(own);
+  let result: unknown;
+  try {
+    result = await original.call(target, endpoint.withAbortSignal(params, attempt.abortSignal), ...rest);
+  } catch (error) {
+    attempt.fail(abortedBefore ? { sent: false } : failureOf(error, false));
+    throw call.mapError(error);
+  }
+  if (!endpoint.alwaysStreams) {
+    const completion = scope.policy.storeContent ? endpoint.completionOf(result) : null;
+    attempt.succeed(endpoint.usageOfResult(result), { completion });
+    return result;
+  }
+  return followStream(result as AsyncIterable<unknown>, call, attempt, endpoint.createChunkTracker());
+}
+
+/**
+ * Runs one intercepted method of an SDK without a fetch seam: plan and reserve, call the SDK with the
+ * rewritten request and the guard's abort signal, settle on the usage of what it returns. The request is
+ * one attempt: retries the SDK makes inside the call share its reservation.
+ */
+export function invokeMethodGuarded(
+  scope: GuardScope,
+  endpoint: MethodEndpointAdapter,
+  original: Method,
+  target: unknown,
+  args: readonly unknown[],
+): unknown {
+  const [params, ...rest] = args;
+  const given = asObject(params);
+  const request: CallRequest | null = given ? describeFor(scope, endpoint, given) : null;
+  if (!given || !request) return original.apply(target, args as unknown[]);
+  const admission = admitCall(scope, endpoint, request, given);
+  if (!admission.admitted) return refuse(endpoint, admission, endpoint.isStream(given));
+  return send(scope, endpoint, admission.call, admission.params, original, target, rest);
+}
