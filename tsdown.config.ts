@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsdown';
 
 // SDKs are the user's: never bundled (the demo imports them at run time, if installed).
-const external = [/^openai(\/|$)/, /^@anthropic-ai\//, /^@google\/genai/, /^ai(\/|$)/, /^@ai-sdk\//, /^better-sqlite3$/];
+const external = [
+  /^openai(\/|$)/,
+  /^@anthropic-ai\//,
+  /^@google\/genai/,
+  /^ai(\/|$)/,
+  /^@ai-sdk\//,
+  /^better-sqlite3$/,
+];
 const shared = { platform: 'node', target: 'node20', shims: true, external } as const;
 
 export default defineConfig([
