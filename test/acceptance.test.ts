@@ -3,10 +3,14 @@
  * gives per-agent costs equal to hand-computed prices of the usage the mock returned, never overspends
  * under fan-out, downgrades to the fallback, and dies on kill().
  */
+
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, wrapLanguageModel } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { isBudgetExceededError, isKillSwitchError, TokenFence } from '../src/index.js';
+import { tokenfenceMiddleware } from '../src/integrations/ai-sdk/index.js';
 import type { MockProvider } from '../src/testing/index.js';
-import { anthropicClient, openAIClient } from './support/clients.js';
+import { anthropicClient, geminiClient, openAIClient } from './support/clients.js';
 import { useMockProvider } from './support/mock-provider.js';
 
 let mock: MockProvider;
@@ -78,6 +82,37 @@ const PATHS: Path[] = [
       return {
         ask: (model, maxTokens) =>
           client.messages.create({ model, max_tokens: maxTokens, messages: [{ role: 'user', content: PROMPT }] }),
+      };
+    },
+  },
+  {
+    name: 'google gemini generateContent',
+    model: 'gemini-2.5-flash',
+    fallback: 'gemini-2.0-flash',
+    prices: { 'gemini-2.5-flash': [0.3, 2.5], 'gemini-2.0-flash': [0.1, 0.4] },
+    connect(fence) {
+      const client = fence.guard(geminiClient(mock), { fallback: 'gemini-2.0-flash', onLimit: 'throw' });
+      return {
+        ask: (model, maxTokens) =>
+          client.models.generateContent({ model, contents: PROMPT, config: { maxOutputTokens: maxTokens } }),
+      };
+    },
+  },
+  {
+    name: 'vercel ai sdk generateText (@ai-sdk/openai)',
+    model: 'gpt-4o',
+    fallback: 'gpt-4o-mini',
+    prices: { 'gpt-4o': [2.5, 10], 'gpt-4o-mini': [0.15, 0.6] },
+    connect(fence) {
+      const provider = createOpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'sk-test' });
+      const middleware = tokenfenceMiddleware({
+        parent: fence,
+        fallback: provider.chat('gpt-4o-mini'),
+        onLimit: 'throw',
+      });
+      const model = wrapLanguageModel({ model: provider.chat('gpt-4o'), middleware });
+      return {
+        ask: (_model, maxTokens) => generateText({ model, prompt: PROMPT, maxOutputTokens: maxTokens, maxRetries: 0 }),
       };
     },
   },
