@@ -30,6 +30,15 @@ export type {
   TokenFenceEventListener,
   TokenFenceEventType,
 } from './events/events.js';
+export { type GuardedFetchProvider, type GuardFetchOptions, guardFetch } from './integrations/guarded-fetch/index.js';
+export {
+  type AgentLike,
+  type AgentModelLike,
+  type AgentModelProviderLike,
+  fenceAgentModel,
+  type GuardAgentModelsOptions,
+  guardAgentModels,
+} from './integrations/openai-agents/index.js';
 export {
   type MeterLike,
   type OpenTelemetryApiLike,

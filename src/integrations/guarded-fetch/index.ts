@@ -1,0 +1,1 @@
+export { type GuardedFetchProvider, type GuardFetchOptions, guardFetch } from './guarded-fetch.js';
