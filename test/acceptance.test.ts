@@ -5,10 +5,12 @@
  */
 
 import { createOpenAI } from '@ai-sdk/openai';
+import { Agent, type OpenAIClient, OpenAIProvider, run, setTracingDisabled } from '@openai/agents';
 import { generateText, wrapLanguageModel } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { isBudgetExceededError, isKillSwitchError, TokenFence } from '../src/index.js';
 import { tokenfenceMiddleware } from '../src/integrations/ai-sdk/index.js';
+import { guardAgentModels } from '../src/integrations/openai-agents/index.js';
 import type { MockProvider } from '../src/testing/index.js';
 import { anthropicClient, geminiClient, openAIClient } from './support/clients.js';
 import { useMockProvider } from './support/mock-provider.js';
@@ -113,6 +115,30 @@ const PATHS: Path[] = [
       const model = wrapLanguageModel({ model: provider.chat('gpt-4o'), middleware });
       return {
         ask: (_model, maxTokens) => generateText({ model, prompt: PROMPT, maxOutputTokens: maxTokens, maxRetries: 0 }),
+      };
+    },
+  },
+  {
+    name: 'openai agents sdk run()',
+    model: 'gpt-4o',
+    fallback: 'gpt-4o-mini',
+    prices: { 'gpt-4o': [2.5, 10], 'gpt-4o-mini': [0.15, 0.6] },
+    connect(fence) {
+      setTracingDisabled(true);
+      const client = fence.guard(openAIClient(mock), { fallback: 'gpt-4o-mini', onLimit: 'throw' });
+      // openai 6 here, openai 7 in the Agents SDK's types: the guarded client works with either at run time.
+      const modelProvider = new OpenAIProvider({ openAIClient: client as unknown as OpenAIClient });
+      return {
+        async ask(model, maxTokens) {
+          const worker = new Agent({
+            name: 'worker',
+            instructions: 'Answer briefly.',
+            model,
+            modelSettings: { maxTokens },
+          });
+          await guardAgentModels(fence, worker, { modelProvider });
+          return run(worker, PROMPT);
+        },
       };
     },
   },
