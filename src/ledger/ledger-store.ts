@@ -1,3 +1,4 @@
+import type { CallGroup, CallGrouping } from './group-calls.js';
 import type { CallRecord, EventRecord, RunRecord } from './ledger-records.js';
 
 /** Filters for reading the ledger back; every field optional, all combined with AND. */
@@ -28,6 +29,11 @@ export interface LedgerStore {
   queryEvents(filter: LedgerFilter): EventRecord[];
   /** Finished runs in time order (by end). */
   queryRuns(filter: LedgerFilter): RunRecord[];
+  /**
+   * Calls summed per run, agent, model or (workflow, agent) pair — the heavy part of a report, done where
+   * the data is (SQL GROUP BY for SQLite), so 100,000 calls report in well under 2 s.
+   */
+  groupCalls(filter: LedgerFilter, by: CallGrouping): CallGroup[];
   /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
   sumCost(scope: string, since: number): number;
   close(): void;

@@ -1,4 +1,5 @@
 import { percentile } from '../core/percentile.js';
+import type { CallGroup } from '../ledger/group-calls.js';
 import type { CallRecord, EventRecord } from '../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 
@@ -88,94 +89,77 @@ function anomaliesByRun(events: readonly EventRecord[]): Map<string, number> {
   return counts;
 }
 
-function groupByRun(calls: readonly CallRecord[]): Map<string, CallRecord[]> {
-  const runs = new Map<string, CallRecord[]>();
-  for (const call of calls) {
-    if (!call.runId) continue;
-    let list = runs.get(call.runId);
-    if (!list) {
-      list = [];
-      runs.set(call.runId, list);
-    }
-    list.push(call);
+function byWorkflow(store: LedgerStore, filter: LedgerFilter, anomalies: Map<string, number>): WorkflowRow[] {
+  const runsOf = new Map<string, CallGroup[]>();
+  for (const run of store.groupCalls(filter, 'run')) {
+    const workflow = run.workflow ?? NO_AGENT;
+    const runs = runsOf.get(workflow);
+    if (runs) runs.push(run);
+    else runsOf.set(workflow, [run]);
   }
-  return runs;
-}
-
-const sum = (calls: readonly CallRecord[]) => calls.reduce((total, call) => total + call.costNanos, 0);
-
-function byWorkflow(calls: readonly CallRecord[], anomalies: Map<string, number>): WorkflowRow[] {
-  const workflows = new Map<string, CallRecord[][]>();
-  for (const runCalls of groupByRun(calls).values()) {
-    const workflow = runCalls[0]?.workflow ?? NO_AGENT;
-    const runs = workflows.get(workflow);
-    if (runs) runs.push(runCalls);
-    else workflows.set(workflow, [runCalls]);
+  const agentsOf = new Map<string, number>();
+  for (const pair of store.groupCalls(filter, 'workflow-agent')) {
+    const workflow = pair.workflow ?? NO_AGENT;
+    agentsOf.set(workflow, (agentsOf.get(workflow) ?? 0) + 1);
   }
-  return [...workflows]
+  return [...runsOf]
     .map(([workflow, runs]) => {
-      const costs = runs.map(sum).sort((a, b) => a - b);
-      const agents = new Set(runs.flat().map((call) => call.agent ?? NO_AGENT));
-      const totalCalls = runs.reduce((total, run) => total + run.length, 0);
+      const costs = runs.map((run) => run.costNanos).sort((a, b) => a - b);
+      const total = costs.reduce((a, b) => a + b, 0);
       return {
         workflow,
         runs: runs.length,
-        agents: agents.size,
-        avgCalls: totalCalls / runs.length,
-        avgCostNanos: Math.round(costs.reduce((a, b) => a + b, 0) / runs.length),
+        agents: agentsOf.get(workflow) ?? 0,
+        avgCalls: runs.reduce((sum, run) => sum + run.calls, 0) / runs.length,
+        avgCostNanos: Math.round(total / runs.length),
         p50Nanos: percentile(costs, 0.5),
         p95Nanos: percentile(costs, 0.95),
         p99Nanos: percentile(costs, 0.99),
         maxNanos: costs.at(-1) ?? 0,
-        anomalies: runs.reduce((total, run) => total + (anomalies.get(run[0]?.runId ?? '') ?? 0), 0),
+        anomalies: runs.reduce((sum, run) => sum + (anomalies.get(run.runId ?? '') ?? 0), 0),
       };
     })
     .sort((a, b) => b.avgCostNanos * b.runs - a.avgCostNanos * a.runs);
 }
 
-function byAgent(calls: readonly CallRecord[], total: number): AgentRow[] {
-  const agents = new Map<string, AgentRow>();
-  for (const call of calls) {
-    const agent = call.agent ?? NO_AGENT;
-    const row = agents.get(agent) ?? { agent, calls: 0, costNanos: 0, share: 0 };
-    row.calls += 1;
-    row.costNanos += call.costNanos;
-    agents.set(agent, row);
-  }
-  return [...agents.values()]
-    .map((row) => ({ ...row, share: total === 0 ? 0 : row.costNanos / total }))
+const shareOf = (part: number, total: number) => (total === 0 ? 0 : part / total);
+
+function byAgent(groups: readonly CallGroup[], total: number): AgentRow[] {
+  return groups
+    .map((group) => ({
+      agent: group.agent ?? NO_AGENT,
+      calls: group.calls,
+      costNanos: group.costNanos,
+      share: shareOf(group.costNanos, total),
+    }))
     .sort((a, b) => b.costNanos - a.costNanos);
 }
 
-function byModel(calls: readonly CallRecord[], total: number): ModelRow[] {
-  const models = new Map<string, ModelRow>();
-  for (const call of calls) {
-    const key = `${call.provider}\u0000${call.modelUsed}`;
-    const row = models.get(key) ?? {
-      provider: call.provider,
-      model: call.modelUsed,
-      calls: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      costNanos: 0,
-      share: 0,
-    };
-    row.calls += 1;
-    row.inputTokens += inputTokens(call);
-    row.outputTokens += outputTokens(call);
-    row.costNanos += call.costNanos;
-    models.set(key, row);
-  }
-  return [...models.values()]
-    .map((row) => ({ ...row, share: total === 0 ? 0 : row.costNanos / total }))
+function byModel(groups: readonly CallGroup[], total: number): ModelRow[] {
+  return groups
+    .map((group) => ({
+      provider: group.provider ?? '',
+      model: group.model ?? '',
+      calls: group.calls,
+      inputTokens: group.inputTokens,
+      outputTokens: group.outputTokens,
+      costNanos: group.costNanos,
+      share: shareOf(group.costNanos, total),
+    }))
     .sort((a, b) => b.costNanos - a.costNanos);
 }
 
-function byRun(calls: readonly CallRecord[], anomalies: Map<string, number>, top: number | undefined): RunRow[] {
-  const rows: RunRow[] = [];
-  for (const [runId, runCalls] of groupByRun(calls)) {
+/** The most expensive runs, each with its agent → call tree (calls are read for those runs only). */
+function byRun(
+  store: LedgerStore,
+  filter: LedgerFilter,
+  anomalies: Map<string, number>,
+  top: number | undefined,
+): RunRow[] {
+  const runs = store.groupCalls(filter, 'run').sort((a, b) => b.costNanos - a.costNanos);
+  return (top === undefined ? runs : runs.slice(0, top)).map((run) => {
     const agents = new Map<string, RunRow['agents'][number]>();
-    for (const call of runCalls) {
+    for (const call of store.queryCalls({ ...filter, runId: run.runId ?? undefined })) {
       const agent = call.agent ?? NO_AGENT;
       const row = agents.get(agent) ?? { agent, calls: 0, costNanos: 0, callList: [] };
       row.calls += 1;
@@ -193,18 +177,16 @@ function byRun(calls: readonly CallRecord[], anomalies: Map<string, number>, top
       });
       agents.set(agent, row);
     }
-    rows.push({
-      runId,
-      workflow: runCalls[0]?.workflow ?? NO_AGENT,
-      startedAt: runCalls[0]?.ts ?? 0,
-      calls: runCalls.length,
-      costNanos: sum(runCalls),
-      anomalies: anomalies.get(runId) ?? 0,
+    return {
+      runId: run.runId ?? '',
+      workflow: run.workflow ?? NO_AGENT,
+      startedAt: run.firstTs,
+      calls: run.calls,
+      costNanos: run.costNanos,
+      anomalies: anomalies.get(run.runId ?? '') ?? 0,
       agents: [...agents.values()].sort((a, b) => b.costNanos - a.costNanos),
-    });
-  }
-  rows.sort((a, b) => b.costNanos - a.costNanos);
-  return top === undefined ? rows : rows.slice(0, top);
+    };
+  });
 }
 
 /**
@@ -219,20 +201,16 @@ export function summarizeSpend(store: LedgerStore, options: ReportOptions): Spen
     agent: options.agent,
     runId: options.runId,
   };
-  const calls = store.queryCalls(filter);
-  const total = sum(calls);
-  switch (options.by) {
-    case 'workflow':
-      return { by: 'workflow', rows: byWorkflow(calls, anomaliesByRun(store.queryEvents(filter))), totalNanos: total };
-    case 'agent':
-      return { by: 'agent', rows: byAgent(calls, total), totalNanos: total };
-    case 'model':
-      return { by: 'model', rows: byModel(calls, total), totalNanos: total };
-    case 'run':
-      return {
-        by: 'run',
-        rows: byRun(calls, anomaliesByRun(store.queryEvents(filter)), options.top),
-        totalNanos: total,
-      };
+  if (options.by === 'agent' || options.by === 'model') {
+    const groups = store.groupCalls(filter, options.by);
+    const total = groups.reduce((sum, group) => sum + group.costNanos, 0);
+    return options.by === 'agent'
+      ? { by: 'agent', rows: byAgent(groups, total), totalNanos: total }
+      : { by: 'model', rows: byModel(groups, total), totalNanos: total };
   }
+  const total = store.groupCalls(filter, 'agent').reduce((sum, group) => sum + group.costNanos, 0);
+  const anomalies = anomaliesByRun(store.queryEvents(filter));
+  return options.by === 'workflow'
+    ? { by: 'workflow', rows: byWorkflow(store, filter, anomalies), totalNanos: total }
+    : { by: 'run', rows: byRun(store, filter, anomalies, options.top), totalNanos: total };
 }

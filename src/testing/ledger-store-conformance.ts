@@ -1,3 +1,4 @@
+import { groupCallRecords } from '../ledger/group-calls.js';
 import type { CallRecord, EventRecord, RunRecord } from '../ledger/ledger-records.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 
@@ -157,6 +158,28 @@ export function runLedgerStoreConformance(
       const back = store.queryCalls({});
       expect(back.length).toBe(10_000);
       expect(back[9_999]?.id).toBe('bulk-9999');
+    });
+
+    it('groups calls per run, agent, model and (workflow, agent) as the reference grouping does', (store) => {
+      store.appendCalls([
+        sampleCallRecord({ ts: 1, runId: 'r1', workflow: 'w', agent: 'a', costNanos: 5, modelUsed: 'm1' }),
+        sampleCallRecord({ ts: 2, runId: 'r1', workflow: 'w', agent: 'b', costNanos: 7, modelUsed: 'm2' }),
+        sampleCallRecord({ ts: 3, runId: 'r2', workflow: 'v', agent: null, costNanos: 11, modelUsed: 'm1' }),
+        sampleCallRecord({ ts: 4, runId: null, workflow: null, agent: 'a', costNanos: 13, modelUsed: 'm1' }),
+      ]);
+      const sorted = (groups: ReturnType<LedgerStore['groupCalls']>) =>
+        groups.map((group) => JSON.stringify(group)).sort();
+      for (const by of ['run', 'agent', 'model', 'workflow-agent'] as const) {
+        for (const filter of [{}, { since: 2 }, { workflow: 'w' }]) {
+          expect(sorted(store.groupCalls(filter, by))).toEqual(sorted(groupCallRecords(store.queryCalls(filter), by)));
+        }
+      }
+      expect(
+        store
+          .groupCalls({}, 'run')
+          .map((group) => group.costNanos)
+          .sort((a, b) => a - b),
+      ).toEqual([11, 12]);
     });
 
     it('keeps unicode labels intact', (store) => {

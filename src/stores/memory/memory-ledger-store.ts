@@ -1,3 +1,4 @@
+import { groupCallRecords } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
 
@@ -68,6 +69,11 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
         .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow }, filter))
         .sort((a, b) => a.endedAt - b.endedAt)
         .map((run) => ({ ...run })),
+    groupCalls: (filter, by) =>
+      groupCallRecords(
+        calls.filter((record) => matches(record, filter)),
+        by,
+      ),
     sumCost(scope, since) {
       let total = 0;
       for (const record of calls) {

@@ -1,10 +1,28 @@
 import { createRequire } from 'node:module';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
 import { CALL_COLUMNS, INSERT_CALL, INSERT_EVENT, INSERT_RUN, RUN_COLUMNS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
+
+/** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
+const GROUP_KEYS: Record<CallGrouping, { select: string; group: string }> = {
+  run: {
+    select: 'run_id AS runId, MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model',
+    group: 'run_id',
+  },
+  agent: { select: 'NULL AS runId, NULL AS workflow, agent, NULL AS provider, NULL AS model', group: 'agent' },
+  model: {
+    select: 'NULL AS runId, NULL AS workflow, NULL AS agent, provider, model_used AS model',
+    group: 'provider, model_used',
+  },
+  'workflow-agent': {
+    select: 'NULL AS runId, workflow, agent, NULL AS provider, NULL AS model',
+    group: 'workflow, agent',
+  },
+};
 
 /** Builds a parameterised WHERE clause from the filter: values are always bound, never spliced in. */
 function where(filter: LedgerFilter, timeColumn: string): { sql: string; parameters: unknown[] } {
@@ -86,7 +104,9 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
       const rows = db.prepare(`SELECT ${CALL_COLUMNS} FROM calls ${sql} ORDER BY ts, seq`).all(...parameters) as Array<
         Omit<CallRecord, 'stream'> & { stream: number }
       >;
-      return rows.map((row) => ({ ...row, stream: row.stream === 1 }));
+      // Rows are fresh objects: convert the flag in place instead of copying 100k rows.
+      for (const row of rows) (row as unknown as CallRecord).stream = row.stream === 1;
+      return rows as unknown as CallRecord[];
     }),
     queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
       const { sql, parameters } = where({ ...filter, agent: undefined }, 'ts');
@@ -97,6 +117,20 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
     queryRuns: guarded('cannot read runs', (filter: LedgerFilter) => {
       const { sql, parameters } = where({ ...filter, agent: undefined }, 'ended_at');
       return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ${sql} ORDER BY ended_at`).all(...parameters) as RunRecord[];
+    }),
+    groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping) => {
+      const { sql, parameters } = where(filter, 'ts');
+      const keys = GROUP_KEYS[by];
+      const onlyRuns =
+        by === 'run' || by === 'workflow-agent' ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
+      return db
+        .prepare(
+          `SELECT ${keys.select}, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos,
+             SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
+             SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
+           FROM calls ${onlyRuns} GROUP BY ${keys.group}`,
+        )
+        .all(...parameters) as CallGroup[];
     }),
     sumCost: guarded('cannot read spend', (scope: string, since: number) => {
       const row = sumCost.get(since, scope, `${escapeLike(scope)}/%`) as { total: number };

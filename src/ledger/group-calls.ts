@@ -1,0 +1,55 @@
+import type { CallRecord } from './ledger-records.js';
+
+/** How `LedgerStore.groupCalls` groups: per run, per agent role, per model, or per (workflow, agent) pair. */
+export type CallGrouping = 'run' | 'agent' | 'model' | 'workflow-agent';
+
+/** Calls of one group, summed. Keys not of the grouping are null. */
+export interface CallGroup {
+  runId: string | null;
+  workflow: string | null;
+  agent: string | null;
+  provider: string | null;
+  model: string | null;
+  calls: number;
+  costNanos: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Earliest call of the group, epoch ms. */
+  firstTs: number;
+}
+
+function keyOf(
+  record: CallRecord,
+  by: CallGrouping,
+): Pick<CallGroup, 'runId' | 'workflow' | 'agent' | 'provider' | 'model'> {
+  const none = { runId: null, workflow: null, agent: null, provider: null, model: null };
+  if (by === 'run') return { ...none, runId: record.runId, workflow: record.workflow };
+  if (by === 'agent') return { ...none, agent: record.agent };
+  if (by === 'model') return { ...none, provider: record.provider, model: record.modelUsed };
+  return { ...none, workflow: record.workflow, agent: record.agent };
+}
+
+/**
+ * The reference grouping, over records in memory (the memory store's, and what a SQL store's GROUP BY
+ * must equal). `run` groups leave out calls made outside any run.
+ */
+export function groupCallRecords(records: readonly CallRecord[], by: CallGrouping): CallGroup[] {
+  const groups = new Map<string, CallGroup>();
+  for (const record of records) {
+    if ((by === 'run' || by === 'workflow-agent') && record.runId === null) continue;
+    const key = keyOf(record, by);
+    const id = JSON.stringify(key);
+    let group = groups.get(id);
+    if (!group) {
+      group = { ...key, calls: 0, costNanos: 0, inputTokens: 0, outputTokens: 0, firstTs: record.ts };
+      groups.set(id, group);
+    }
+    group.calls += 1;
+    group.costNanos += record.costNanos;
+    group.inputTokens +=
+      record.inputUncached + record.inputCacheRead + record.inputCacheWrite5m + record.inputCacheWrite1h;
+    group.outputTokens += record.outputText + record.outputReasoning;
+    group.firstTs = Math.min(group.firstTs, record.ts);
+  }
+  return [...groups.values()];
+}
