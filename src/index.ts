@@ -1,6 +1,7 @@
 export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
 export type { NormalizedUsage } from './core/usage.js';
+export { type Dashboard, type DashboardOptions, startDashboard } from './dashboard/index.js';
 export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error.js';
 export { isKillSwitchError, KillSwitchError } from './errors/kill-switch-error.js';

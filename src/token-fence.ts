@@ -33,6 +33,8 @@ export class TokenFence implements TokenFenceLike {
   readonly [BUDGET_NODE]: BudgetNode;
   readonly [POLICY]: ResolvedPolicy;
   readonly #ownsLedger: boolean;
+  readonly #activeRuns = new Map<string, RunHandle>();
+  readonly #killedWorkflows = new Map<string, string | undefined>();
 
   constructor(options?: TokenFenceOptions) {
     const resolved = resolveOptions(options);
@@ -99,6 +101,9 @@ export class TokenFence implements TokenFenceLike {
     }
     const startedAt = node.now();
     node.emit({ type: 'run-started', budgetUsd: run.budget });
+    this.#activeRuns.set(runId, run);
+    if (this.#killedWorkflows.has(workflow))
+      run.kill(this.#killedWorkflows.get(workflow) ?? `workflow ${workflow} was killed`);
     let outcome: RunRecord['outcome'] = 'ok';
     try {
       return await runInContext({ node, owner: run }, () => fn(run));
@@ -106,6 +111,7 @@ export class TokenFence implements TokenFenceLike {
       outcome = 'error';
       throw error;
     } finally {
+      this.#activeRuns.delete(runId);
       if (run.killed) outcome = 'killed';
       const anomalies = monitor?.anomalies ?? 0;
       node.emit({ type: 'run-ended', outcome, spentUsd: run.spent, calls: node.calls, anomalies });
@@ -139,6 +145,26 @@ export class TokenFence implements TokenFenceLike {
     const parent = (context?.owner as TokenFence | undefined) ?? this;
     const agent = agentScope(parent, label, typeof options === 'function' ? {} : options);
     return runInContext({ node: agent[BUDGET_NODE], owner: agent }, () => body(agent));
+  }
+
+  /** Runs of this fence in progress (`fence.run()`), e.g. for a dashboard's kill buttons. */
+  get activeRuns(): readonly RunHandle[] {
+    return [...this.#activeRuns.values()];
+  }
+
+  /**
+   * Kills every run of `workflow` in progress and refuses the runs of it started later (until
+   * `reset()`). Returns how many running runs were killed.
+   */
+  killWorkflow(workflow: string, reason?: string): number {
+    this.#killedWorkflows.set(workflow, reason);
+    let killed = 0;
+    for (const run of this.#activeRuns.values()) {
+      if (run.workflow !== workflow || run.killed) continue;
+      run.kill(reason ?? `workflow ${workflow} was killed`);
+      killed += 1;
+    }
+    return killed;
   }
 
   /** Writes every buffered ledger record now. */
@@ -219,6 +245,7 @@ export class TokenFence implements TokenFenceLike {
   }
   reset(): void {
     this[BUDGET_NODE].reset();
+    this.#killedWorkflows.clear();
   }
 }
 

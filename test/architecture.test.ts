@@ -52,7 +52,8 @@ const ALLOWED: Record<string, string[]> = {
     'runs',
     'root',
   ],
-  cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'root'],
+  cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'dashboard', 'root'],
+  dashboard: ['dashboard', 'reports', 'ledger', 'root'],
   proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
   testing: ['testing', 'ledger'],
   root: [
@@ -71,6 +72,7 @@ const ALLOWED: Record<string, string[]> = {
     'anomaly',
     'reports',
     'integrations',
+    'dashboard',
   ],
 };
 

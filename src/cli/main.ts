@@ -1,5 +1,6 @@
 import { TokenFenceError } from '../errors/token-fence-error.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { PRICES_HELP, pricesCommand } from './commands/prices.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
@@ -14,6 +15,7 @@ Commands:
   tail      settled calls and events as they land
   prices    the prices TokenFence uses for a model
   demo      the multi-agent demo against the bundled mock provider
+  dashboard the cost dashboard in your browser
 
 Run tokenfence <command> --help for its options. The store comes from --store or TOKENFENCE_STORE.
 `;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => number | Pr
   tail: { run: tailCommand, help: TAIL_HELP },
   prices: { run: pricesCommand, help: PRICES_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
+  dashboard: { run: dashboardCommand, help: DASHBOARD_HELP },
 };
 
 /** node:util parseArgs's errors for a wrong invocation. */

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { startDashboard } from '../../dashboard/start-dashboard.js';
+import { type CliIo, UsageError } from '../cli-io.js';
+import { openStoreForReading } from '../open-store.js';
+
+export const DASHBOARD_HELP = `Usage: tokenfence dashboard [options]
+
+Serves the cost dashboard for a ledger on 127.0.0.1 and prints the URL to open (with its access token).
+Runs until interrupted. Kill buttons need a live fence: use startDashboard({ fence }) in your process.
+
+Options:
+  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --port <port>        TCP port (default: a free one)
+  --help               this text
+`;
+
+export async function dashboardCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { store: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout(DASHBOARD_HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536))
+    throw new UsageError('--port takes 0–65535');
+  const store = openStoreForReading(values.store, io);
+  const dashboard = await startDashboard({ store, ...(port !== undefined && { port }) });
+  io.stdout(
+    `TokenFence dashboard: ${dashboard.url}\n(only this machine can reach it; the token in the URL is required)\n`,
+  );
+  await new Promise<void>((resolve) => {
+    if (io.signal?.aborted) resolve();
+    io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await dashboard.close();
+  store.close();
+  return 0;
+}

@@ -1,0 +1,92 @@
+import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
+import { summarizeSpend } from '../reports/summarize-spend.js';
+import type { RunHandle, TokenFence } from '../token-fence.js';
+
+export interface DashboardQuery {
+  since: number | undefined;
+  workflow: string | undefined;
+}
+
+const usd = (nanos: number) => nanos / 1e9;
+
+/** What the page shows for a time range and workflow: all from the one report layer and the store. */
+export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefined, query: DashboardQuery) {
+  const filter: LedgerFilter = { since: query.since, workflow: query.workflow };
+  const workflows = summarizeSpend(store, { by: 'workflow', since: query.since });
+  const agents = summarizeSpend(store, { by: 'agent', ...filter });
+  const models = summarizeSpend(store, { by: 'model', ...filter });
+  const runs = summarizeSpend(store, { by: 'run', ...filter, top: 500 });
+  const selected =
+    workflows.by === 'workflow' ? workflows.rows.find((row) => row.workflow === query.workflow) : undefined;
+  const active: RunHandle[] = fence ? [...fence.activeRuns] : [];
+  return {
+    generatedAt: Date.now(),
+    killEnabled: fence !== undefined,
+    totalUsd: usd(agents.totalNanos),
+    workflows: workflows.by === 'workflow' ? workflows.rows.map((row) => ({ ...row })) : [],
+    agents:
+      agents.by === 'agent'
+        ? agents.rows.map((row) => ({
+            agent: row.agent,
+            calls: row.calls,
+            costUsd: usd(row.costNanos),
+            share: row.share,
+          }))
+        : [],
+    models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: usd(row.costNanos) })) : [],
+    runs:
+      runs.by === 'run'
+        ? runs.rows.map((row) => ({
+            runId: row.runId,
+            workflow: row.workflow,
+            startedAt: row.startedAt,
+            calls: row.calls,
+            costUsd: usd(row.costNanos),
+            anomalies: row.anomalies,
+          }))
+        : [],
+    baseline: selected ? { p50Usd: usd(selected.p50Nanos), p99Usd: usd(selected.p99Nanos) } : undefined,
+    budgets: fence ? [fence, ...active].map(budgetOf) : [],
+    activeRuns: active.map((run) => ({
+      runId: run.id,
+      workflow: run.workflow,
+      spentUsd: run.spent,
+      budgetUsd: finite(run.budget),
+      killed: run.killed,
+    })),
+  };
+}
+
+const finite = (value: number) => (Number.isFinite(value) ? value : null);
+
+function budgetOf(scope: TokenFence) {
+  return {
+    label: scope.label,
+    budgetUsd: finite(scope.budget),
+    spentUsd: scope.spent,
+    reservedUsd: scope.reserved,
+    remainingUsd: finite(scope.remaining),
+    killed: scope.killed,
+  };
+}
+
+/** One run's agent → call tree, with what each call asked for and got. */
+export function dashboardRun(store: LedgerStore, runId: string) {
+  const report = summarizeSpend(store, { by: 'run', runId, top: 1 });
+  const run = report.by === 'run' ? report.rows[0] : undefined;
+  if (!run) return undefined;
+  return {
+    ...run,
+    costUsd: usd(run.costNanos),
+    agents: run.agents.map((agent) => ({
+      agent: agent.agent,
+      calls: agent.calls,
+      costUsd: usd(agent.costNanos),
+      callList: agent.callList.map((call) => ({
+        ...call,
+        costUsd: usd(call.costNanos),
+        downgraded: call.model !== call.modelUsed,
+      })),
+    })),
+  };
+}

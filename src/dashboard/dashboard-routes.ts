@@ -1,0 +1,151 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { LedgerStore } from '../ledger/ledger-store.js';
+import type { TokenFence } from '../token-fence.js';
+import { dashboardRun, dashboardSummary } from './dashboard-data.js';
+import { dashboardPage } from './dashboard-page.js';
+
+export interface DashboardRoutesOptions {
+  store: LedgerStore;
+  /** The live fence, for budgets and kill buttons; without it the dashboard only reads the ledger. */
+  fence: TokenFence | undefined;
+  token: string;
+  /** Host header values accepted (DNS-rebinding defence): `127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`. */
+  hosts: () => readonly string[];
+  /** How often the live stream looks for new records, ms. */
+  pollMs: number;
+}
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+} as const;
+
+const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 };
+
+function json(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), {
+    status,
+    headers: { ...SECURITY_HEADERS, 'content-type': 'application/json' },
+  });
+}
+
+function refuse(status: number, message: string): Response {
+  return json({ error: message }, status);
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+export function tokenMatches(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The dashboard's routes as `(Request) => Promise<Response>`. Every request needs a known Host and the
+ * token (query `token` for the page, the live stream and reads; the `x-tokenfence-token` header, and
+ * only that, for the state-changing POST); cross-origin pages cannot send the header without a CORS
+ * preflight, which is never granted.
+ */
+export function createDashboardRoutes(options: DashboardRoutesOptions): (request: Request) => Promise<Response> {
+  const { store, fence, token } = options;
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!options.hosts().includes(request.headers.get('host') ?? '')) return refuse(403, 'unknown host');
+    const headerToken = request.headers.get('x-tokenfence-token');
+    const authorised = tokenMatches(headerToken ?? url.searchParams.get('token'), token);
+    if (!authorised) return refuse(401, 'missing or wrong token');
+
+    if (request.method === 'POST' && url.pathname === '/api/kill') {
+      if (!tokenMatches(headerToken, token)) return refuse(401, 'state changes need the x-tokenfence-token header');
+      if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
+        return refuse(415, 'expected JSON');
+      if (!fence)
+        return refuse(409, 'this dashboard reads a ledger only: start it with startDashboard({ fence }) to kill runs');
+      const body = (await request.json().catch(() => null)) as { runId?: unknown; workflow?: unknown } | null;
+      if (typeof body?.runId === 'string') {
+        const run = fence.activeRuns.find((candidate) => candidate.id === body.runId);
+        if (!run) return refuse(404, 'no such run in progress');
+        run.kill('killed from the dashboard');
+        return json({ killed: 1 });
+      }
+      if (typeof body?.workflow === 'string')
+        return json({ killed: fence.killWorkflow(body.workflow, 'killed from the dashboard') });
+      return refuse(400, 'expected { runId } or { workflow }');
+    }
+    if (request.method !== 'GET') return refuse(405, 'method not allowed');
+    // Reads see every call the live fence has settled, not only what its writer has batched out so far.
+    fence?.flush();
+
+    if (url.pathname === '/') {
+      const nonce = randomBytes(16).toString('base64');
+      return new Response(dashboardPage(nonce), {
+        headers: {
+          ...SECURITY_HEADERS,
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:`,
+        },
+      });
+    }
+    if (url.pathname === '/api/summary') {
+      const range = url.searchParams.get('range') ?? '24h';
+      const since = RANGES[range] === undefined ? undefined : Date.now() - (RANGES[range] as number);
+      return json(dashboardSummary(store, fence, { since, workflow: url.searchParams.get('workflow') || undefined }));
+    }
+    if (url.pathname.startsWith('/api/runs/')) {
+      const run = dashboardRun(store, decodeURIComponent(url.pathname.slice('/api/runs/'.length)));
+      return run ? json(run) : refuse(404, 'no such run');
+    }
+    if (url.pathname === '/api/stream') return liveStream(options, request.signal);
+    return refuse(404, 'not found');
+  };
+}
+
+/** Server-sent events: new call records and events as they land, plus `refresh` for the summary. */
+function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Response {
+  const encoder = new TextEncoder();
+  let since = Date.now() - 60_000;
+  const seen = new Set<string>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (event: string, data: unknown) =>
+        controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      const poll = () => {
+        options.fence?.flush();
+        let fresh = 0;
+        for (const call of options.store.queryCalls({ since })) {
+          if (seen.has(call.id)) continue;
+          seen.add(call.id);
+          fresh += 1;
+          since = Math.max(since, call.ts);
+          const { prompt: _prompt, completion: _completion, ...shown } = call;
+          send('call', shown);
+        }
+        for (const event of options.store.queryEvents({ since })) {
+          const key = `${event.ts}|${event.type}|${event.scope}|${event.data}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          fresh += 1;
+          send('event', event);
+        }
+        if (fresh > 0) send('refresh', { at: Date.now() });
+      };
+      send('hello', { at: Date.now() });
+      poll();
+      timer = setInterval(poll, options.pollMs);
+      signal.addEventListener('abort', () => {
+        clearInterval(timer);
+        controller.close();
+      });
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  return new Response(body, {
+    headers: { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' },
+  });
+}

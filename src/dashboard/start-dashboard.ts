@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
+import type { TokenFence } from '../token-fence.js';
+import { createDashboardRoutes } from './dashboard-routes.js';
+
+export interface DashboardOptions {
+  /** The ledger to show. @default fence.store */
+  store?: LedgerStore;
+  /** The live fence: adds budgets and kill buttons (they call the same kill switch as `run.kill()`). */
+  fence?: TokenFence;
+  /** TCP port. @default a free port */
+  port?: number;
+  /** The access token. @default 32 random bytes, base64url */
+  token?: string;
+  /** How often the live view looks for new records, ms. @default 1000 */
+  pollMs?: number;
+}
+
+export interface Dashboard {
+  /** The URL to open, with the access token in it. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+async function toRequest(message: IncomingMessage, port: number, signal: AbortSignal): Promise<Request> {
+  const chunks: Buffer[] = [];
+  if (message.method === 'POST') for await (const chunk of message) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  return new Request(`http://127.0.0.1:${port}${message.url ?? '/'}`, {
+    method: message.method ?? 'GET',
+    headers,
+    signal,
+    ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
+  });
+}
+
+async function send(response: Response, reply: ServerResponse): Promise<void> {
+  reply.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) {
+    reply.end();
+    return;
+  }
+  Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).pipe(reply);
+}
+
+/**
+ * Serves the cost dashboard on 127.0.0.1 only. The page and its API need the printed token; requests
+ * with a foreign Host header are refused (DNS rebinding); no asset comes from a CDN.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const store = options.store ?? options.fence?.store;
+  if (!store) throw new InvalidOptionsError('store', 'startDashboard needs a store or a fence');
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  let port = 0;
+  const routes = createDashboardRoutes({
+    store,
+    fence: options.fence,
+    token,
+    hosts: () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`],
+    pollMs: options.pollMs ?? 1_000,
+  });
+  const server = createServer((message, reply) => {
+    const controller = new AbortController();
+    reply.on('close', () => controller.abort());
+    toRequest(message, port, controller.signal)
+      .then(routes)
+      .then((response) => send(response, reply))
+      .catch(() => {
+        if (!reply.headersSent) reply.writeHead(500, { 'content-type': 'application/json' });
+        reply.end('{"error":"internal error"}');
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
