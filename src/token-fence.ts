@@ -5,6 +5,7 @@ import { loadBaseline } from './anomaly/load-baseline.js';
 import { RunAnomalyMonitor } from './anomaly/run-anomaly-monitor.js';
 import type { RunBaseline } from './anomaly/run-baseline.js';
 import { BudgetNode } from './budget/budget-node.js';
+import type { WindowPeriod } from './budget/budget-window.js';
 import { LoopGuard } from './budget/loop-guard.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
@@ -34,6 +35,8 @@ export class TokenFence implements TokenFenceLike {
   readonly [POLICY]: ResolvedPolicy;
   readonly #ownsLedger: boolean;
   readonly #activeRuns = new Map<string, RunHandle>();
+  /** Guarded clients of this fence with a budget of their own; weak, so a dropped client is not kept alive. */
+  readonly #budgetedClients = new Set<WeakRef<TokenFence>>();
   readonly #killedWorkflows = new Map<string, string | undefined>();
 
   constructor(options?: TokenFenceOptions) {
@@ -152,6 +155,23 @@ export class TokenFence implements TokenFenceLike {
     return [...this.#activeRuns.values()];
   }
 
+  /** Clients guarded by this fence with a budget of their own, still in use (e.g. for a dashboard's budget bars). */
+  get budgetedClients(): readonly TokenFence[] {
+    const alive: TokenFence[] = [];
+    for (const ref of this.#budgetedClients) {
+      const scope = ref.deref();
+      if (scope) alive.push(scope);
+      else this.#budgetedClients.delete(ref);
+    }
+    return alive;
+  }
+
+  /** The current period of a windowed budget (`budget: { usd, per }`), else undefined. */
+  get window(): { period: WindowPeriod; startedAt: number } | undefined {
+    const node = this.#current;
+    return node.window ? { period: node.window.period, startedAt: node.windowStart } : undefined;
+  }
+
   /**
    * Kills every run of `workflow` in progress and refuses the runs of it started later (until
    * `reset()`). Returns how many running runs were killed.
@@ -186,6 +206,7 @@ export class TokenFence implements TokenFenceLike {
   /** Guards `client` in a child scope of this one: returns the same client, with `client.tokenfence`. */
   guard<T extends object>(client: T, options?: GuardOptions): Guarded<T> {
     const child = new TokenFence({ ...options, parent: this });
+    if (options?.budget !== undefined) this.#budgetedClients.add(new WeakRef(child));
     return guardClient(client, child);
   }
 

@@ -19,6 +19,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   const selected =
     workflows.by === 'workflow' ? workflows.rows.find((row) => row.workflow === query.workflow) : undefined;
   const active: RunHandle[] = fence ? [...fence.activeRuns] : [];
+  const outcomes = new Map(store.queryRuns(filter).map((run) => [run.runId, run.outcome]));
   return {
     generatedAt: Date.now(),
     killEnabled: fence !== undefined,
@@ -43,10 +44,11 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
             calls: row.calls,
             costUsd: usd(row.costNanos),
             anomalies: row.anomalies,
+            outcome: outcomes.get(row.runId) ?? 'running',
           }))
         : [],
     baseline: selected ? { p50Usd: usd(selected.p50Nanos), p99Usd: usd(selected.p99Nanos) } : undefined,
-    budgets: fence ? [fence, ...active].map(budgetOf) : [],
+    budgets: fence ? [fence, ...fence.budgetedClients, ...active].map(budgetOf) : [],
     activeRuns: active.map((run) => ({
       runId: run.id,
       workflow: run.workflow,
@@ -67,6 +69,7 @@ function budgetOf(scope: TokenFence) {
     reservedUsd: scope.reserved,
     remainingUsd: finite(scope.remaining),
     killed: scope.killed,
+    window: scope.window,
   };
 }
 

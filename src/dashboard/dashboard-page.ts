@@ -56,7 +56,7 @@ export function dashboardPage(nonce: string): string {
   <section><h2>Cost by agent role</h2><svg id="agents" width="100%" height="10"></svg></section>
   <section><h2>Cost per run <span class="muted" id="baseline-note"></span></h2><svg id="runs-chart" width="100%" height="220"></svg></section>
   <section><h2>Budgets</h2><div id="budgets" class="muted">—</div></section>
-  <section><h2>Workflows</h2><table id="workflows"><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">P50</th><th class="num">P99</th><th class="num">Max</th><th class="num">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
+  <section class="wide"><h2>Workflows</h2><table id="workflows"><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">P50</th><th class="num">P99</th><th class="num">Max</th><th class="num">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Runs (click for the call tree)</h2><table id="runs"><thead><tr><th data-sort="runId">Run</th><th data-sort="workflow">Workflow</th><th data-sort="startedAt">Started</th><th class="num" data-sort="calls">Calls</th><th class="num" data-sort="costUsd">Cost</th><th class="num" data-sort="anomalies">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide" id="run-detail"><h2>Run detail</h2><div class="muted">Select a run.</div></section>
   <section class="wide"><h2>Live</h2><ul id="live"></ul></section>
@@ -103,11 +103,11 @@ export function dashboardPage(nonce: string): string {
     svg.setAttribute('height', String(Math.max(24, rows.length * 26 + 4)));
     svg.innerHTML = rows.map((row, index) => {
       const y = index * 26 + 2;
-      const width = Math.max(2, (row.costUsd / max) * 55);
+      const width = Math.max(1, (row.costUsd / max) * 40);
       return '<g data-agent="' + text(row.agent) + '" data-cost="' + row.costUsd + '"><text x="0" y="' + (y + 15) + '">' + text(row.agent) + '</text>' +
-        '<rect class="bar-bg" x="25%" y="' + y + '" width="55%" height="20" rx="3"></rect>' +
-        '<rect class="bar" x="25%" y="' + y + '" width="' + width + '%" height="20" rx="3"></rect>' +
-        '<text x="82%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + row.calls + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
+        '<rect class="bar-bg" x="22%" y="' + y + '" width="40%" height="20" rx="3"></rect>' +
+        '<rect class="bar" x="22%" y="' + y + '" width="' + width + '%" height="20" rx="3"></rect>' +
+        '<text x="64%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + row.calls + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
     }).join('');
   }
 
@@ -142,7 +142,7 @@ export function dashboardPage(nonce: string): string {
       const budget = scope.budgetUsd;
       const spent = budget ? Math.min(100, (scope.spentUsd / budget) * 100) : 0;
       const held = budget ? Math.min(100 - spent, (scope.reservedUsd / budget) * 100) : 0;
-      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + '</span></div>' +
+      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + scope.window.period + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span></div>' +
         '<svg width="100%" height="14"><rect class="bar-bg" width="100%" height="12" rx="3"></rect><rect class="bar" width="' + spent + '%" height="12" rx="3"></rect><rect class="reserved" x="' + spent + '%" width="' + held + '%" height="12"></rect></svg></div>';
     }).join('');
   }
@@ -154,11 +154,11 @@ export function dashboardPage(nonce: string): string {
   function renderRuns() {
     const active = new Map(state.activeRuns.map((run) => [run.runId, run]));
     const rows = [...state.runs];
-    for (const run of state.activeRuns) if (!rows.some((row) => row.runId === run.runId)) rows.push({ runId: run.runId, workflow: run.workflow, startedAt: Date.now(), calls: 0, costUsd: run.spentUsd, anomalies: 0 });
+    for (const run of state.activeRuns) if (!rows.some((row) => row.runId === run.runId)) rows.push({ runId: run.runId, workflow: run.workflow, startedAt: Date.now(), calls: 0, costUsd: run.spentUsd, anomalies: 0, outcome: 'running' });
     rows.sort((a, b) => (a[sort.key] < b[sort.key] ? -1 : a[sort.key] > b[sort.key] ? 1 : 0) * (sort.desc ? -1 : 1));
     $('#runs tbody').innerHTML = rows.map((run) => {
       const live = active.get(run.runId);
-      const kill = live && !live.killed ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : live && live.killed ? '<span class="tag">killed</span>' : '';
+      const kill = live && !live.killed ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
       return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + run.calls + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + run.anomalies + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
     }).join('');
   }
@@ -194,6 +194,7 @@ export function dashboardPage(nonce: string): string {
   const source = new EventSource('/api/stream?token=' + encodeURIComponent(token));
   source.addEventListener('hello', () => $('#live-dot').classList.add('on'));
   source.addEventListener('error', () => $('#live-dot').classList.remove('on'));
+  source.addEventListener('ledger-error', () => { source.close(); $('#live-dot').classList.remove('on'); });
   const tail = (line) => {
     const item = document.createElement('li');
     item.textContent = line;
@@ -208,7 +209,8 @@ export function dashboardPage(nonce: string): string {
     const event = JSON.parse(message.data);
     tail(new Date(event.ts).toLocaleTimeString() + '  ' + event.type + '  ' + (event.workflow || event.scope));
   });
-  source.addEventListener('refresh', () => { clearTimeout(pending); pending = setTimeout(refresh, 250); });
+  // Throttled, not debounced: under a steady stream of calls a debounce would never fire.
+  source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 250); });
   refresh();
 })();
 </script>

@@ -106,40 +106,59 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
 /** Server-sent events: new call records and events as they land, plus `refresh` for the summary. */
 function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Response {
   const encoder = new TextEncoder();
-  let since = Date.now() - 60_000;
-  const seen = new Set<string>();
+  // Records can land out of order (another process's writer flushes in batches), so each poll looks back
+  // a little and drops what it has already sent; what is older than the look-back is forgotten.
+  const LOOK_BACK_MS = 5_000;
+  let latest = Date.now() - 60_000;
+  const sent = new Map<string, number>();
   let timer: ReturnType<typeof setInterval> | undefined;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (event: string, data: unknown) =>
         controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      const fresh = (key: string, ts: number) => {
+        if (sent.has(key)) return false;
+        sent.set(key, ts);
+        latest = Math.max(latest, ts);
+        return true;
+      };
       const poll = () => {
         options.fence?.flush();
-        let fresh = 0;
+        const since = latest - LOOK_BACK_MS;
+        let count = 0;
         for (const call of options.store.queryCalls({ since })) {
-          if (seen.has(call.id)) continue;
-          seen.add(call.id);
-          fresh += 1;
-          since = Math.max(since, call.ts);
+          if (!fresh(call.id, call.ts)) continue;
+          count += 1;
           const { prompt: _prompt, completion: _completion, ...shown } = call;
           send('call', shown);
         }
         for (const event of options.store.queryEvents({ since })) {
-          const key = `${event.ts}|${event.type}|${event.scope}|${event.data}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          fresh += 1;
+          if (!fresh(`${event.ts}|${event.type}|${event.scope}|${event.data}`, event.ts)) continue;
+          count += 1;
           send('event', event);
         }
-        if (fresh > 0) send('refresh', { at: Date.now() });
+        for (const [key, ts] of sent) if (ts < since) sent.delete(key);
+        if (count > 0) send('refresh', { at: Date.now() });
+      };
+      // A store that fails (closed, locked, gone) ends the stream instead of throwing from a timer.
+      let finished = false;
+      const finish = () => {
+        clearInterval(timer);
+        if (!finished) controller.close();
+        finished = true;
+      };
+      const pollSafely = () => {
+        try {
+          poll();
+        } catch {
+          send('ledger-error', { message: 'the ledger cannot be read' });
+          finish();
+        }
       };
       send('hello', { at: Date.now() });
-      poll();
-      timer = setInterval(poll, options.pollMs);
-      signal.addEventListener('abort', () => {
-        clearInterval(timer);
-        controller.close();
-      });
+      timer = setInterval(pollSafely, options.pollMs);
+      pollSafely();
+      signal.addEventListener('abort', finish);
     },
     cancel() {
       clearInterval(timer);
