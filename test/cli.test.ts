@@ -27,11 +27,14 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('tokenfence CLI', () => {
-  it.each(['report', 'runs', 'tail', 'prices', 'demo'])('%s --help prints its options', async (command) => {
-    const { code, out } = await cli([command, '--help']);
-    expect(code).toBe(0);
-    expect(out).toMatch(new RegExp(`Usage: tokenfence ${command}`));
-  });
+  it.each(['report', 'runs', 'tail', 'prices', 'demo', 'dashboard'])(
+    '%s --help prints its options',
+    async (command) => {
+      const { code, out } = await cli([command, '--help']);
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`Usage: tokenfence ${command}`));
+    },
+  );
 
   it('prints the workflow table of the demo runs', async () => {
     const { code, out } = await cli(['report', '--store', demoStore, '--by', 'workflow']);
@@ -115,6 +118,38 @@ describe('tokenfence CLI', () => {
     });
     expect(await cli(['report', '--nope'])).toMatchObject({ code: 2 });
     expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command/) });
+  });
+
+  it('serves the dashboard over the demo ledger until interrupted, read-only', async () => {
+    const controller = new AbortController();
+    let out = '';
+    const finished = main(['dashboard', '--store', demoStore], {
+      stdout: (text) => (out += text),
+      stderr: () => {},
+      env: {},
+      signal: controller.signal,
+    });
+    await expect.poll(() => out).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}/);
+    const url = new URL(/http\S+/.exec(out)?.[0] ?? '');
+    const summary = await (
+      await fetch(`${url.origin}/api/summary?range=all&token=${url.searchParams.get('token')}`)
+    ).json();
+    expect(summary).toMatchObject({ killEnabled: false, budgets: [] });
+    expect(summary.workflows.map((row: { workflow: string }) => row.workflow)).toContain('research-report');
+    const kill = await fetch(`${url.origin}/api/kill`, {
+      method: 'POST',
+      headers: { 'x-tokenfence-token': url.searchParams.get('token') ?? '', 'content-type': 'application/json' },
+      body: '{"workflow":"research-report"}',
+    });
+    expect(kill.status).toBe(409);
+    controller.abort();
+    expect(await finished).toBe(0);
+  });
+
+  it('refuses a bad dashboard port', async () => {
+    const { code, err } = await cli(['dashboard', '--store', demoStore, '--port', '70000']);
+    expect(code).not.toBe(0);
+    expect(err).toContain('--port');
   });
 
   it('runs as the package bin', () => {
