@@ -131,11 +131,11 @@ describe('tokenfence CLI', () => {
     });
     await expect.poll(() => out).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}/);
     const url = new URL(/http\S+/.exec(out)?.[0] ?? '');
-    const summary = await (
+    const summary = (await (
       await fetch(`${url.origin}/api/summary?range=all&token=${url.searchParams.get('token')}`)
-    ).json();
+    ).json()) as { workflows: Array<{ workflow: string }> };
     expect(summary).toMatchObject({ killEnabled: false, budgets: [] });
-    expect(summary.workflows.map((row: { workflow: string }) => row.workflow)).toContain('research-report');
+    expect(summary.workflows.map((row) => row.workflow)).toContain('research-report');
     const kill = await fetch(`${url.origin}/api/kill`, {
       method: 'POST',
       headers: { 'x-tokenfence-token': url.searchParams.get('token') ?? '', 'content-type': 'application/json' },

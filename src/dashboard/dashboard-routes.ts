@@ -35,6 +35,14 @@ function refuse(status: number, message: string): Response {
   return json({ error: message }, status);
 }
 
+function decodedOrNull(component: string): string | null {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return null;
+  }
+}
+
 /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
 export function tokenMatches(given: string | null, expected: string): boolean {
   if (given === null) return false;
@@ -95,7 +103,8 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
       return json(dashboardSummary(store, fence, { since, workflow: url.searchParams.get('workflow') || undefined }));
     }
     if (url.pathname.startsWith('/api/runs/')) {
-      const run = dashboardRun(store, decodeURIComponent(url.pathname.slice('/api/runs/'.length)));
+      const runId = decodedOrNull(url.pathname.slice('/api/runs/'.length));
+      const run = runId === null ? undefined : dashboardRun(store, runId);
       return run ? json(run) : refuse(404, 'no such run');
     }
     if (url.pathname === '/api/stream') return liveStream(options, request.signal);

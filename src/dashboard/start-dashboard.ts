@@ -28,9 +28,22 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
+/** The only body the dashboard takes is a small JSON kill order; anything larger is cut off unread. */
+const MAX_BODY_BYTES = 16_384;
+
 async function toRequest(message: IncomingMessage, port: number, signal: AbortSignal): Promise<Request> {
   const chunks: Buffer[] = [];
-  if (message.method === 'POST') for await (const chunk of message) chunks.push(chunk as Buffer);
+  let size = 0;
+  if (message.method === 'POST') {
+    for await (const chunk of message) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        message.destroy();
+        break;
+      }
+      chunks.push(chunk as Buffer);
+    }
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {
     if (typeof value === 'string') headers.set(name, value);

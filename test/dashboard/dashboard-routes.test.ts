@@ -101,6 +101,13 @@ describe('dashboard routes', () => {
       body: '{not json',
     });
     expect(malformed.status).toBe(400);
+    const oversized = await send(dashboard, '/api/kill', {
+      method: 'POST',
+      headers: { 'x-tokenfence-token': dashboard.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ workflow: 'x'.repeat(100_000) }),
+    }).catch(() => ({ status: 0 }));
+    expect([0, 400]).toContain(oversized.status);
+    expect(fence.killed).toBe(false);
   });
 
   it('serves the page with a nonce CSP and no external asset', async () => {
@@ -127,6 +134,7 @@ describe('dashboard routes', () => {
     expect(everything).not.toContain('SECRET-PROMPT-TEXT');
     expect(everything).not.toContain(CANARY_KEY);
     expect((await send(dashboard, withToken('/api/runs/nope'))).status).toBe(404);
+    expect((await send(dashboard, withToken('/api/runs/%E0%A4%A'))).status).toBe(404);
   });
 
   it('streams new calls as server-sent events', async () => {
