@@ -16,6 +16,7 @@ import { guardClient } from './proxy/guard-client.js';
 import { BUDGET_NODE, POLICY, type ResolvedPolicy, resolveOptions } from './resolve-options.js';
 import { currentCallContext, runInContext } from './runs/call-context.js';
 import { eventRecord } from './runs/event-record.js';
+import { KillOrderWatch } from './runs/kill-order-watch.js';
 import {
   type Guarded,
   type GuardOptions,
@@ -38,6 +39,13 @@ export class TokenFence implements TokenFenceLike {
   /** Guarded clients of this fence with a budget of their own; weak, so a dropped client is not kept alive. */
   readonly #budgetedClients = new Set<WeakRef<TokenFence>>();
   readonly #killedWorkflows = new Map<string, string | undefined>();
+  readonly #killOrders = new KillOrderWatch(
+    () => this.store,
+    (order) => {
+      if (order.runId !== null) this.#activeRuns.get(order.runId)?.kill(order.reason);
+      else if (order.workflow !== null) this.killWorkflow(order.workflow, order.reason);
+    },
+  );
 
   constructor(options?: TokenFenceOptions) {
     const resolved = resolveOptions(options);
@@ -105,6 +113,7 @@ export class TokenFence implements TokenFenceLike {
     const startedAt = node.now();
     node.emit({ type: 'run-started', budgetUsd: run.budget });
     this.#activeRuns.set(runId, run);
+    this.#killOrders.start();
     if (this.#killedWorkflows.has(workflow))
       run.kill(this.#killedWorkflows.get(workflow) ?? `workflow ${workflow} was killed`);
     let outcome: RunRecord['outcome'] = 'ok';
@@ -115,6 +124,7 @@ export class TokenFence implements TokenFenceLike {
       throw error;
     } finally {
       this.#activeRuns.delete(runId);
+      if (this.#activeRuns.size === 0) this.#killOrders.stop();
       if (run.killed) outcome = 'killed';
       const anomalies = monitor?.anomalies ?? 0;
       node.emit({ type: 'run-ended', outcome, spentUsd: run.spent, calls: node.calls, anomalies });

@@ -120,7 +120,7 @@ describe('tokenfence CLI', () => {
     expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command/) });
   });
 
-  it('serves the dashboard over the demo ledger until interrupted, read-only', async () => {
+  it('serves the dashboard over the demo ledger until interrupted; kills become orders in the ledger', async () => {
     const controller = new AbortController();
     let out = '';
     const finished = main(['dashboard', '--store', demoStore], {
@@ -134,14 +134,15 @@ describe('tokenfence CLI', () => {
     const summary = (await (
       await fetch(`${url.origin}/api/summary?range=all&token=${url.searchParams.get('token')}`)
     ).json()) as { workflows: Array<{ workflow: string }> };
-    expect(summary).toMatchObject({ killEnabled: false, budgets: [] });
+    expect(summary).toMatchObject({ budgets: [], activeRuns: [] });
     expect(summary.workflows.map((row) => row.workflow)).toContain('research-report');
     const kill = await fetch(`${url.origin}/api/kill`, {
       method: 'POST',
       headers: { 'x-tokenfence-token': url.searchParams.get('token') ?? '', 'content-type': 'application/json' },
       body: '{"workflow":"research-report"}',
     });
-    expect(kill.status).toBe(409);
+    expect(kill.status).toBe(202);
+    expect(await kill.json()).toEqual({ queued: 1 });
     controller.abort();
     expect(await finished).toBe(0);
   });

@@ -22,7 +22,6 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   const outcomes = new Map(store.queryRuns(filter).map((run) => [run.runId, run.outcome]));
   return {
     generatedAt: Date.now(),
-    killEnabled: fence !== undefined,
     totalUsd: usd(agents.totalNanos),
     workflows: workflows.by === 'workflow' ? workflows.rows.map((row) => ({ ...row })) : [],
     agents:

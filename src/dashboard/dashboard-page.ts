@@ -148,7 +148,7 @@ export function dashboardPage(nonce: string): string {
   }
 
   function renderWorkflows() {
-    $('#workflows tbody').innerHTML = state.workflows.map((row) => '<tr data-workflow="' + text(row.workflow) + '"><td>' + text(row.workflow) + '</td><td class="num">' + row.runs + '</td><td class="num">' + money(row.avgCostNanos / 1e9) + '</td><td class="num">' + money(row.p50Nanos / 1e9) + '</td><td class="num">' + money(row.p99Nanos / 1e9) + '</td><td class="num">' + money(row.maxNanos / 1e9) + '</td><td class="num">' + row.anomalies + '</td><td><button data-kill-workflow="' + text(row.workflow) + '"' + (state.killEnabled ? '' : ' disabled') + '>kill</button></td></tr>').join('');
+    $('#workflows tbody').innerHTML = state.workflows.map((row) => '<tr data-workflow="' + text(row.workflow) + '"><td>' + text(row.workflow) + '</td><td class="num">' + row.runs + '</td><td class="num">' + money(row.avgCostNanos / 1e9) + '</td><td class="num">' + money(row.p50Nanos / 1e9) + '</td><td class="num">' + money(row.p99Nanos / 1e9) + '</td><td class="num">' + money(row.maxNanos / 1e9) + '</td><td class="num">' + row.anomalies + '</td><td><button data-kill-workflow="' + text(row.workflow) + '">kill</button></td></tr>').join('');
   }
 
   function renderRuns() {
@@ -158,8 +158,10 @@ export function dashboardPage(nonce: string): string {
     rows.sort((a, b) => (a[sort.key] < b[sort.key] ? -1 : a[sort.key] > b[sort.key] ? 1 : 0) * (sort.desc ? -1 : 1));
     $('#runs tbody').innerHTML = rows.map((run) => {
       const live = active.get(run.runId);
-      const kill = live && !live.killed ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
-      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + run.calls + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + run.anomalies + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
+      // Without the live fence (another process runs the agents), a run with calls and no end is in progress.
+      const killable = live ? !live.killed : run.outcome === 'running';
+      const kill = killable ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
+      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + run.calls + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + run.anomalies + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
     }).join('');
   }
 

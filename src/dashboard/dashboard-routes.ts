@@ -35,6 +35,12 @@ function refuse(status: number, message: string): Response {
   return json({ error: message }, status);
 }
 
+function killTarget(body: { runId?: unknown; workflow?: unknown } | null) {
+  if (typeof body?.runId === 'string' && body.runId !== '') return { runId: body.runId, workflow: null };
+  if (typeof body?.workflow === 'string' && body.workflow !== '') return { runId: null, workflow: body.workflow };
+  return undefined;
+}
+
 function decodedOrNull(component: string): string | null {
   try {
     return decodeURIComponent(component);
@@ -70,17 +76,22 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
       if (!tokenMatches(headerToken, token)) return refuse(401, 'state changes need the x-tokenfence-token header');
       if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
         return refuse(415, 'expected JSON');
-      if (!fence)
-        return refuse(409, 'this dashboard reads a ledger only: start it with startDashboard({ fence }) to kill runs');
       const body = (await request.json().catch(() => null)) as { runId?: unknown; workflow?: unknown } | null;
+      const reason = 'killed from the dashboard';
+      if (!fence) {
+        // Another process runs the agents: leave an order in the shared ledger; its fence obeys within 0.5 s.
+        const target = killTarget(body);
+        if (!target) return refuse(400, 'expected { runId } or { workflow }');
+        store.appendKillOrder({ ts: Date.now(), ...target, reason });
+        return json({ queued: 1 }, 202);
+      }
       if (typeof body?.runId === 'string') {
         const run = fence.activeRuns.find((candidate) => candidate.id === body.runId);
         if (!run) return refuse(404, 'no such run in progress');
-        run.kill('killed from the dashboard');
+        run.kill(reason);
         return json({ killed: 1 });
       }
-      if (typeof body?.workflow === 'string')
-        return json({ killed: fence.killWorkflow(body.workflow, 'killed from the dashboard') });
+      if (typeof body?.workflow === 'string') return json({ killed: fence.killWorkflow(body.workflow, reason) });
       return refuse(400, 'expected { runId } or { workflow }');
     }
     if (request.method !== 'GET') return refuse(405, 'method not allowed');

@@ -54,6 +54,18 @@ export interface EventRecord {
   data: string;
 }
 
+/**
+ * An order to kill one run, or every run of a workflow, in whichever process is running it: how a
+ * dashboard in another process reaches a fence. `seq` orders them and is assigned by the store.
+ */
+export interface KillOrder {
+  seq: number;
+  ts: number;
+  runId: string | null;
+  workflow: string | null;
+  reason: string;
+}
+
 /** One finished run of a workflow. */
 export interface RunRecord {
   runId: string;

@@ -1,5 +1,5 @@
 import type { CallGroup, CallGrouping } from './group-calls.js';
-import type { CallRecord, EventRecord, RunRecord } from './ledger-records.js';
+import type { CallRecord, EventRecord, KillOrder, RunRecord } from './ledger-records.js';
 
 /** Filters for reading the ledger back; every field optional, all combined with AND. */
 export interface LedgerFilter {
@@ -36,5 +36,9 @@ export interface LedgerStore {
   groupCalls(filter: LedgerFilter, by: CallGrouping): CallGroup[];
   /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
   sumCost(scope: string, since: number): number;
+  /** Records a kill order; fences with runs in progress on this store act on it within half a second. */
+  appendKillOrder(order: Omit<KillOrder, 'seq'>): void;
+  /** Kill orders given at or after `since` (epoch ms), in the order they were given. */
+  queryKillOrders(since: number): KillOrder[];
   close(): void;
 }

@@ -134,6 +134,18 @@ export function runLedgerStoreConformance(
       expect(store.sumCost('nothing', 0)).toBe(0);
     });
 
+    it('keeps kill orders in the order given, readable from a time on', (store) => {
+      store.appendKillOrder({ ts: 100, runId: 'r-1', workflow: null, reason: 'from the dashboard' });
+      store.appendKillOrder({ ts: 200, runId: null, workflow: "w' OR 1=1 --", reason: 'stop' });
+      const orders = store.queryKillOrders(0);
+      expect(orders.map(({ seq: _seq, ...order }) => order)).toEqual([
+        { ts: 100, runId: 'r-1', workflow: null, reason: 'from the dashboard' },
+        { ts: 200, runId: null, workflow: "w' OR 1=1 --", reason: 'stop' },
+      ]);
+      expect((orders[1]?.seq ?? 0) > (orders[0]?.seq ?? 0)).toBe(true);
+      expect(store.queryKillOrders(150).map((order) => order.reason)).toEqual(['stop']);
+    });
+
     it('keeps events and runs, in time order, filterable by workflow and time', (store) => {
       const events: EventRecord[] = [
         { ts: 2, type: 'fence-killed', runId: 'r', workflow: 'w', scope: 's', data: '{"reason":"x"}' },

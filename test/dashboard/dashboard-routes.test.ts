@@ -123,7 +123,6 @@ describe('dashboard routes', () => {
     const callUsd = (100 * 2_500 + 100 * 10_000) / 1e9;
     expect(summary).toMatchObject({
       totalUsd: callUsd,
-      killEnabled: true,
       agents: [{ agent: 'writer', calls: 1, costUsd: callUsd, share: 1 }],
       workflows: [{ workflow: 'digest', runs: 1 }],
     });

@@ -6,7 +6,8 @@ import { openStoreForReading } from '../open-store.js';
 export const DASHBOARD_HELP = `Usage: tokenfence dashboard [options]
 
 Serves the cost dashboard for a ledger on 127.0.0.1 and prints the URL to open (with its access token).
-Runs until interrupted. Kill buttons need a live fence: use startDashboard({ fence }) in your process.
+Runs until interrupted. Kill buttons leave an order in the ledger; the process running that run obeys
+it within half a second.
 
 Options:
   --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)

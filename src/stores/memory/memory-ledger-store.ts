@@ -1,5 +1,5 @@
 import { groupCallRecords } from '../../ledger/group-calls.js';
-import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
+import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
 
 interface Timed {
@@ -38,6 +38,7 @@ function appendBounded<T extends object>(target: T[], records: readonly T[], max
 export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): LedgerStore {
   const max = options.maxRecords ?? 100_000;
   const calls: CallRecord[] = [];
+  const killOrders: KillOrder[] = [];
   const callIds = new Set<string>();
   const events: EventRecord[] = [];
   const runs: RunRecord[] = [];
@@ -81,6 +82,16 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
           total += record.costNanos;
       }
       return total;
+    },
+    appendKillOrder(order) {
+      appendBounded(
+        killOrders,
+        [{ ...order, seq: killOrders.length === 0 ? 1 : (killOrders.at(-1) as KillOrder).seq + 1 }],
+        1_000,
+      );
+    },
+    queryKillOrders(since) {
+      return killOrders.filter((order) => order.ts >= since).map((order) => ({ ...order }));
     },
     close() {},
   };

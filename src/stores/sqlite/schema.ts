@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS runs (
   budget_nanos INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_workflow_end ON runs (workflow, ended_at);
+CREATE TABLE IF NOT EXISTS kill_orders (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  run_id TEXT,
+  workflow TEXT,
+  reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kill_orders_ts ON kill_orders (ts);
 `;
 
 export const CALL_COLUMNS = `id, v, ts, run_id AS runId, workflow, agent, scope, provider, model, model_used AS modelUsed,

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
-import type { CallRecord, EventRecord, RunRecord } from '../../ledger/ledger-records.js';
+import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
 import { CALL_COLUMNS, INSERT_CALL, INSERT_EVENT, INSERT_RUN, RUN_COLUMNS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
@@ -84,6 +84,10 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
   const sumCost = db.prepare(
     "SELECT COALESCE(SUM(cost_nanos), 0) AS total FROM calls WHERE ts >= ? AND (scope = ? OR scope LIKE ? ESCAPE '\\')",
   );
+  const insertKillOrder = db.prepare('INSERT INTO kill_orders (ts, run_id, workflow, reason) VALUES (?, ?, ?, ?)');
+  const queryKillOrders = db.prepare(
+    'SELECT seq, ts, run_id AS runId, workflow, reason FROM kill_orders WHERE ts >= ? ORDER BY seq',
+  );
   const guarded =
     <A extends unknown[], R>(problem: string, run: (...args: A) => R) =>
     (...args: A): R => {
@@ -135,6 +139,12 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
     sumCost: guarded('cannot read spend', (scope: string, since: number) => {
       const row = sumCost.get(since, scope, `${escapeLike(scope)}/%`) as { total: number };
       return row.total;
+    }),
+    appendKillOrder: guarded('cannot write a kill order', (order: Omit<KillOrder, 'seq'>) => {
+      insertKillOrder.run(order.ts, order.runId, order.workflow, order.reason);
+    }),
+    queryKillOrders: guarded('cannot read kill orders', (since: number) => {
+      return queryKillOrders.all(since) as KillOrder[];
     }),
     close() {
       if (db.open) db.close();

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KillSwitchError, TokenFence } from '../../src/index.js';
+import type { MockProvider } from '../../src/testing/index.js';
+import { chatMessages, openAIClient } from '../support/clients.js';
+import { useMockProvider } from '../support/mock-provider.js';
+
+let mock: MockProvider;
+useMockProvider((started) => {
+  mock = started;
+});
+
+/** Starts `tokenfence dashboard` as its own process (the built bin) and resolves with the URL it prints. */
+function startCliDashboard(store: string): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist/cli/bin.mjs'), 'dashboard', '--store', store], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      const found = /http:\/\/\S+/.exec(out);
+      if (found) resolve({ child, url: new URL(found[0]) });
+    });
+    child.on('exit', (code) => reject(new Error(`dashboard exited with ${code}: ${out}`)));
+  });
+}
+
+describe('the CLI dashboard in another process', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill();
+  });
+
+  it('kills a live run of this process through a kill order in the shared SQLite ledger', async () => {
+    mock.setScenario({ inputTokens: 100, outputTokens: 100, delayMs: 20 });
+    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'tokenfence-orders-')), 'ledger.db')}` as const;
+    const fence = new TokenFence({ store });
+    const openai = fence.guard(openAIClient(mock));
+    let sent = 0;
+    const live = fence
+      .run({ workflow: 'crawler', runId: 'run-far' }, async () => {
+        for (;;) {
+          await openai.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: chatMessages });
+          sent += 1;
+        }
+      })
+      .catch((error: unknown) => error);
+    await expect.poll(() => sent).toBeGreaterThan(3);
+    fence.flush();
+
+    const dashboard = await startCliDashboard(store);
+    child = dashboard.child;
+    const token = dashboard.url.searchParams.get('token') ?? '';
+    const summary = (await (await fetch(`${dashboard.url.origin}/api/summary?token=${token}`)).json()) as {
+      runs: Array<{ runId: string; outcome: string }>;
+    };
+    expect(summary.runs).toContainEqual(expect.objectContaining({ runId: 'run-far', outcome: 'running' }));
+
+    const orderedAt = Date.now();
+    const kill = await fetch(`${dashboard.url.origin}/api/kill`, {
+      method: 'POST',
+      headers: { 'x-tokenfence-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ runId: 'run-far' }),
+    });
+    expect(kill.status).toBe(202);
+    const outcome = await live;
+    expect(outcome).toBeInstanceOf(KillSwitchError);
+    expect((outcome as KillSwitchError).message).toContain('killed from the dashboard');
+    expect(Date.now() - orderedAt).toBeLessThan(1_500);
+    fence.flush();
+    expect(fence.store.queryRuns({ runId: 'run-far' })).toMatchObject([{ outcome: 'killed' }]);
+    fence.close();
+  });
+});
