@@ -15,7 +15,8 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   const workflows = summarizeSpend(store, { by: 'workflow', since: query.since });
   const agents = summarizeSpend(store, { by: 'agent', ...filter });
   const models = summarizeSpend(store, { by: 'model', ...filter });
-  const runs = summarizeSpend(store, { by: 'run', ...filter, top: 500 });
+  // The list needs no call trees: one run's tree is read when it is opened.
+  const runs = summarizeSpend(store, { by: 'run', ...filter, top: 500, callTree: false });
   const selected =
     workflows.by === 'workflow' ? workflows.rows.find((row) => row.workflow === query.workflow) : undefined;
   const active: RunHandle[] = fence ? [...fence.activeRuns] : [];

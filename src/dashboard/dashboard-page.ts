@@ -212,7 +212,7 @@ export function dashboardPage(nonce: string): string {
     tail(new Date(event.ts).toLocaleTimeString() + '  ' + event.type + '  ' + (event.workflow || event.scope));
   });
   // Throttled, not debounced: under a steady stream of calls a debounce would never fire.
-  source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 250); });
+  source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 1000); });
   refresh();
 })();
 </script>

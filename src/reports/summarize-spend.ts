@@ -69,6 +69,8 @@ export interface ReportOptions extends LedgerFilter {
   by: ReportGrouping;
   /** `by: 'run'`: only the most expensive N runs. */
   top?: number | undefined;
+  /** `by: 'run'`: read each run's agent → call tree (`agents`); false leaves `agents` empty. @default true */
+  callTree?: boolean | undefined;
 }
 
 const NO_AGENT = '(none)';
@@ -155,11 +157,13 @@ function byRun(
   filter: LedgerFilter,
   anomalies: Map<string, number>,
   top: number | undefined,
+  callTree: boolean,
 ): RunRow[] {
   const runs = store.groupCalls(filter, 'run').sort((a, b) => b.costNanos - a.costNanos);
   return (top === undefined ? runs : runs.slice(0, top)).map((run) => {
     const agents = new Map<string, RunRow['agents'][number]>();
-    for (const call of store.queryCalls({ ...filter, runId: run.runId ?? undefined })) {
+    const calls = callTree ? store.queryCalls({ ...filter, runId: run.runId ?? undefined }) : [];
+    for (const call of calls) {
       const agent = call.agent ?? NO_AGENT;
       const row = agents.get(agent) ?? { agent, calls: 0, costNanos: 0, callList: [] };
       row.calls += 1;
@@ -212,5 +216,5 @@ export function summarizeSpend(store: LedgerStore, options: ReportOptions): Spen
   const anomalies = anomaliesByRun(store.queryEvents(filter));
   return options.by === 'workflow'
     ? { by: 'workflow', rows: byWorkflow(store, filter, anomalies), totalNanos: total }
-    : { by: 'run', rows: byRun(store, filter, anomalies, options.top), totalNanos: total };
+    : { by: 'run', rows: byRun(store, filter, anomalies, options.top, options.callTree ?? true), totalNanos: total };
 }
