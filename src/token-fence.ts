@@ -38,6 +38,7 @@ export class TokenFence implements TokenFenceLike {
   readonly #activeRuns = new Map<string, RunHandle>();
   /** Guarded clients of this fence with a budget of their own; weak, so a dropped client is not kept alive. */
   readonly #budgetedClients = new Set<WeakRef<TokenFence>>();
+  readonly #forgetClient = new FinalizationRegistry<WeakRef<TokenFence>>((ref) => this.#budgetedClients.delete(ref));
   readonly #killedWorkflows = new Map<string, string | undefined>();
   readonly #killOrders = new KillOrderWatch(
     () => this.store,
@@ -114,7 +115,7 @@ export class TokenFence implements TokenFenceLike {
     node.emit({ type: 'run-started', budgetUsd: run.budget });
     this.#activeRuns.set(runId, run);
     this.#killOrders.start();
-    if (this.#killedWorkflows.has(workflow))
+    if (this.#killedWorkflows.has(workflow) && !run.killed)
       run.kill(this.#killedWorkflows.get(workflow) ?? `workflow ${workflow} was killed`);
     let outcome: RunRecord['outcome'] = 'ok';
     try {
@@ -123,7 +124,8 @@ export class TokenFence implements TokenFenceLike {
       outcome = 'error';
       throw error;
     } finally {
-      this.#activeRuns.delete(runId);
+      // Another run may have taken the same id meanwhile: only this run's entry is removed.
+      if (this.#activeRuns.get(runId) === run) this.#activeRuns.delete(runId);
       if (this.#activeRuns.size === 0) this.#killOrders.stop();
       if (run.killed) outcome = 'killed';
       const anomalies = monitor?.anomalies ?? 0;
@@ -167,13 +169,7 @@ export class TokenFence implements TokenFenceLike {
 
   /** Clients guarded by this fence with a budget of their own, still in use (e.g. for a dashboard's budget bars). */
   get budgetedClients(): readonly TokenFence[] {
-    const alive: TokenFence[] = [];
-    for (const ref of this.#budgetedClients) {
-      const scope = ref.deref();
-      if (scope) alive.push(scope);
-      else this.#budgetedClients.delete(ref);
-    }
-    return alive;
+    return [...this.#budgetedClients].flatMap((ref) => ref.deref() ?? []);
   }
 
   /** The current period of a windowed budget (`budget: { usd, per }`), else undefined. */
@@ -216,7 +212,11 @@ export class TokenFence implements TokenFenceLike {
   /** Guards `client` in a child scope of this one: returns the same client, with `client.tokenfence`. */
   guard<T extends object>(client: T, options?: GuardOptions): Guarded<T> {
     const child = new TokenFence({ ...options, parent: this });
-    if (options?.budget !== undefined) this.#budgetedClients.add(new WeakRef(child));
+    if (options?.budget !== undefined) {
+      const ref = new WeakRef(child);
+      this.#budgetedClients.add(ref);
+      this.#forgetClient.register(child, ref);
+    }
     return guardClient(client, child);
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { createMemoryLedgerStore, startDashboard } from '../src/index.js';
 import { openSqliteLedgerStore } from '../src/stores/sqlite/sqlite-ledger-store.js';
 import { sampleCallRecord } from '../src/testing/index.js';
 
@@ -147,10 +148,19 @@ describe('tokenfence CLI', () => {
     expect(await finished).toBe(0);
   });
 
-  it('refuses a bad dashboard port', async () => {
+  it('refuses a bad dashboard port, a port in use and a memory ledger, with a message and no stack', async () => {
     const { code, err } = await cli(['dashboard', '--store', demoStore, '--port', '70000']);
     expect(code).not.toBe(0);
     expect(err).toContain('--port');
+    const taken = await startDashboard({ store: createMemoryLedgerStore() });
+    const inUse = await cli(['dashboard', '--store', demoStore, '--port', String(taken.port)]);
+    await taken.close();
+    expect(inUse.code).not.toBe(0);
+    expect(inUse.err).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    expect(inUse.err).not.toMatch(/\n\s+at /);
+    const memory = await cli(['dashboard', '--store', 'memory']);
+    expect(memory.code).not.toBe(0);
+    expect(memory.err).toContain('sqlite:<path>');
   });
 
   it('runs as the package bin', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, TokenFence } from '../src/index.js';
+import { BudgetExceededError, createMemoryLedgerStore, TokenFence } from '../src/index.js';
 import type { MockProvider } from '../src/testing/index.js';
 import { anthropicClient, chatMessages, openAIClient } from './support/clients.js';
 import { sleep } from './support/collect-events.js';
@@ -113,6 +113,40 @@ describe('runs and agents by context', () => {
     fence.flush();
     expect(fence.store.queryRuns({}).find((run) => run.runId === killedRun)?.outcome).toBe('killed');
     expect(fence.store.queryCalls({ runId: killedRun }).map((record) => record.outcome)).toEqual(['killed']);
+  });
+
+  it('obeys kill orders from the store, also those given between two short runs, once each', async () => {
+    const fence = new TokenFence({ store: createMemoryLedgerStore() });
+    await fence.run({ workflow: 'crawl' }, () => undefined);
+    fence.store.appendKillOrder({ ts: Date.now(), runId: null, workflow: 'crawl', reason: 'from the dashboard' });
+    const refused = await fence.run({ workflow: 'crawl' }, (run) => run.killed).catch((error: unknown) => error);
+    expect(refused).toBe(true);
+    fence.reset();
+    expect(await fence.run({ workflow: 'crawl' }, (run) => run.killed)).toBe(false);
+    let finishB = () => {};
+    const b = fence.run(
+      { workflow: 'crawl', runId: 'run-b' },
+      (run) => new Promise<boolean>((resolve) => (finishB = () => resolve(run.killed))),
+    );
+    fence.store.appendKillOrder({ ts: Date.now(), runId: 'run-b', workflow: null, reason: 'stop b' });
+    // The next run's start reads the order at once (no 0.5 s tick needed) and kills run-b, not itself.
+    const a = await fence.run({ workflow: 'crawl', runId: 'run-a' }, (run) => run.killed);
+    finishB();
+    expect([a, await b]).toEqual([false, true]);
+  });
+
+  it('keeps a run killable when another run reuses its id', async () => {
+    const fence = new TokenFence({ store: 'memory' });
+    let release = () => {};
+    const first = fence.run({ workflow: 'w', runId: 'same' }, () => sleep(5));
+    const second = fence.run(
+      { workflow: 'w', runId: 'same' },
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    await first;
+    expect(fence.activeRuns.map((run) => run.id)).toEqual(['same']);
+    release();
+    await second;
   });
 });
 

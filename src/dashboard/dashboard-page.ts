@@ -66,6 +66,7 @@ export function dashboardPage(nonce: string): string {
   const token = new URLSearchParams(location.search).get('token') || '';
   const $ = (selector) => document.querySelector(selector);
   const money = (usd) => usd === null || usd === undefined ? '—' : '$' + usd.toFixed(usd !== 0 && Math.abs(usd) < 0.01 ? 6 : 4);
+  const num = (value) => String(Number(value));
   const text = (value) => String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const api = (path, init = {}) => fetch(path, { ...init, headers: { 'x-tokenfence-token': token, ...(init.headers || {}) } }).then((response) => { if (!response.ok) throw new Error(response.status + ''); return response.json(); });
   let state = null;
@@ -107,7 +108,7 @@ export function dashboardPage(nonce: string): string {
       return '<g data-agent="' + text(row.agent) + '" data-cost="' + row.costUsd + '"><text x="0" y="' + (y + 15) + '">' + text(row.agent) + '</text>' +
         '<rect class="bar-bg" x="22%" y="' + y + '" width="40%" height="20" rx="3"></rect>' +
         '<rect class="bar" x="22%" y="' + y + '" width="' + width + '%" height="20" rx="3"></rect>' +
-        '<text x="64%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + row.calls + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
+        '<text x="64%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + num(row.calls) + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
     }).join('');
   }
 
@@ -142,13 +143,13 @@ export function dashboardPage(nonce: string): string {
       const budget = scope.budgetUsd;
       const spent = budget ? Math.min(100, (scope.spentUsd / budget) * 100) : 0;
       const held = budget ? Math.min(100 - spent, (scope.reservedUsd / budget) * 100) : 0;
-      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + scope.window.period + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span></div>' +
+      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + text(scope.window.period) + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span></div>' +
         '<svg width="100%" height="14"><rect class="bar-bg" width="100%" height="12" rx="3"></rect><rect class="bar" width="' + spent + '%" height="12" rx="3"></rect><rect class="reserved" x="' + spent + '%" width="' + held + '%" height="12"></rect></svg></div>';
     }).join('');
   }
 
   function renderWorkflows() {
-    $('#workflows tbody').innerHTML = state.workflows.map((row) => '<tr data-workflow="' + text(row.workflow) + '"><td>' + text(row.workflow) + '</td><td class="num">' + row.runs + '</td><td class="num">' + money(row.avgCostNanos / 1e9) + '</td><td class="num">' + money(row.p50Nanos / 1e9) + '</td><td class="num">' + money(row.p99Nanos / 1e9) + '</td><td class="num">' + money(row.maxNanos / 1e9) + '</td><td class="num">' + row.anomalies + '</td><td><button data-kill-workflow="' + text(row.workflow) + '">kill</button></td></tr>').join('');
+    $('#workflows tbody').innerHTML = state.workflows.map((row) => '<tr data-workflow="' + text(row.workflow) + '"><td>' + text(row.workflow) + '</td><td class="num">' + num(row.runs) + '</td><td class="num">' + money(row.avgCostNanos / 1e9) + '</td><td class="num">' + money(row.p50Nanos / 1e9) + '</td><td class="num">' + money(row.p99Nanos / 1e9) + '</td><td class="num">' + money(row.maxNanos / 1e9) + '</td><td class="num">' + num(row.anomalies) + '</td><td><button data-kill-workflow="' + text(row.workflow) + '">kill</button></td></tr>').join('');
   }
 
   function renderRuns() {
@@ -161,36 +162,40 @@ export function dashboardPage(nonce: string): string {
       // Without the live fence (another process runs the agents), a run with calls and no end is in progress.
       const killable = live ? !live.killed : run.outcome === 'running';
       const kill = killable ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
-      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + run.calls + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + run.anomalies + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
+      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + num(run.calls) + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + num(run.anomalies) + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
     }).join('');
   }
 
   async function showRun(runId) {
     selectedRun = runId;
     const run = await api('/api/runs/' + encodeURIComponent(runId));
-    $('#run-detail').innerHTML = '<h2>Run ' + text(run.runId) + ' · ' + text(run.workflow) + ' · ' + money(run.costUsd) + ' · ' + run.calls + ' calls</h2>' + run.agents.map((agent) =>
-      '<h3 data-detail-agent="' + text(agent.agent) + '">' + text(agent.agent) + ' <span class="muted">' + money(agent.costUsd) + ' · ' + agent.calls + ' calls</span></h3>' +
+    $('#run-detail').innerHTML = '<h2>Run ' + text(run.runId) + ' · ' + text(run.workflow) + ' · ' + money(run.costUsd) + ' · ' + num(run.calls) + ' calls</h2>' + run.agents.map((agent) =>
+      '<h3 data-detail-agent="' + text(agent.agent) + '">' + text(agent.agent) + ' <span class="muted">' + money(agent.costUsd) + ' · ' + num(agent.calls) + ' calls</span></h3>' +
       '<table><thead><tr><th>Time</th><th>Model asked</th><th>Model used</th><th class="num">In</th><th class="num">Out</th><th class="num">Cost</th><th>Outcome</th></tr></thead><tbody>' +
-      agent.callList.map((call) => '<tr data-call data-model-used="' + text(call.modelUsed) + '" data-cost="' + call.costUsd + '"><td>' + new Date(call.ts).toLocaleTimeString() + '</td><td>' + text(call.model) + '</td><td>' + text(call.modelUsed) + (call.downgraded ? ' <span class="tag">downgraded</span>' : '') + '</td><td class="num">' + call.inputTokens + '</td><td class="num">' + call.outputTokens + '</td><td class="num">' + money(call.costUsd) + (call.costSource === 'estimated' ? ' <span class="muted">est.</span>' : '') + '</td><td>' + text(call.outcome) + (call.attempt > 1 ? ' <span class="muted">retry ' + (call.attempt - 1) + '</span>' : '') + '</td></tr>').join('') +
+      agent.callList.map((call) => '<tr data-call data-model-used="' + text(call.modelUsed) + '" data-cost="' + call.costUsd + '"><td>' + new Date(call.ts).toLocaleTimeString() + '</td><td>' + text(call.model) + '</td><td>' + text(call.modelUsed) + (call.downgraded ? ' <span class="tag">downgraded</span>' : '') + '</td><td class="num">' + num(call.inputTokens) + '</td><td class="num">' + num(call.outputTokens) + '</td><td class="num">' + money(call.costUsd) + (call.costSource === 'estimated' ? ' <span class="muted">est.</span>' : '') + '</td><td>' + text(call.outcome) + (call.attempt > 1 ? ' <span class="muted">retry ' + num(call.attempt - 1) + '</span>' : '') + '</td></tr>').join('') +
       '</tbody></table>').join('');
     renderRuns();
   }
 
+  function report(error) { $('#updated').textContent = 'request failed (' + error.message + ')'; }
+
   async function kill(body) {
-    await api('/api/kill', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await api('/api/kill', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (answer.queued) $('#updated').textContent = 'kill order sent: the process running it stops within a second';
     await refresh();
   }
 
   document.addEventListener('click', (event) => {
     const target = event.target.closest('[data-kill-run],[data-kill-workflow],tr[data-run-id],circle[data-run-id],th[data-sort]');
     if (!target) return;
-    if (target.dataset.killRun) { event.stopPropagation(); kill({ runId: target.dataset.killRun }); return; }
-    if (target.dataset.killWorkflow) { kill({ workflow: target.dataset.killWorkflow }); return; }
+    if (target.dataset.killRun) { kill({ runId: target.dataset.killRun }).catch(report); return; }
+    if (target.dataset.killWorkflow) { kill({ workflow: target.dataset.killWorkflow }).catch(report); return; }
     if (target.dataset.sort) { sort = { key: target.dataset.sort, desc: sort.key === target.dataset.sort ? !sort.desc : true }; renderRuns(); return; }
-    showRun(target.dataset.runId);
+    showRun(target.dataset.runId).catch(report);
   });
-  $('#range').addEventListener('change', refresh);
-  $('#workflow').addEventListener('change', refresh);
+  const refreshOrReport = () => refresh().catch(report);
+  $('#range').addEventListener('change', refreshOrReport);
+  $('#workflow').addEventListener('change', refreshOrReport);
 
   let pending = null;
   const source = new EventSource('/api/stream?token=' + encodeURIComponent(token));
@@ -212,8 +217,8 @@ export function dashboardPage(nonce: string): string {
     tail(new Date(event.ts).toLocaleTimeString() + '  ' + event.type + '  ' + (event.workflow || event.scope));
   });
   // Throttled, not debounced: under a steady stream of calls a debounce would never fire.
-  source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 1000); });
-  refresh();
+  source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refreshOrReport(); }, 1000); });
+  refreshOrReport();
 })();
 </script>
 </body>

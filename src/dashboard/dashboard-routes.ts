@@ -63,9 +63,11 @@ export function tokenMatches(given: string | null, expected: string): boolean {
  * only that, for the state-changing POST); cross-origin pages cannot send the header without a CORS
  * preflight, which is never granted.
  */
-export function createDashboardRoutes(options: DashboardRoutesOptions): (request: Request) => Promise<Response> {
+export function createDashboardRoutes(
+  options: DashboardRoutesOptions,
+): (request: Request, closed: AbortSignal) => Promise<Response> {
   const { store, fence, token } = options;
-  return async (request) => {
+  return async (request, closed) => {
     const url = new URL(request.url);
     if (!options.hosts().includes(request.headers.get('host') ?? '')) return refuse(403, 'unknown host');
     const headerToken = request.headers.get('x-tokenfence-token');
@@ -77,22 +79,19 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
       if (!(request.headers.get('content-type') ?? '').startsWith('application/json'))
         return refuse(415, 'expected JSON');
       const body = (await request.json().catch(() => null)) as { runId?: unknown; workflow?: unknown } | null;
+      const target = killTarget(body);
+      if (!target) return refuse(400, 'expected { runId } or { workflow }');
       const reason = 'killed from the dashboard';
-      if (!fence) {
-        // Another process runs the agents: leave an order in the shared ledger; its fence obeys within 0.5 s.
-        const target = killTarget(body);
-        if (!target) return refuse(400, 'expected { runId } or { workflow }');
-        store.appendKillOrder({ ts: Date.now(), ...target, reason });
-        return json({ queued: 1 }, 202);
-      }
-      if (typeof body?.runId === 'string') {
-        const run = fence.activeRuns.find((candidate) => candidate.id === body.runId);
-        if (!run) return refuse(404, 'no such run in progress');
+      const run = target.runId === null ? undefined : fence?.activeRuns.find((active) => active.id === target.runId);
+      if (run) {
         run.kill(reason);
         return json({ killed: 1 });
       }
-      if (typeof body?.workflow === 'string') return json({ killed: fence.killWorkflow(body.workflow, reason) });
-      return refuse(400, 'expected { runId } or { workflow }');
+      if (fence && target.workflow !== null) return json({ killed: fence.killWorkflow(target.workflow, reason) });
+      // The run is in another process (or this dashboard has no fence): leave an order in the shared
+      // ledger; the fence running it obeys within half a second.
+      store.appendKillOrder({ ts: Date.now(), ...target, reason });
+      return json({ queued: 1 }, 202);
     }
     if (request.method !== 'GET') return refuse(405, 'method not allowed');
     // Reads see every call the live fence has settled, not only what its writer has batched out so far.
@@ -110,7 +109,8 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
     }
     if (url.pathname === '/api/summary') {
       const range = url.searchParams.get('range') ?? '24h';
-      const since = RANGES[range] === undefined ? undefined : Date.now() - (RANGES[range] as number);
+      if (range !== 'all' && !Object.hasOwn(RANGES, range)) return refuse(400, 'range must be 1h, 24h, 7d, 30d or all');
+      const since = range === 'all' ? undefined : Date.now() - (RANGES[range] as number);
       return json(dashboardSummary(store, fence, { since, workflow: url.searchParams.get('workflow') || undefined }));
     }
     if (url.pathname.startsWith('/api/runs/')) {
@@ -118,7 +118,7 @@ export function createDashboardRoutes(options: DashboardRoutesOptions): (request
       const run = runId === null ? undefined : dashboardRun(store, runId);
       return run ? json(run) : refuse(404, 'no such run');
     }
-    if (url.pathname === '/api/stream') return liveStream(options, request.signal);
+    if (url.pathname === '/api/stream') return liveStream(options, closed);
     return refuse(404, 'not found');
   };
 }
@@ -178,7 +178,8 @@ function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Respo
       send('hello', { at: Date.now() });
       timer = setInterval(pollSafely, options.pollMs);
       pollSafely();
-      signal.addEventListener('abort', finish);
+      if (signal.aborted) finish();
+      else signal.addEventListener('abort', finish, { once: true });
     },
     cancel() {
       clearInterval(timer);

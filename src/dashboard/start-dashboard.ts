@@ -28,19 +28,17 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-/** The only body the dashboard takes is a small JSON kill order; anything larger is cut off unread. */
+/** The only body the dashboard takes is a small JSON kill order. */
 const MAX_BODY_BYTES = 16_384;
 
-async function toRequest(message: IncomingMessage, port: number, signal: AbortSignal): Promise<Request> {
+/** The request as a fetch `Request`, or null when its body is over MAX_BODY_BYTES (the rest is not read). */
+async function toRequest(message: IncomingMessage, port: number): Promise<Request | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (message.method === 'POST') {
     for await (const chunk of message) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        message.destroy();
-        break;
-      }
+      if (size > MAX_BODY_BYTES) return null;
       chunks.push(chunk as Buffer);
     }
   }
@@ -51,7 +49,6 @@ async function toRequest(message: IncomingMessage, port: number, signal: AbortSi
   return new Request(`http://127.0.0.1:${port}${message.url ?? '/'}`, {
     method: message.method ?? 'GET',
     headers,
-    signal,
     ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
   });
 }
@@ -82,18 +79,30 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     pollMs: options.pollMs ?? 1_000,
   });
   const server = createServer((message, reply) => {
-    const controller = new AbortController();
-    reply.on('close', () => controller.abort());
-    toRequest(message, port, controller.signal)
-      .then(routes)
-      .then((response) => send(response, reply))
+    // The live stream stops when the browser goes away: this signal is tied to the socket, not to a
+    // Request object that may be collected while the stream still runs.
+    const closed = new AbortController();
+    reply.on('close', () => closed.abort());
+    toRequest(message, port)
+      .then(async (request) => {
+        if (request) return send(await routes(request, closed.signal), reply);
+        reply.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        reply.end('{"error":"request body too large"}');
+      })
       .catch(() => {
         if (!reply.headersSent) reply.writeHead(500, { 'content-type': 'application/json' });
         reply.end('{"error":"internal error"}');
       });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new InvalidOptionsError(
+          'port',
+          `cannot listen on 127.0.0.1:${options.port ?? 0} (${error.code ?? error.message})`,
+        ),
+      ),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   port = (server.address() as AddressInfo).port;

@@ -6,14 +6,15 @@ export const KILL_ORDER_POLL_MS = 500;
 
 /**
  * Reads kill orders from the store while a fence has runs in progress, so a dashboard in another process
- * (`npx tokenfence dashboard`) can stop them. Only orders given after watching began count; the timer is
- * unref'd and runs only while there is something to kill.
+ * (`npx tokenfence dashboard`) can stop them. Orders given since the fence was created count, once each,
+ * even when given between two runs: each run start reads them at once, then every 0.5 s while runs are
+ * in progress (the timer is unref'd).
  */
 export class KillOrderWatch {
   readonly #store: () => LedgerStore;
   readonly #obey: (order: KillOrder) => void;
+  readonly #since = Date.now();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #since = 0;
   #lastSeq = 0;
 
   constructor(store: () => LedgerStore, obey: (order: KillOrder) => void) {
@@ -22,10 +23,9 @@ export class KillOrderWatch {
   }
 
   start(): void {
+    this.#poll();
     if (this.#timer) return;
-    this.#since = Date.now();
-    this.#lastSeq = 0;
-    this.#timer = setInterval(() => this.poll(), KILL_ORDER_POLL_MS);
+    this.#timer = setInterval(() => this.#poll(), KILL_ORDER_POLL_MS);
     this.#timer.unref();
   }
 
@@ -34,12 +34,13 @@ export class KillOrderWatch {
     this.#timer = undefined;
   }
 
-  poll(): void {
+  #poll(): void {
     let orders: KillOrder[];
     try {
       orders = this.#store().queryKillOrders(this.#since);
     } catch {
-      // An unreadable store is reported by the ledger writer; orders are read again on the next tick.
+      // Kill orders are best effort on top of the local kill switch: an unreadable store is read again on
+      // the next tick rather than failing the run (the ledger writer reports a broken store on its own).
       return;
     }
     for (const order of orders) {

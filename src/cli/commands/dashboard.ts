@@ -28,16 +28,21 @@ export async function dashboardCommand(args: string[], io: CliIo): Promise<numbe
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536))
     throw new UsageError('--port takes 0–65535');
+  if ((values.store ?? io.env.TOKENFENCE_STORE) === 'memory')
+    throw new UsageError('a memory ledger lives in one process: point the dashboard at a sqlite:<path> ledger');
   const store = openStoreForReading(values.store, io);
-  const dashboard = await startDashboard({ store, ...(port !== undefined && { port }) });
-  io.stdout(
-    `TokenFence dashboard: ${dashboard.url}\n(only this machine can reach it; the token in the URL is required)\n`,
-  );
-  await new Promise<void>((resolve) => {
-    if (io.signal?.aborted) resolve();
-    io.signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
-  await dashboard.close();
-  store.close();
-  return 0;
+  try {
+    const dashboard = await startDashboard({ store, ...(port !== undefined && { port }) });
+    io.stdout(
+      `TokenFence dashboard: ${dashboard.url}\n(only this machine can reach it; the token in the URL is required)\n`,
+    );
+    await new Promise<void>((resolve) => {
+      if (io.signal?.aborted) resolve();
+      io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await dashboard.close();
+    return 0;
+  } finally {
+    store.close();
+  }
 }
