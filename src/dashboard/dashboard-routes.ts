@@ -87,10 +87,11 @@ export function createDashboardRoutes(
         run.kill(reason);
         return json({ killed: 1 });
       }
-      if (fence && target.workflow !== null) return json({ killed: fence.killWorkflow(target.workflow, reason) });
-      // The run is in another process (or this dashboard has no fence): leave an order in the shared
-      // ledger; the fence running it obeys within half a second.
+      // An order in the shared ledger reaches the fences of other processes (a run elsewhere, the
+      // workflow's runs elsewhere) within half a second; this process's fence acts at once.
       store.appendKillOrder({ ts: Date.now(), ...target, reason });
+      if (fence && target.workflow !== null)
+        return json({ killed: fence.killWorkflow(target.workflow, reason), queued: 1 });
       return json({ queued: 1 }, 202);
     }
     if (request.method !== 'GET') return refuse(405, 'method not allowed');

@@ -97,6 +97,10 @@ describe('dashboard routes', () => {
     // Not a run of this fence: it may be running in another process, so it becomes a kill order.
     expect(unknownRun.status).toBe(202);
     expect(fence.store.queryKillOrders(0)).toMatchObject([{ runId: 'no-such-run', workflow: null }]);
+    const workflow = await kill({ 'x-tokenfence-token': dashboard.token, 'content-type': 'application/json' });
+    expect(JSON.parse(workflow.body)).toEqual({ killed: 0, queued: 1 });
+    expect(fence.store.queryKillOrders(0).at(-1)).toMatchObject({ runId: null, workflow: 'digest' });
+    fence.reset();
     const malformed = await send(dashboard, '/api/kill', {
       method: 'POST',
       headers: { 'x-tokenfence-token': dashboard.token, 'content-type': 'application/json' },
