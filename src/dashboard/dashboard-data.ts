@@ -20,7 +20,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   const selected =
     workflows.by === 'workflow' ? workflows.rows.find((row) => row.workflow === query.workflow) : undefined;
   const active: RunHandle[] = fence ? [...fence.activeRuns] : [];
-  const outcomes = new Map(store.queryRuns(filter).map((run) => [run.runId, run.outcome]));
+  const finished = new Map(store.queryRuns(filter).map((run) => [run.runId, run]));
   return {
     generatedAt: Date.now(),
     totalUsd: usd(agents.totalNanos),
@@ -44,7 +44,8 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
             calls: row.calls,
             costUsd: usd(row.costNanos),
             anomalies: row.anomalies,
-            outcome: outcomes.get(row.runId) ?? 'running',
+            outcome: finished.get(row.runId)?.outcome ?? 'running',
+            budgetUsd: nullableUsd(finished.get(row.runId)?.budgetNanos ?? null),
           }))
         : [],
     baseline: selected ? { p50Usd: usd(selected.p50Nanos), p99Usd: usd(selected.p99Nanos) } : undefined,
@@ -59,6 +60,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   };
 }
 
+const nullableUsd = (nanos: number | null) => (nanos === null ? null : usd(nanos));
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
 
 function budgetOf(scope: TokenFence) {

@@ -57,7 +57,7 @@ export function dashboardPage(nonce: string): string {
   <section><h2>Cost per run <span class="muted" id="baseline-note"></span></h2><svg id="runs-chart" width="100%" height="220"></svg></section>
   <section><h2>Budgets</h2><div id="budgets" class="muted">—</div></section>
   <section class="wide"><h2>Workflows</h2><table id="workflows"><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">P50</th><th class="num">P99</th><th class="num">Max</th><th class="num">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
-  <section class="wide"><h2>Runs (click for the call tree)</h2><table id="runs"><thead><tr><th data-sort="runId">Run</th><th data-sort="workflow">Workflow</th><th data-sort="startedAt">Started</th><th class="num" data-sort="calls">Calls</th><th class="num" data-sort="costUsd">Cost</th><th class="num" data-sort="anomalies">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
+  <section class="wide"><h2>Runs (click for the call tree)</h2><table id="runs"><thead><tr><th data-sort="runId">Run</th><th data-sort="workflow">Workflow</th><th data-sort="startedAt">Started</th><th class="num" data-sort="calls">Calls</th><th class="num" data-sort="costUsd">Cost</th><th class="num" data-sort="anomalies">Anomalies</th><th>Of its budget</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide" id="run-detail"><h2>Run detail</h2><div class="muted">Select a run.</div></section>
   <section class="wide"><h2>Live</h2><ul id="live"></ul></section>
 </main>
@@ -152,17 +152,23 @@ export function dashboardPage(nonce: string): string {
     $('#workflows tbody').innerHTML = state.workflows.map((row) => '<tr data-workflow="' + text(row.workflow) + '"><td>' + text(row.workflow) + '</td><td class="num">' + num(row.runs) + '</td><td class="num">' + money(row.avgCostNanos / 1e9) + '</td><td class="num">' + money(row.p50Nanos / 1e9) + '</td><td class="num">' + money(row.p99Nanos / 1e9) + '</td><td class="num">' + money(row.maxNanos / 1e9) + '</td><td class="num">' + num(row.anomalies) + '</td><td><button data-kill-workflow="' + text(row.workflow) + '">kill</button></td></tr>').join('');
   }
 
+  function budgetBar(spentUsd, budgetUsd) {
+    if (!budgetUsd) return '<span class="muted">no limit</span>';
+    const share = Math.min(100, (spentUsd / budgetUsd) * 100);
+    return '<svg width="90" height="10" data-budget-share="' + share.toFixed(1) + '"><rect class="bar-bg" width="90" height="10" rx="2"></rect><rect class="bar" width="' + (share * 0.9).toFixed(1) + '" height="10" rx="2"></rect></svg> <span class="muted">' + share.toFixed(0) + '% of ' + money(budgetUsd) + '</span>';
+  }
+
   function renderRuns() {
     const active = new Map(state.activeRuns.map((run) => [run.runId, run]));
     const rows = [...state.runs];
-    for (const run of state.activeRuns) if (!rows.some((row) => row.runId === run.runId)) rows.push({ runId: run.runId, workflow: run.workflow, startedAt: Date.now(), calls: 0, costUsd: run.spentUsd, anomalies: 0, outcome: 'running' });
+    for (const run of state.activeRuns) if (!rows.some((row) => row.runId === run.runId)) rows.push({ runId: run.runId, workflow: run.workflow, startedAt: Date.now(), calls: 0, costUsd: run.spentUsd, anomalies: 0, outcome: 'running', budgetUsd: run.budgetUsd });
     rows.sort((a, b) => (a[sort.key] < b[sort.key] ? -1 : a[sort.key] > b[sort.key] ? 1 : 0) * (sort.desc ? -1 : 1));
     $('#runs tbody').innerHTML = rows.map((run) => {
       const live = active.get(run.runId);
       // Without the live fence (another process runs the agents), a run with calls and no end is in progress.
       const killable = live ? !live.killed : run.outcome === 'running';
       const kill = killable ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
-      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + num(run.calls) + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + num(run.anomalies) + '</span>' : '0') + '</td><td>' + kill + '</td></tr>';
+      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + num(run.calls) + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + num(run.anomalies) + '</span>' : '0') + '</td><td>' + (live ? budgetBar(live.spentUsd, live.budgetUsd) : run.outcome === 'running' ? '' : budgetBar(run.costUsd, run.budgetUsd)) + '</td><td>' + kill + '</td></tr>';
     }).join('');
   }
 

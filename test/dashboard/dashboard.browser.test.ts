@@ -123,6 +123,8 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     expect(
       await page.$$eval('#run-detail h3[data-detail-agent]', (heads) => heads.map((head) => head.dataset.detailAgent)),
     ).toEqual(expect.arrayContaining(['planner', 'researcher', 'writer', 'reviewer']));
+    // The scripted runs have no budget of their own; the live run below has one.
+    expect(await first.textContent()).toContain('no limit');
     const review = page.locator('#run-detail tr[data-model-used="gpt-4o-mini"]');
     expect(await review.count()).toBe(1);
     expect(await review.textContent()).toContain('downgraded');
@@ -140,7 +142,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     const openai = fence.guard(openAIClient(mock));
     let sent = 0;
     const live = fence
-      .run({ workflow: 'research-report', runId: 'run-live' }, async () => {
+      .run({ workflow: 'research-report', runId: 'run-live', budget: 1 }, async () => {
         for (;;) {
           await fence.agent('researcher', () =>
             openai.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: chatMessages }),
@@ -156,6 +158,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     expect(await live).toBeInstanceOf(KillSwitchError);
     const sentAtKill = sent;
     await page.waitForSelector('tr[data-run-id="run-live"] .tag');
+    expect(await page.textContent('tr[data-run-id="run-live"]')).toMatch(/\d+% of \$1\.0000/);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(sent).toBe(sentAtKill);
     expect(fence.activeRuns).toHaveLength(0);
