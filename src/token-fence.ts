@@ -355,7 +355,7 @@ const DEFAULT_ANOMALY = resolveAnomalyOptions({}) as ResolvedAnomalyOptions;
 
 /** `budget: 'auto'`, USD: a multiple of the workflow's p99 run cost, or the cold-start budget. */
 function autoBudget(baseline: RunBaseline | null, options: ResolvedAnomalyOptions): number | undefined {
-  if (baseline) return Math.ceil(baseline.p99Nanos * options.autoBudgetMultiple) / 1e9;
+  if (baseline) return nanosToUsd(Math.ceil(baseline.p99Nanos * options.autoBudgetMultiple));
   return options.coldStartBudget;
 }
 

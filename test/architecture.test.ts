@@ -53,7 +53,7 @@ const ALLOWED: Record<string, string[]> = {
     'root',
   ],
   cli: ['cli', 'reports', 'ledger', 'stores', 'pricing', 'errors', 'testing', 'dashboard', 'root'],
-  dashboard: ['dashboard', 'reports', 'ledger', 'errors', 'root'],
+  dashboard: ['dashboard', 'core', 'reports', 'ledger', 'errors', 'root'],
   proxy: ['proxy', 'providers', 'budget', 'core', 'errors', 'events', 'pricing', 'runs', 'ledger', 'root'],
   testing: ['testing', 'ledger'],
   root: [

@@ -1,4 +1,5 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import { nanosToUsd } from '../core/money.js';
 import type { ResolvedAnomalyOptions } from './anomaly-options.js';
 import type { RunBaseline } from './run-baseline.js';
 
@@ -54,15 +55,15 @@ export class RunAnomalyMonitor {
     this.#node.emit({
       type: 'anomaly-detected',
       kind,
-      valueUsd: valueNanos / 1e9,
-      baselineUsd: baselineNanos / 1e9,
+      valueUsd: nanosToUsd(valueNanos),
+      baselineUsd: nanosToUsd(baselineNanos),
       multiple,
       baselineRuns: this.#baseline.runs,
       action: this.#options.action,
     });
     if (this.#options.action === 'kill') {
       this.#node.engageKill(
-        `anomaly: ${kind} ${(valueNanos / 1e9).toFixed(4)} USD > ${multiple}× baseline ${(baselineNanos / 1e9).toFixed(4)} USD`,
+        `anomaly: ${kind} ${nanosToUsd(valueNanos).toFixed(4)} USD > ${multiple}× baseline ${nanosToUsd(baselineNanos).toFixed(4)} USD`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { addNanos, MAX_NANOS } from '../core/money.js';
+import { addNanos, MAX_NANOS, nanosToUsd } from '../core/money.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
@@ -174,8 +174,8 @@ export class BudgetNode {
         type: 'threshold-crossed',
         threshold: this.threshold,
         usageRatio: this.usageRatio,
-        spentUsd: this.spentNanos / 1e9,
-        budgetUsd: this.limitNanos / 1e9,
+        spentUsd: nanosToUsd(this.spentNanos),
+        budgetUsd: nanosToUsd(this.limitNanos),
       });
     }
     if (this.alertThresholds.length > 0) this.#checkAlerts();
@@ -191,8 +191,8 @@ export class BudgetNode {
         type: 'budget-alert',
         threshold,
         usageRatio: this.usageRatio,
-        spentUsd: this.spentNanos / 1e9,
-        budgetUsd: this.limitNanos / 1e9,
+        spentUsd: nanosToUsd(this.spentNanos),
+        budgetUsd: nanosToUsd(this.limitNanos),
         windowStart: this.window ? this.windowStart : undefined,
       });
     }

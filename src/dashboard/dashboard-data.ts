@@ -1,3 +1,4 @@
+import { nanosToUsd } from '../core/money.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 import { summarizeSpend } from '../reports/summarize-spend.js';
 import type { RunHandle, TokenFence } from '../token-fence.js';
@@ -6,8 +7,6 @@ export interface DashboardQuery {
   since: number | undefined;
   workflow: string | undefined;
 }
-
-const usd = (nanos: number) => nanos / 1e9;
 
 /** What the page shows for a time range and workflow: all from the one report layer and the store. */
 export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefined, query: DashboardQuery) {
@@ -23,18 +22,18 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   const finished = new Map(store.queryRuns(filter).map((run) => [run.runId, run]));
   return {
     generatedAt: Date.now(),
-    totalUsd: usd(agents.totalNanos),
+    totalUsd: nanosToUsd(agents.totalNanos),
     workflows: workflows.by === 'workflow' ? workflows.rows.map((row) => ({ ...row })) : [],
     agents:
       agents.by === 'agent'
         ? agents.rows.map((row) => ({
             agent: row.agent,
             calls: row.calls,
-            costUsd: usd(row.costNanos),
+            costUsd: nanosToUsd(row.costNanos),
             share: row.share,
           }))
         : [],
-    models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: usd(row.costNanos) })) : [],
+    models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: nanosToUsd(row.costNanos) })) : [],
     runs:
       runs.by === 'run'
         ? runs.rows.map((row) => ({
@@ -42,13 +41,13 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
             workflow: row.workflow,
             startedAt: row.startedAt,
             calls: row.calls,
-            costUsd: usd(row.costNanos),
+            costUsd: nanosToUsd(row.costNanos),
             anomalies: row.anomalies,
             outcome: finished.get(row.runId)?.outcome ?? 'running',
             budgetUsd: nullableUsd(finished.get(row.runId)?.budgetNanos ?? null),
           }))
         : [],
-    baseline: selected ? { p50Usd: usd(selected.p50Nanos), p99Usd: usd(selected.p99Nanos) } : undefined,
+    baseline: selected ? { p50Usd: nanosToUsd(selected.p50Nanos), p99Usd: nanosToUsd(selected.p99Nanos) } : undefined,
     budgets: fence ? [fence, ...fence.budgetedClients, ...active].map(budgetOf) : [],
     activeRuns: active.map((run) => ({
       runId: run.id,
@@ -60,7 +59,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
   };
 }
 
-const nullableUsd = (nanos: number | null) => (nanos === null ? null : usd(nanos));
+const nullableUsd = (nanos: number | null) => (nanos === null ? null : nanosToUsd(nanos));
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
 
 function budgetOf(scope: TokenFence) {
@@ -82,14 +81,14 @@ export function dashboardRun(store: LedgerStore, runId: string) {
   if (!run) return undefined;
   return {
     ...run,
-    costUsd: usd(run.costNanos),
+    costUsd: nanosToUsd(run.costNanos),
     agents: run.agents.map((agent) => ({
       agent: agent.agent,
       calls: agent.calls,
-      costUsd: usd(agent.costNanos),
+      costUsd: nanosToUsd(agent.costNanos),
       callList: agent.callList.map((call) => ({
         ...call,
-        costUsd: usd(call.costNanos),
+        costUsd: nanosToUsd(call.costNanos),
         downgraded: call.model !== call.modelUsed,
       })),
     })),

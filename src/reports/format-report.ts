@@ -1,10 +1,12 @@
+import { nanosToUsd } from '../core/money.js';
 import type { SpendReport } from './summarize-spend.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'md';
 
 type Cell = string | number;
 
-const usd = (nanos: number, digits = 4) => `$${(nanos / 1e9).toFixed(digits)}`;
+/** `$1.2345` from nano-USD: how every table and CLI line shows money. */
+export const formatUsd = (nanos: number, digits = 4) => `$${nanosToUsd(nanos).toFixed(digits)}`;
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
@@ -17,18 +19,18 @@ function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
           row.runs,
           row.agents,
           row.avgCalls.toFixed(1),
-          usd(row.avgCostNanos),
-          usd(row.p50Nanos),
-          usd(row.p95Nanos),
-          usd(row.p99Nanos),
-          usd(row.maxNanos),
+          formatUsd(row.avgCostNanos),
+          formatUsd(row.p50Nanos),
+          formatUsd(row.p95Nanos),
+          formatUsd(row.p99Nanos),
+          formatUsd(row.maxNanos),
           row.anomalies,
         ]),
       };
     case 'agent':
       return {
         header: ['Agent', 'Calls', 'Cost', 'Share'],
-        rows: report.rows.map((row) => [row.agent, row.calls, usd(row.costNanos), percent(row.share)]),
+        rows: report.rows.map((row) => [row.agent, row.calls, formatUsd(row.costNanos), percent(row.share)]),
       };
     case 'model':
       return {
@@ -39,7 +41,7 @@ function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
           row.calls,
           row.inputTokens,
           row.outputTokens,
-          usd(row.costNanos),
+          formatUsd(row.costNanos),
           percent(row.share),
         ]),
       };
@@ -51,7 +53,7 @@ function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
           row.workflow,
           new Date(row.startedAt).toISOString(),
           row.calls,
-          usd(row.costNanos),
+          formatUsd(row.costNanos),
           row.anomalies,
         ]),
       };
@@ -84,14 +86,14 @@ function runTree(report: Extract<SpendReport, { by: 'run' }>): string {
   const lines: string[] = [];
   for (const run of report.rows) {
     lines.push(
-      `${run.runId}  ${run.workflow}  ${usd(run.costNanos)}  ${run.calls} calls${run.anomalies ? `  ⚠ ${run.anomalies} anomalies` : ''}`,
+      `${run.runId}  ${run.workflow}  ${formatUsd(run.costNanos)}  ${run.calls} calls${run.anomalies ? `  ⚠ ${run.anomalies} anomalies` : ''}`,
     );
     for (const agent of run.agents) {
-      lines.push(`  ${agent.agent}  ${usd(agent.costNanos)}  ${agent.calls} calls`);
+      lines.push(`  ${agent.agent}  ${formatUsd(agent.costNanos)}  ${agent.calls} calls`);
       for (const call of agent.callList) {
         const model = call.model === call.modelUsed ? call.model : `${call.model} → ${call.modelUsed}`;
         lines.push(
-          `    ${new Date(call.ts).toISOString()}  ${model}  in ${call.inputTokens} / out ${call.outputTokens}  ${usd(call.costNanos, 6)}  ${call.outcome}${call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}${call.costSource === 'estimated' ? ' (estimated)' : ''}`,
+          `    ${new Date(call.ts).toISOString()}  ${model}  in ${call.inputTokens} / out ${call.outputTokens}  ${formatUsd(call.costNanos, 6)}  ${call.outcome}${call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}${call.costSource === 'estimated' ? ' (estimated)' : ''}`,
         );
       }
     }

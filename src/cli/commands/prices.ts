@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createGenaiPricesSource, GENAI_PRICES_VERSION } from '../../pricing/genai-prices-source.js';
 import type { BucketRates } from '../../pricing/model-rates.js';
+import { formatUsd } from '../../reports/format-report.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 
 export const PRICES_HELP = `Usage: tokenfence prices <model> [options]
@@ -13,10 +14,8 @@ Options:
   --help               this text
 `;
 
-const perMillion = (nanos: number) => `$${(nanos / 1e9).toFixed(4)}`;
-
 function describeRates(rates: BucketRates): string {
-  return `input ${perMillion(rates.input)} · cache read ${perMillion(rates.cacheRead)} · cache write 5m ${perMillion(rates.cacheWrite5m)} · cache write 1h ${perMillion(rates.cacheWrite1h)} · output ${perMillion(rates.output)}`;
+  return `input ${formatUsd(rates.input)} · cache read ${formatUsd(rates.cacheRead)} · cache write 5m ${formatUsd(rates.cacheWrite5m)} · cache write 1h ${formatUsd(rates.cacheWrite1h)} · output ${formatUsd(rates.output)}`;
 }
 
 export function pricesCommand(args: string[], io: CliIo): number {

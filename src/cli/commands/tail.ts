@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CallRecord, EventRecord } from '../../ledger/ledger-records.js';
+import { formatUsd } from '../../reports/format-report.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openStoreForReading } from '../open-store.js';
 import { parseTime } from '../parse-time.js';
@@ -17,13 +18,11 @@ Options:
   --help               this text
 `;
 
-const usd = (nanos: number) => `$${(nanos / 1e9).toFixed(6)}`;
-
 export function formatCallLine(call: CallRecord): string {
   const where = [call.workflow, call.agent].filter(Boolean).join('/') || call.scope;
   const model = call.model === call.modelUsed ? call.model : `${call.model}→${call.modelUsed}`;
   const tokens = call.inputUncached + call.inputCacheRead + call.inputCacheWrite5m + call.inputCacheWrite1h;
-  return `${new Date(call.ts).toISOString()}  call   ${where}  ${model}  in ${tokens} out ${call.outputText + call.outputReasoning}  ${usd(call.costNanos)}  ${call.outcome}${call.costSource === 'estimated' ? ' (estimated)' : ''}`;
+  return `${new Date(call.ts).toISOString()}  call   ${where}  ${model}  in ${tokens} out ${call.outputText + call.outputReasoning}  ${formatUsd(call.costNanos, 6)}  ${call.outcome}${call.costSource === 'estimated' ? ' (estimated)' : ''}`;
 }
 
 function formatEventLine(event: EventRecord): string {
