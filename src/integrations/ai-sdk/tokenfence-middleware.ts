@@ -185,6 +185,20 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     return { admitted: true, call, attempt, target, params: sent, usageContext };
   }
 
+  /** Sends an admitted call to the chosen model; a failure ends the attempt and surfaces as a mapped error. */
+  async function send<P extends AiSdkCallOptions, R extends AiSdkGenerateResult, S extends AiSdkStreamResult, T>(
+    begun: Extract<Begun<P, R, S>, { admitted: true }>,
+    request: (target: LanguageModelLike<P, R, S>, params: P) => PromiseLike<T>,
+  ): Promise<T> {
+    const abortedBeforeSend = begun.params.abortSignal?.aborted === true;
+    try {
+      return await request(begun.target, begun.params);
+    } catch (error) {
+      begun.attempt.fail(aiSdkFailure(error, abortedBeforeSend));
+      throw begun.call.mapError(error);
+    }
+  }
+
   async function wrapGenerate<P extends AiSdkCallOptions, R extends AiSdkGenerateResult, S extends AiSdkStreamResult>({
     model,
     params,
@@ -194,15 +208,8 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       if (begun.stopText === undefined) throw begun.error;
       return syntheticGenerateResult(model.specificationVersion, begun.stopText) as R;
     }
-    const { call, attempt, target, usageContext } = begun;
-    const abortedBeforeSend = begun.params.abortSignal?.aborted === true;
-    let result: R;
-    try {
-      result = await target.doGenerate(begun.params);
-    } catch (error) {
-      attempt.fail(aiSdkFailure(error, abortedBeforeSend));
-      throw call.mapError(error);
-    }
+    const { attempt, usageContext } = begun;
+    const result = await send(begun, (target, sent) => target.doGenerate(sent));
     attempt.succeed(normalizeAiSdkUsage(result.usage, result.providerMetadata, usageContext), {
       completion: policy.storeContent ? contentText(result.content) : null,
     });
@@ -218,15 +225,8 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       if (begun.stopText === undefined) throw begun.error;
       return syntheticStreamResult(model.specificationVersion, begun.stopText) as S;
     }
-    const { call, attempt, target, usageContext } = begun;
-    const abortedBeforeSend = begun.params.abortSignal?.aborted === true;
-    let result: S;
-    try {
-      result = await target.doStream(begun.params);
-    } catch (error) {
-      attempt.fail(aiSdkFailure(error, abortedBeforeSend));
-      throw call.mapError(error);
-    }
+    const { call, attempt, usageContext } = begun;
+    const result = await send(begun, (target, sent) => target.doStream(sent));
     const stream = observeAiSdkStream(result.stream, {
       collectText: policy.storeContent,
       mapError: (error) => call.mapError(error),
