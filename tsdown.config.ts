@@ -8,6 +8,7 @@ const external = [
   /^ai(\/|$)/,
   /^@ai-sdk\//,
   /^better-sqlite3$/,
+  /^ioredis$/,
 ];
 const shared = { platform: 'node', target: 'node20', shims: true, external } as const;
 

@@ -7,6 +7,7 @@ export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-opt
 export { isKillSwitchError, KillSwitchError } from './errors/kill-switch-error.js';
 export { isLoopDetectedError, LoopDetectedError } from './errors/loop-detected-error.js';
 export { isRetryLimitError, RetryLimitError } from './errors/retry-limit-error.js';
+export { isSharedBudgetConflictError, SharedBudgetConflictError } from './errors/shared-budget-conflict-error.js';
 export { isStoreUnavailableError, StoreUnavailableError } from './errors/store-unavailable-error.js';
 export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
 export { isUnknownModelError, UnknownModelError } from './errors/unknown-model-error.js';

@@ -34,7 +34,17 @@ export interface ResolvedPolicy {
   maxRetries: number | undefined;
 }
 
+/** How a scope is named and behaves in a shared store (used only when the scope's tree has one). */
+export interface ResolvedSharing {
+  /** The scope's own part of its id (`id`, else the label). */
+  id: string;
+  update: boolean;
+  /** `onStoreFailure.allowUsd`, nano-USD; undefined: fail closed. */
+  degradedAllowNanos: number | undefined;
+}
+
 export interface ResolvedOptions {
+  sharing: ResolvedSharing;
   loopLimits: LoopLimits | undefined;
   window: WindowPeriod | undefined;
   alerts: ResolvedAlerts;
@@ -84,6 +94,9 @@ const KNOWN_OPTIONS = new Set([
   'repeatWindowMs',
   'provider',
   'clock',
+  'id',
+  'update',
+  'onStoreFailure',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -274,9 +287,11 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   // Child scopes keep their parent's clock, so one fake clock drives a whole tree.
   const parentNode = parent?.node;
   const now = clock ? () => clock.now() : (given._internal?.now ?? (parentNode ? () => parentNode.now() : Date.now));
+  const label = resolveLabel(given.label);
   return {
+    sharing: resolveSharing(given, label),
     ownsLedger: given.store !== undefined,
-    label: resolveLabel(given.label),
+    label,
     limitNanos: resolveLimit(given, parent?.node),
     window: resolveWindow(given.budget),
     loopLimits: resolveLoopLimits(given),
@@ -318,6 +333,28 @@ function resolveLedger(options: TokenFenceOptions, inherited: LedgerWriter | und
   }
   if (options.store === undefined) return inherited ?? defaultLedger();
   return new LedgerWriter(resolveStore(options.store), options.ledger ?? {});
+}
+
+function resolveSharing(options: TokenFenceOptions, label: string): ResolvedSharing {
+  const { id, update, onStoreFailure } = options;
+  if (id !== undefined && (typeof id !== 'string' || !/^[^\u0000-\u001f{}]{1,200}$/.test(id))) {
+    throw new InvalidOptionsError('id', 'expected 1–200 printable characters without braces');
+  }
+  if (update !== undefined && typeof update !== 'boolean')
+    throw new InvalidOptionsError('update', 'expected true or false');
+  let degradedAllowNanos: number | undefined;
+  if (onStoreFailure !== undefined) {
+    const allow = usdToNanos((onStoreFailure as { allowUsd?: unknown } | null)?.allowUsd);
+    if (
+      allow === null ||
+      typeof onStoreFailure !== 'object' ||
+      Object.keys(onStoreFailure).some((key) => key !== 'allowUsd')
+    ) {
+      throw new InvalidOptionsError('onStoreFailure', 'expected { allowUsd: <USD ≥ 0> }');
+    }
+    degradedAllowNanos = allow;
+  }
+  return { id: id ?? label, update: update ?? false, degradedAllowNanos };
 }
 
 function resolveStoreContent(storeContent: unknown, inherited: boolean | undefined): boolean {

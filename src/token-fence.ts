@@ -7,6 +7,7 @@ import type { RunBaseline } from './anomaly/run-baseline.js';
 import { BudgetNode } from './budget/budget-node.js';
 import type { WindowPeriod } from './budget/budget-window.js';
 import { LoopGuard } from './budget/loop-guard.js';
+import { sharedScopeOf } from './budget/shared-admission.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
@@ -17,6 +18,7 @@ import { BUDGET_NODE, POLICY, type ResolvedPolicy, resolveOptions } from './reso
 import { currentCallContext, runInContext } from './runs/call-context.js';
 import { eventRecord } from './runs/event-record.js';
 import { KillOrderWatch } from './runs/kill-order-watch.js';
+import { listenForKills, shareKill, shareNode } from './shared-scopes.js';
 import {
   type Guarded,
   type GuardOptions,
@@ -40,6 +42,8 @@ export class TokenFence implements TokenFenceLike {
   readonly #budgetedClients = new Set<WeakRef<TokenFence>>();
   readonly #forgetClient = new FinalizationRegistry<WeakRef<TokenFence>>((ref) => this.#budgetedClients.delete(ref));
   readonly #killedWorkflows = new Map<string, string | undefined>();
+  /** Set on the root of a shared tree: stops hearing kills from other processes. */
+  #stopListening: (() => void) | undefined;
   readonly #killOrders = new KillOrderWatch(
     () => this.store,
     (order) => {
@@ -71,6 +75,8 @@ export class TokenFence implements TokenFenceLike {
       },
     });
     this[BUDGET_NODE] = node;
+    node.shared = shareNode(node, resolved, ledger.store);
+    if (node.shared && resolved.ownsLedger) this.#stopListening = listenForKills(node.shared);
     if (resolved.loopLimits) node.loopGuard = new LoopGuard(resolved.loopLimits);
     this.#ownsLedger = resolved.ownsLedger;
     if (resolved.ownsLedger || !resolved.parentNode) {
@@ -100,7 +106,14 @@ export class TokenFence implements TokenFenceLike {
     }
     const runBudget = budget === 'auto' ? autoBudget(baseline, detection ?? DEFAULT_ANOMALY) : budget;
     const run = new RunHandle(
-      { ...scopeOptions(scope), ...(runBudget !== undefined && { budget: runBudget }), label: workflow, parent: this },
+      {
+        ...scopeOptions(scope),
+        ...(runBudget !== undefined && { budget: runBudget }),
+        label: workflow,
+        // In a shared store, every process running this run id shares the run's budget.
+        id: `${workflow}#${runId}`,
+        parent: this,
+      },
       runId,
       workflow,
     );
@@ -198,10 +211,40 @@ export class TokenFence implements TokenFenceLike {
     this[POLICY].ledger.flush();
   }
 
-  /** Flushes the ledger and closes this fence's store (when it has its own `store`). */
+  /**
+   * Flushes the ledger and closes this fence's store (when it has its own `store`). A Redis store is
+   * first given up to 5 s to acknowledge every settlement and record (StoreUnavailableError if not).
+   */
   async close(): Promise<void> {
-    if (this.#ownsLedger) this[POLICY].ledger.close();
-    else this[POLICY].ledger.flush();
+    const ledger = this[POLICY].ledger;
+    ledger.flush();
+    if (!this.#ownsLedger) return;
+    this.#stopListening?.();
+    const store = ledger.store as { shutdown?: () => Promise<void> };
+    try {
+      await store.shutdown?.();
+    } finally {
+      ledger.close();
+    }
+  }
+
+  /**
+   * This scope as the shared store counts it — every process's spend and holds — or null when the scope
+   * is not shared. Rejects with StoreUnavailableError when the store cannot answer.
+   */
+  async sharedTotals(): Promise<SharedTotals | null> {
+    const node = this.#current;
+    const shared = node.shared;
+    if (!shared) return null;
+    const totals = await shared.store.totals(shared.tree, sharedScopeOf(node, node.windowStart));
+    return {
+      spent: nanosToUsd(totals.spentNanos),
+      spentNanos: totals.spentNanos,
+      reserved: nanosToUsd(totals.heldNanos),
+      budget: totals.limitNanos === null ? Number.POSITIVE_INFINITY : nanosToUsd(totals.limitNanos),
+      calls: totals.calls,
+      killed: totals.killed,
+    };
   }
 
   /** The ledger store this fence records into (for reports: `summarizeSpend(fence.store, …)`). */
@@ -271,11 +314,17 @@ export class TokenFence implements TokenFenceLike {
   get killed(): boolean {
     return this[BUDGET_NODE].kill !== null;
   }
+  /** Refuses every later call here and below, aborts those in flight; on a shared store, in every process. */
   kill(reason?: string): void {
-    this[BUDGET_NODE].engageKill(typeof reason === 'string' ? reason : undefined);
+    const node = this[BUDGET_NODE];
+    const error = node.engageKill(typeof reason === 'string' ? reason : undefined);
+    if (node.shared) shareKill(node.shared, error.reason ?? `${node.label} was killed`);
   }
+  /** Starts a fresh period in this process; on a shared store it also lifts the scope's kill everywhere. */
   reset(): void {
-    this[BUDGET_NODE].reset();
+    const node = this[BUDGET_NODE];
+    if (node.shared) void node.shared.store.revive(node.shared.tree, node.shared.id).catch(() => {});
+    node.reset();
     this.#killedWorkflows.clear();
   }
 }
@@ -413,3 +462,14 @@ export function guard<T extends object>(client: T, options?: TokenFenceOptions):
 }
 
 export type { SpendView };
+
+/** A shared scope's totals across every process (`fence.sharedTotals()`), USD unless named nanos. */
+export interface SharedTotals {
+  spent: number;
+  spentNanos: number;
+  reserved: number;
+  budget: number;
+  calls: number;
+  /** The kill's reason when the scope was killed (in any process), else null. */
+  killed: string | null;
+}

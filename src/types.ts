@@ -55,10 +55,24 @@ export interface TokenFenceOptions {
   maxRetries?: number;
   /**
    * Where call records, events and run summaries are kept: `'memory'` (shared by every fence without a
-   * store, bounded), `'sqlite:./tokenfence.db'` (needs better-sqlite3 12), or a LedgerStore object.
-   * Inherited by child scopes. @default the shared in-memory ledger
+   * store, bounded), `'sqlite:./tokenfence.db'` (needs better-sqlite3 12), `'redis://host:6379'` or
+   * `redisStore(…)` (budgets and ledger shared by every process on that Redis; needs ioredis 5), or a
+   * LedgerStore object. Inherited by child scopes. @default the shared in-memory ledger
    */
   store?: StoreOption;
+  /**
+   * The scope's name in a shared store (Redis): the same id on the same store is one budget in every
+   * process. Child scopes are named below their parent (`crawl/researcher`). @default the label
+   */
+  id?: string;
+  /** Shared store: replace the limit another process stored for this scope instead of refusing. @default false */
+  update?: boolean;
+  /**
+   * Shared store unreachable: `{ allowUsd }` lets this process admit up to that much (holds in flight
+   * plus spend not yet written back), journaled and charged to the shared budget once Redis answers again.
+   * @default fail closed: every call is refused with StoreUnavailableError
+   */
+  onStoreFailure?: { allowUsd: number };
   /** Record prompt and completion text in the ledger. Inherited. @default false */
   storeContent?: boolean;
   /** Batching of ledger writes. @default { flushIntervalMs: 200, maxBatch: 1000 } */

@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
   providers: ['providers', 'budget', 'core', 'errors', 'tokens', 'pricing'],
   runs: ['runs', 'budget', 'core', 'errors', 'events', 'ledger'],
   ledger: ['ledger', 'core', 'errors'],
-  stores: ['stores', 'ledger', 'core', 'errors'],
+  stores: ['stores', 'ledger', 'budget', 'core', 'errors'],
   reports: ['reports', 'ledger', 'core'],
   alerts: ['alerts', 'events', 'root'],
   anomaly: ['anomaly', 'budget', 'core', 'errors', 'ledger'],

@@ -5,6 +5,7 @@ import type { TokenFenceEvent } from '../events/events.js';
 import { type BudgetWindow, windowStart } from './budget-window.js';
 import type { LoopGuard } from './loop-guard.js';
 import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
+import type { SharedNode } from './shared-admission.js';
 
 /** Something in flight that a kill must stop. */
 export interface Abortable {
@@ -42,6 +43,13 @@ export class BudgetNode {
   calls = 0;
   killedBy: KillSwitchError | null = null;
   exceeded = false;
+  /** Where this scope is shared with other processes (a Redis store), if it is. */
+  shared: SharedNode | undefined;
+  /**
+   * Other processes' spend and holds in this shared scope, as of the store's last answer: it makes the
+   * local pre-check, downgrades and clamps see the whole budget. The store's check is the binding one.
+   */
+  othersNanos = 0;
   #thresholdCrossed = false;
   /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
   attribution: Attribution | undefined;
@@ -119,13 +127,23 @@ export class BudgetNode {
     return this.scope.kill;
   }
 
+  /** Spend and holds counted against this scope's limit: this process's, plus other processes' when shared. */
+  get usedNanos(): number {
+    return this.spentNanos + this.heldNanos + this.othersNanos;
+  }
+
   fits(amountNanos: number): boolean {
-    return this.limitNanos === null || this.spentNanos + this.heldNanos + amountNanos <= this.limitNanos;
+    return this.limitNanos === null || this.usedNanos + amountNanos <= this.limitNanos;
   }
 
   /** Headroom of this scope alone, nano-USD (MAX_NANOS when unlimited). */
   get headroomNanos(): number {
-    return this.limitNanos === null ? MAX_NANOS : Math.max(0, this.limitNanos - this.spentNanos - this.heldNanos);
+    return this.limitNanos === null ? MAX_NANOS : Math.max(0, this.limitNanos - this.usedNanos);
+  }
+
+  /** Records what the shared store counts in this scope (every process's spend and holds, this one's included). */
+  noteSharedTotals(totalNanos: number): void {
+    this.othersNanos = Math.max(0, totalNanos - this.spentNanos - this.heldNanos);
   }
 
   /** The smallest headroom along the chain: the most any single call may hold right now. */
@@ -201,7 +219,7 @@ export class BudgetNode {
   get usageRatio(): number {
     if (this.limitNanos === null) return 0;
     if (this.limitNanos === 0) return this.spentNanos > 0 || this.heldNanos > 0 ? Number.POSITIVE_INFINITY : 1;
-    return this.spentNanos / this.limitNanos;
+    return (this.spentNanos + this.othersNanos) / this.limitNanos;
   }
 
   /** True when this scope itself has a listener. */

@@ -21,6 +21,11 @@ export class Reservation {
     this.#windows = nodes.some((node) => node.window !== undefined) ? nodes.map((node) => node.windowStart) : null;
   }
 
+  /** The window `node` was in when this hold was made (0 for a scope without one). */
+  windowOf(node: BudgetNode): number {
+    return this.#windows?.[this.nodes.indexOf(node)] ?? 0;
+  }
+
   get state(): ReservationState {
     return this.#state;
   }

@@ -3,6 +3,7 @@ import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import type { TokenFenceEvent } from '../events/events.js';
 import type { BudgetNode } from './budget-node.js';
 import { Reservation } from './reservation.js';
+import { SharedPlan } from './shared-admission.js';
 
 export type AdmissionResult =
   | { admitted: true; reservation: Reservation }
@@ -28,9 +29,17 @@ export class ScopeSet {
   /** Distinct scopes, the primary's chain first. */
   readonly nodes: readonly BudgetNode[];
 
+  #shared: SharedPlan | null | undefined;
+
   constructor(primary: BudgetNode, nodes: readonly BudgetNode[]) {
     this.primary = primary;
     this.nodes = nodes;
+  }
+
+  /** The scopes of this set shared with other processes, and their store; null when none is. */
+  get shared(): SharedPlan | null {
+    if (this.#shared === undefined) this.#shared = SharedPlan.of(this.nodes);
+    return this.#shared;
   }
 
   /** The union of two chains (a context's and a client's), each scope once. */

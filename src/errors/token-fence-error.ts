@@ -8,7 +8,8 @@ export type TokenFenceErrorCode =
   | 'UNSUPPORTED_CLIENT'
   | 'STORE_UNAVAILABLE'
   | 'RETRY_LIMIT'
-  | 'LOOP_DETECTED';
+  | 'LOOP_DETECTED'
+  | 'SHARED_BUDGET_CONFLICT';
 
 /**
  * Base class of every error TokenFence raises. Match on `code` (stable) or the `isXxx` guards,

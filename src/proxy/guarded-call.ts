@@ -2,6 +2,7 @@ import type { Abortable } from '../budget/budget-node.js';
 import { type AdmittedCall, budgetExceededAt, type CallRequest } from '../budget/plan-call.js';
 import type { Reservation } from '../budget/reservation.js';
 import type { ScopeSet } from '../budget/scope-set.js';
+import type { SharedHold } from '../budget/shared-admission.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
@@ -37,6 +38,11 @@ function neverSent(error: unknown): boolean {
 
 /** An attempt reported by its integration instead of observed on the wire. */
 export interface ManualAttempt {
+  /**
+   * Resolves when the attempt may be sent: at once, or once a shared store (Redis) has held its worst
+   * case. Rejects — the attempt then already ended, nothing was sent — when the store refuses.
+   */
+  readonly ready: Promise<void>;
   /** Aborted (with the KillSwitchError) when the scope is killed: pass it to the SDK. */
   readonly abortSignal: AbortSignal;
   /** The provider answered. `complete: false` (cut or aborted stream) charges at least the hold. */
@@ -51,6 +57,8 @@ export interface ManualAttempt {
 interface AttemptState {
   number: number;
   reservation: Reservation;
+  /** The attempt's hold on the shared store, once made. */
+  shared: SharedHold | undefined;
   startedAt: number;
   status: number | undefined;
 }
@@ -161,6 +169,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
     const attempt: AttemptState = {
       number: this.#attempts,
       reservation: this.#reserveAttempt(),
+      shared: undefined,
       startedAt: this.#now(),
       status: undefined,
     };
@@ -176,7 +185,10 @@ export class GuardedCall implements MarkedRequest, Abortable {
   startAttempt(): ManualAttempt {
     const attempt = this.#beginAttempt();
     const abortSignal = this.signal.toAbortSignal();
+    const ready = this.#holdShared(attempt);
+    ready.catch(() => {});
     return {
+      ready,
       abortSignal,
       succeed: (usage, options = {}) => {
         const complete = options.complete ?? true;
@@ -194,6 +206,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
 
   async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
     const attempt = this.#beginAttempt();
+    await this.#holdShared(attempt);
     let response: Response;
     try {
       // An SDK that hands its options' signal straight to fetch would give it ours, which fetch rejects.
@@ -216,6 +229,48 @@ export class GuardedCall implements MarkedRequest, Abortable {
         ? this.#observeStream(response, attempt)
         : this.#observeJson(response, attempt);
     return response;
+  }
+
+  /**
+   * Holds the attempt's worst case on the shared store (when a scope is shared) before anything is sent.
+   * A refusal, a kill meanwhile or an unreachable store ends the attempt as blocked and throws.
+   */
+  async #holdShared(attempt: AttemptState): Promise<void> {
+    const plan = this.#scope.shared;
+    if (!plan) return;
+    try {
+      attempt.shared = await plan.reserve(attempt.reservation, this.#plan.model, this.#plan.overBudget !== undefined);
+    } catch (error) {
+      this.#block(attempt, error as TokenFenceError);
+    }
+    if (this.#failure) {
+      attempt.shared?.end(null);
+      this.#block(attempt, this.#failure);
+    }
+  }
+
+  /** Ends an attempt that was never sent: the local hold is given back, the ledger records the refusal. */
+  #block(attempt: AttemptState, error: TokenFenceError): never {
+    for (const node of this.#scope.nodes) node.inFlight.delete(this);
+    attempt.reservation.release();
+    this.#ledger.call(
+      callRecord(this.#scope, this.#request, {
+        startedAt: attempt.startedAt,
+        modelUsed: this.#plan.model,
+        usage: null,
+        costNanos: 0,
+        reservedNanos: 0,
+        costSource: 'provider',
+        attempt: attempt.number,
+        outcome: error.code === 'KILL_SWITCH' ? 'killed' : 'blocked',
+        status: undefined,
+        durationMs: 0,
+        stream: this.#stream,
+        prompt: this.#prompt,
+        completion: null,
+      }),
+    );
+    return this.#stop(error);
   }
 
   #observeJson(response: Response, attempt: AttemptState): ResponseObserver {
@@ -276,6 +331,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
       if (basis === 'hold') source = 'estimated';
       reservation.settle(cost);
     }
+    attempt.shared?.end(basis === 'released' ? null : cost);
     const durationMs = this.#now() - attempt.startedAt;
     this.#ledger.call(
       callRecord(this.#scope, this.#request, {

@@ -90,6 +90,7 @@ async function send(
   rest: readonly unknown[],
 ): Promise<unknown> {
   const attempt = call.startAttempt();
+  await attempt.ready;
   const own = endpoint.abortSignalOf(params);
   const abortedBefore = own?.aborted === true;
   if (own) call.signal.follow(own);

@@ -1,19 +1,21 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { createMemoryLedgerStore } from './memory/memory-ledger-store.js';
+import { redisStore } from './redis/redis-store.js';
 import { openSqliteLedgerStore } from './sqlite/sqlite-ledger-store.js';
 
-/** A store given as `'memory'`, `'sqlite:<path>'` or a LedgerStore object. */
-export type StoreOption = 'memory' | `sqlite:${string}` | LedgerStore;
+/** A store given as `'memory'`, `'sqlite:<path>'`, `'redis://…'` or a LedgerStore object. */
+export type StoreOption = 'memory' | `sqlite:${string}` | `redis://${string}` | `rediss://${string}` | LedgerStore;
 
 export function resolveStore(store: unknown): LedgerStore {
   if (store === undefined || store === 'memory') return createMemoryLedgerStore();
   if (typeof store === 'string') {
     if (store.startsWith('sqlite:') && store.length > 'sqlite:'.length)
       return openSqliteLedgerStore(store.slice('sqlite:'.length));
+    if (/^rediss?:\/\//.test(store)) return redisStore(store);
     throw new InvalidOptionsError(
       'store',
-      `expected 'memory', 'sqlite:<path>' or a store object, got ${JSON.stringify(store.slice(0, 60))}`,
+      `expected 'memory', 'sqlite:<path>', 'redis://…' or a store object, got ${JSON.stringify(store.replace(/\/\/[^@/]*@/, '//…@').slice(0, 60))}`,
     );
   }
   const candidate = store as Partial<LedgerStore> | null;

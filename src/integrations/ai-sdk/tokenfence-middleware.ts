@@ -190,6 +190,7 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     begun: Extract<Begun<P, R, S>, { admitted: true }>,
     request: (target: LanguageModelLike<P, R, S>, params: P) => PromiseLike<T>,
   ): Promise<T> {
+    await begun.attempt.ready;
     const abortedBeforeSend = begun.params.abortSignal?.aborted === true;
     try {
       return await request(begun.target, begun.params);

@@ -1,0 +1,71 @@
+import type { BudgetNode } from './budget/budget-node.js';
+import { DegradedAllowance, type SharedNode } from './budget/shared-admission.js';
+import type { SharedBudgetStore } from './budget/shared-budget-store.js';
+import type { LedgerStore } from './ledger/ledger-store.js';
+import type { ResolvedOptions } from './resolve-options.js';
+
+/** The shared budgets of a store that has them (a Redis store), else undefined. */
+function sharedBudgetsOf(store: LedgerStore): SharedBudgetStore | undefined {
+  const budgets = (store as { budgets?: Partial<SharedBudgetStore> }).budgets;
+  return typeof budgets?.reserve === 'function' ? (budgets as SharedBudgetStore) : undefined;
+}
+
+const forget = new FinalizationRegistry<{ local: SharedNode['local']; id: string; ref: WeakRef<BudgetNode> }>(
+  ({ local, id, ref }) => {
+    const refs = local.get(id);
+    refs?.delete(ref);
+    if (refs?.size === 0) local.delete(id);
+  },
+);
+
+/**
+ * Where a new scope lives in a shared store: a fence with a Redis store is the root of a tree named by
+ * its id (or label); scopes below it (clients, runs, agents) are named by their path in that tree.
+ */
+export function shareNode(node: BudgetNode, resolved: ResolvedOptions, store: LedgerStore): SharedNode | undefined {
+  const { sharing } = resolved;
+  let shared: SharedNode | undefined;
+  if (resolved.ownsLedger) {
+    const budgets = sharedBudgetsOf(store);
+    if (!budgets) return undefined;
+    const allowance = sharing.degradedAllowNanos;
+    shared = {
+      store: budgets,
+      tree: sharing.id,
+      id: sharing.id,
+      update: sharing.update,
+      degraded: allowance === undefined ? undefined : new DegradedAllowance(allowance),
+      local: new Map(),
+    };
+  } else {
+    const parent = resolved.parentNode?.shared;
+    if (!parent) return undefined;
+    shared = { ...parent, id: `${parent.id}/${sharing.id}`, update: sharing.update };
+  }
+  const ref = new WeakRef(node);
+  let refs = shared.local.get(shared.id);
+  if (!refs) {
+    refs = new Set();
+    shared.local.set(shared.id, refs);
+  }
+  refs.add(ref);
+  forget.register(node, { local: shared.local, id: shared.id, ref });
+  return shared;
+}
+
+/** Kills from other processes, heard on the store's channel, reach this process's scopes of the tree. */
+export function listenForKills(root: SharedNode): () => void {
+  return root.store.onKill((tree, killKey, reason) => {
+    if (tree !== root.tree) return;
+    for (const ref of root.local.get(killKey) ?? []) ref.deref()?.engageKill(reason);
+  });
+}
+
+const KILL_RETRY_MS = 250;
+
+/** Sets the scope's kill flag in the store for every process, retrying until Redis has it. */
+export function shareKill(shared: SharedNode, reason: string): void {
+  shared.store.kill(shared.tree, shared.id, reason).catch(() => {
+    setTimeout(() => shareKill(shared, reason), KILL_RETRY_MS).unref();
+  });
+}
