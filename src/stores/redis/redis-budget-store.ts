@@ -302,8 +302,9 @@ export class RedisBudgetStore implements SharedBudgetStore {
       if (typeof order.tree !== 'string' || typeof order.killKey !== 'string') return;
       for (const listener of this.#killListeners) listener(order.tree, order.killKey, String(order.reason ?? ''));
     });
-    // ioredis subscribes again by itself after a reconnect.
-    subscriber.subscribe(this.killChannel).catch(() => {});
+    // Subscribing is refused until connected (no offline queue), and is needed again after a reconnect.
+    subscriber.on('ready', () => void subscriber.subscribe(this.killChannel).catch(() => {}));
+    if (subscriber.status === 'ready') void subscriber.subscribe(this.killChannel).catch(() => {});
   }
 
   /** Waits (up to `timeoutMs`) for unacknowledged settlements, then stops timers and the subscriber. */

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BudgetExceededError,
+  isKillSwitchError,
+  KillSwitchError,
+  SharedBudgetConflictError,
+  StoreUnavailableError,
+  TokenFence,
+} from '../src/index.js';
+import { type RedisStore, redisStore } from '../src/stores/redis/redis-store.js';
+import { type MockProvider, startMockProvider } from '../src/testing/index.js';
+import { CANARY_KEY, chatMessages, openAIClient } from './support/clients.js';
+import { type RedisServerHandle, startRedisServer } from './support/redis-server.js';
+
+let server: RedisServerHandle;
+let mock: MockProvider;
+const fences: TokenFence[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  mock = await startMockProvider({ scenario: { inputTokens: 1_000, outputTokens: 1_000 } });
+});
+afterAll(async () => {
+  for (const fence of fences) await fence.close().catch(() => {});
+  await mock.close();
+  await server.dispose();
+});
+
+/** A fence as one worker process would make it: its own Redis connection, same label and budget. */
+function worker(
+  options: ConstructorParameters<typeof TokenFence>[0] & { storeOptions?: Parameters<typeof redisStore>[1] },
+) {
+  const { storeOptions, ...rest } = options ?? {};
+  const fence = new TokenFence({ onLimit: 'throw', ...rest, store: redisStore(server.url, storeOptions) });
+  fences.push(fence);
+  return fence;
+}
+
+const ask = (client: ReturnType<typeof openAIClient>) =>
+  client.chat.completions.create({ model: 'gpt-4o-mini', messages: chatMessages, max_tokens: 1_000 });
+
+// gpt-4o-mini: $0.15 / $0.60 per 1M tokens; 1,000 in + 1,000 out = $0.00075 per call.
+const CALL_USD = 0.00075;
+
+describe('budgets shared through Redis', () => {
+  it('two workers with the same label and budget spend one budget, never more', async () => {
+    const label = `crawl-${randomUUID()}`;
+    const a = worker({ label, budget: 4 * CALL_USD });
+    const b = worker({ label, budget: 4 * CALL_USD });
+    const clientA = a.guard(openAIClient(mock));
+    const clientB = b.guard(openAIClient(mock));
+    await ask(clientA);
+    await ask(clientA);
+    await ask(clientB);
+    await ask(clientB);
+    const before = mock.requests.length;
+    await expect(ask(clientB)).rejects.toThrow(BudgetExceededError);
+    await expect(ask(clientA)).rejects.toThrow(BudgetExceededError);
+    expect(mock.requests.length).toBe(before);
+    const totals = await a.sharedTotals();
+    expect(totals).toMatchObject({ spentNanos: 3_000_000, reserved: 0, calls: 4, killed: null });
+    expect(totals?.spent).toBeCloseTo(4 * CALL_USD, 12);
+    expect(a.spent).toBeCloseTo(2 * CALL_USD, 12); // this process's share
+  });
+
+  it('a run id shared by two workers is one run budget', async () => {
+    const label = `svc-${randomUUID()}`;
+    const runId = randomUUID();
+    const a = worker({ label });
+    const b = worker({ label });
+    const clientA = a.guard(openAIClient(mock));
+    const clientB = b.guard(openAIClient(mock));
+    const options = { workflow: 'nightly', runId, budget: 2 * CALL_USD };
+    await a.run(options, () => ask(clientA));
+    await b.run(options, () => ask(clientB));
+    await expect(a.run(options, () => ask(clientA))).rejects.toThrow(BudgetExceededError);
+  });
+
+  it('another limit for an existing scope is a typed error unless update: true', async () => {
+    const label = `conflict-${randomUUID()}`;
+    await ask(worker({ label, budget: 1 }).guard(openAIClient(mock)));
+    const other = worker({ label, budget: 2 }).guard(openAIClient(mock));
+    await expect(ask(other)).rejects.toThrow(SharedBudgetConflictError);
+    const updated = worker({ label, budget: 2, update: true });
+    await ask(updated.guard(openAIClient(mock)));
+    expect((await updated.sharedTotals())?.budget).toBe(2);
+  });
+
+  it('kill() in one worker aborts a call in flight in another within 1 s and refuses every later call, also in new workers', async () => {
+    const label = `kill-${randomUUID()}`;
+    const a = worker({ label, budget: 1 });
+    const b = worker({ label, budget: 1 });
+    const clientB = b.guard(openAIClient(mock));
+    await ask(clientB); // b is connected and subscribed
+    mock.setScenario({ inputTokens: 1_000, outputTokens: 1_000, chunks: 50, chunkDelayMs: 100 });
+    const stream = await clientB.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: chatMessages,
+      max_tokens: 1_000,
+      stream: true,
+    });
+    let killedAt = 0;
+    const reading = (async () => {
+      for await (const _chunk of stream) {
+        if (killedAt === 0) {
+          killedAt = Date.now();
+          a.kill('runaway spend');
+        }
+      }
+    })();
+    const error = await reading.catch((caught: unknown) => caught);
+    expect(isKillSwitchError(error)).toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    mock.setScenario({ inputTokens: 1_000, outputTokens: 1_000 });
+    await expect(ask(clientB)).rejects.toThrow(KillSwitchError);
+    const fresh = worker({ label, budget: 1 });
+    await expect(ask(fresh.guard(openAIClient(mock)))).rejects.toThrow(KillSwitchError);
+    expect(fresh.killed).toBe(true);
+    fresh.reset();
+    await expect.poll(async () => (await fresh.sharedTotals())?.killed).toBeNull();
+  });
+
+  it('with Redis down every call is refused fast with StoreUnavailableError and nothing is sent; recovery is automatic', async () => {
+    const a = worker({ label: `down-${randomUUID()}`, budget: 1, storeOptions: { timeoutMs: 300 } });
+    const client = a.guard(openAIClient(mock));
+    await ask(client);
+    const before = mock.requests.length;
+    await server.stop();
+    try {
+      for (let index = 0; index < 5; index += 1) {
+        const started = Date.now();
+        const error = await ask(client).catch((caught: unknown) => caught);
+        expect(StoreUnavailableError.isInstance(error)).toBe(true);
+        expect(String((error as Error).message)).not.toContain(CANARY_KEY);
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      expect(mock.requests.length).toBe(before);
+      expect(a.reserved).toBe(0);
+    } finally {
+      await server.start();
+    }
+    await expect
+      .poll(
+        () =>
+          ask(client).then(
+            () => 'ok',
+            (error: Error) => error.name,
+          ),
+        { timeout: 5_000 },
+      )
+      .toBe('ok');
+  });
+
+  it('onStoreFailure.allowUsd admits a capped amount while Redis is down and charges it once on recovery', async () => {
+    const label = `degraded-${randomUUID()}`;
+    const a = worker({ label, budget: 1, onStoreFailure: { allowUsd: 0.0025 }, storeOptions: { timeoutMs: 200 } });
+    const client = a.guard(openAIClient(mock));
+    await ask(client);
+    await server.stop();
+    let admitted = 0;
+    try {
+      for (let index = 0; index < 6; index += 1) {
+        try {
+          await ask(client);
+          admitted += 1;
+        } catch (error) {
+          expect(StoreUnavailableError.isInstance(error)).toBe(true);
+        }
+      }
+    } finally {
+      await server.start();
+    }
+    // Each call holds its worst case (~$0.0006) while in flight and uses ~$0.00075 of the allowance after.
+    expect(admitted).toBeGreaterThanOrEqual(2);
+    expect(admitted).toBeLessThanOrEqual(3);
+    const store = a.store as RedisStore;
+    await store.budgets.drain();
+    const totals = await a.sharedTotals();
+    expect(totals?.calls).toBe(1 + admitted);
+    expect(totals?.spentNanos).toBe((1 + admitted) * 750_000);
+  });
+
+  it('call records of every worker reach the Redis ledger', async () => {
+    const label = `ledger-${randomUUID()}`;
+    const a = worker({ label });
+    const b = worker({ label });
+    await ask(a.guard(openAIClient(mock)));
+    await ask(b.guard(openAIClient(mock)));
+    a.flush();
+    b.flush();
+    expect(await (a.store as RedisStore).persisted()).toBe(true);
+    expect(await (b.store as RedisStore).persisted()).toBe(true);
+    const reader = redisStore(server.url);
+    await reader.refresh();
+    const ours = reader.queryCalls({}).filter((record) => record.scope.startsWith(label));
+    expect(ours).toHaveLength(2);
+    expect(JSON.stringify(ours)).not.toContain(CANARY_KEY);
+    await reader.shutdown();
+  });
+});

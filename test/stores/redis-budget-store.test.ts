@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SharedScope } from '../../src/budget/shared-budget-store.js';
+import { SharedBudgetConflictError } from '../../src/errors/shared-budget-conflict-error.js';
+import { StoreUnavailableError } from '../../src/errors/store-unavailable-error.js';
+import { type RedisStore, redisStore } from '../../src/stores/redis/redis-store.js';
+import { type RedisServerHandle, startRedisServer } from '../support/redis-server.js';
+
+let server: RedisServerHandle;
+const stores: RedisStore[] = [];
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  for (const store of stores) await store.shutdown(200).catch(() => {});
+  await server.dispose();
+});
+
+function open(options: Parameters<typeof redisStore>[1] = {}): RedisStore {
+  const store = redisStore(server.url, { timeoutMs: 300, ...options });
+  stores.push(store);
+  return store;
+}
+
+/** Three nested scopes of a fresh tree: workflow (limit), agent (limit), call scope (no limit). */
+function tree(limits: [number | null, number | null, number | null] = [1_000, 600, null]) {
+  const name = `tree-${randomUUID()}`;
+  const scopes: SharedScope[] = ['wf', 'wf/agent', 'wf/agent/client'].map((key, index) => ({
+    key,
+    killKey: key,
+    limitNanos: limits[index] ?? null,
+  }));
+  return { name, scopes };
+}
+
+const reserve = (store: RedisStore, t: ReturnType<typeof tree>, amountNanos: number, reservationId: string = randomUUID()) =>
+  store.budgets.reserve({ tree: t.name, reservationId, scopes: t.scopes, amountNanos, force: false, update: false });
+
+describe('RedisBudgetStore against a real redis-server', () => {
+  it('holds in every scope or none; the boundary is spent + held + amount ≤ limit; settle replaces the hold', async () => {
+    const store = open();
+    const t = tree();
+    const first = await reserve(store, t, 400, 'r1');
+    expect(first).toEqual({
+      status: 'held',
+      totals: [
+        { spentNanos: 0, heldNanos: 400 },
+        { spentNanos: 0, heldNanos: 400 },
+        { spentNanos: 0, heldNanos: 400 },
+      ],
+    });
+    expect(await reserve(store, t, 200, 'r2')).toMatchObject({ status: 'held' }); // 600 = agent limit exactly
+    expect(await reserve(store, t, 1, 'r3')).toEqual({
+      status: 'denied',
+      index: 1,
+      spentNanos: 0,
+      heldNanos: 600,
+      limitNanos: 600,
+    });
+    expect(
+      await store.budgets.settleNow({ tree: t.name, reservationId: 'r1', scopes: t.scopes, costNanos: 123 }),
+    ).toEqual({ late: false, repeated: false });
+    await store.budgets.settleNow({ tree: t.name, reservationId: 'r2', scopes: t.scopes, costNanos: null });
+    const agent = await store.budgets.totals(t.name, t.scopes[1] as SharedScope);
+    expect(agent).toEqual({ limitNanos: 600, spentNanos: 123, heldNanos: 0, calls: 1, killed: null });
+    const unlimited = await store.budgets.totals(t.name, t.scopes[2] as SharedScope);
+    expect(unlimited.limitNanos).toBeNull();
+  });
+
+  it('a repeated reserve or settle (lost reply, retry) counts once; a conflicting settle is a typed error', async () => {
+    const store = open();
+    const t = tree();
+    await reserve(store, t, 100, 'same');
+    expect(await reserve(store, t, 100, 'same')).toMatchObject({ status: 'held' });
+    expect((await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).heldNanos).toBe(100);
+    await expect(reserve(store, t, 999, 'same')).rejects.toThrow(SharedBudgetConflictError);
+    const settle = { tree: t.name, reservationId: 'same', scopes: t.scopes, costNanos: 70 };
+    expect(await store.budgets.settleNow(settle)).toEqual({ late: false, repeated: false });
+    expect(await store.budgets.settleNow(settle)).toEqual({ late: false, repeated: true });
+    await expect(store.budgets.settleNow({ ...settle, costNanos: 71 })).rejects.toMatchObject({
+      code: 'SHARED_BUDGET_CONFLICT',
+      conflict: 'reservation',
+    });
+    await expect(reserve(store, t, 100, 'same')).rejects.toThrow(SharedBudgetConflictError);
+    expect(await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).toMatchObject({
+      spentNanos: 70,
+      heldNanos: 0,
+    });
+  });
+
+  it('the first creation of a scope wins; another limit is a typed error unless update is set', async () => {
+    const store = open();
+    const t = tree();
+    await reserve(store, t, 1);
+    const other = {
+      ...t,
+      scopes: t.scopes.map((scope, index) => (index === 0 ? { ...scope, limitNanos: 5_000 } : scope)),
+    };
+    const error = await reserve(store, other, 1).catch((caught: unknown) => caught);
+    expect(SharedBudgetConflictError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ conflict: 'limit', key: 'wf' });
+    const updated = await store.budgets.reserve({
+      tree: t.name,
+      reservationId: randomUUID(),
+      scopes: other.scopes,
+      amountNanos: 1,
+      force: false,
+      update: true,
+    });
+    expect(updated.status).toBe('held');
+    expect((await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).limitNanos).toBe(5_000);
+  });
+
+  it('an expired hold stops counting at its TTL; a late settle is still charged, flagged late', async () => {
+    const store = open({ holdTtlMs: 200 });
+    const t = tree([1_000, null, null]);
+    await reserve(store, t, 900, 'dies');
+    expect((await reserve(store, t, 200)).status).toBe('denied');
+    await new Promise((resolve) => setTimeout(resolve, 260));
+    expect((await reserve(store, t, 200, 'after')).status).toBe('held');
+    const late = await store.budgets.settleNow({
+      tree: t.name,
+      reservationId: 'dies',
+      scopes: t.scopes,
+      costNanos: 500,
+    });
+    expect(late).toEqual({ late: true, repeated: false });
+    expect(await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).toMatchObject({
+      spentNanos: 500,
+      heldNanos: 200,
+    });
+  });
+
+  it('a heartbeat keeps a tracked hold alive past its TTL', async () => {
+    const store = open({ holdTtlMs: 150 });
+    const t = tree([1_000, null, null]);
+    await reserve(store, t, 900, 'long');
+    store.budgets.track(t.name, 'long');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await reserve(store, t, 200)).status).toBe('denied');
+    store.budgets.untrack(t.name, 'long');
+  });
+
+  it('a kill refuses every later reservation in every process, is heard on pub/sub, and survives a restart', async () => {
+    const a = open();
+    const b = open();
+    const t = tree();
+    const heard: string[] = [];
+    b.budgets.onKill((treeName, key, reason) => {
+      if (treeName === t.name) heard.push(`${key}:${reason}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await a.budgets.kill(t.name, 'wf/agent', 'runaway');
+    expect(await reserve(b, t, 1)).toEqual({ status: 'killed', index: 1, reason: 'runaway' });
+    await expect.poll(() => heard).toEqual(['wf/agent:runaway']);
+    await server.kill();
+    await server.start();
+    await expect
+      .poll(async () => (await reserve(b, t, 1).catch(() => null))?.status, { timeout: 5_000 })
+      .toBe('killed');
+    await a.budgets.revive(t.name, 'wf/agent');
+    expect((await reserve(b, t, 1)).status).toBe('held');
+  });
+
+  it('fails closed while Redis is down (typed, within the timeout), keeps settlements, recovers by itself', async () => {
+    const store = open({ timeoutMs: 300 });
+    const t = tree([1_000, null, null]);
+    await reserve(store, t, 100, 'before');
+    await server.stop();
+    const started = Date.now();
+    await expect(reserve(store, t, 1)).rejects.toThrow(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const fast = Date.now();
+    await expect(reserve(store, t, 1)).rejects.toThrow(StoreUnavailableError);
+    expect(Date.now() - fast).toBeLessThan(50);
+    const applied = store.budgets.settle({ tree: t.name, reservationId: 'before', scopes: t.scopes, costNanos: 42 });
+    expect(store.budgets.pendingSettlements).toBe(1);
+    await server.start();
+    await applied;
+    expect(store.budgets.pendingSettlements).toBe(0);
+    await expect
+      .poll(async () => (await reserve(store, t, 1).catch(() => null))?.status, { timeout: 5_000 })
+      .toBe('held');
+    expect(await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).toMatchObject({ spentNanos: 42 });
+  });
+
+  it('never puts a password in a message', () => {
+    const store = open();
+    expect(store.name).not.toContain('@');
+    const secret = redisStore('redis://user:hunter2@127.0.0.1:1', { timeoutMs: 50 });
+    stores.push(secret);
+    expect(secret.name).not.toContain('hunter2');
+  });
+});
