@@ -33,8 +33,12 @@ function tree(limits: [number | null, number | null, number | null] = [1_000, 60
   return { name, scopes };
 }
 
-const reserve = (store: RedisStore, t: ReturnType<typeof tree>, amountNanos: number, reservationId: string = randomUUID()) =>
-  store.budgets.reserve({ tree: t.name, reservationId, scopes: t.scopes, amountNanos, force: false, update: false });
+const reserve = (
+  store: RedisStore,
+  t: ReturnType<typeof tree>,
+  amountNanos: number,
+  reservationId: string = randomUUID(),
+) => store.budgets.reserve({ tree: t.name, reservationId, scopes: t.scopes, amountNanos, force: false, update: false });
 
 describe('RedisBudgetStore against a real redis-server', () => {
   it('holds in every scope or none; the boundary is spent + held + amount ≤ limit; settle replaces the hold', async () => {
