@@ -29,6 +29,11 @@ export interface RedisBudgetOptions {
   onConflict: (error: SharedBudgetConflictError) => void;
 }
 
+/** Beats often enough to keep holds alive, and to clear a crashed process's holds within TTL + 1 s. */
+function heartbeatMs(holdTtlMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(holdTtlMs / 3)));
+}
+
 /** The result of one settlement the store acknowledged. */
 export interface SettleResult {
   /** The hold had expired (or was never made, in degraded mode): charged after the fact. */
@@ -221,21 +226,17 @@ export class RedisBudgetStore implements SharedBudgetStore {
     }
     ids.add(reservationId);
     if (this.#heartbeat) return;
-    this.#heartbeat = setInterval(() => this.#extend(), Math.max(50, Math.floor(this.#options.holdTtlMs / 3)));
+    this.#heartbeat = setInterval(() => this.#extend(), heartbeatMs(this.#options.holdTtlMs));
     this.#heartbeat.unref();
   }
 
   untrack(tree: string, reservationId: string): void {
-    const ids = this.#tracked.get(tree);
-    if (!ids?.delete(reservationId) || ids.size > 0) return;
-    this.#tracked.delete(tree);
-    if (this.#tracked.size === 0 && this.#heartbeat) {
-      clearInterval(this.#heartbeat);
-      this.#heartbeat = undefined;
-    }
+    // The tree stays known: the heartbeat also sweeps it, so holds of a crashed process are cleared
+    // within TTL + one beat even when no reservation comes to sweep them.
+    this.#tracked.get(tree)?.delete(reservationId);
   }
 
-  /** Heartbeat: pushes back the expiry of every hold of this process that is still in flight. */
+  /** Heartbeat: pushes back the expiry of this process's holds still in flight, and sweeps expired ones. */
   #extend(): void {
     for (const [tree, ids] of this.#tracked) {
       const prefix = this.#prefix(tree);
