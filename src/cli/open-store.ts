@@ -1,15 +1,32 @@
 import { existsSync } from 'node:fs';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { createMemoryLedgerStore } from '../stores/memory/memory-ledger-store.js';
+import { redisStore } from '../stores/redis/redis-store.js';
 import { openSqliteLedgerStore } from '../stores/sqlite/sqlite-ledger-store.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
-/** The store named by --store or TOKENFENCE_STORE. Reading commands never create an empty ledger. */
-export function openStoreForReading(option: string | undefined, io: CliIo): LedgerStore {
+/** A store read by the CLI: `refresh()` pulls what the writers appended since (Redis). */
+export type ReadableStore = LedgerStore & { refresh?: () => Promise<void> };
+
+/**
+ * The store named by --store or TOKENFENCE_STORE. Reading commands never create an empty ledger. A
+ * Redis ledger is read in full into this process first, so the report layer reads it as it reads SQLite.
+ */
+export async function openStoreForReading(option: string | undefined, io: CliIo): Promise<ReadableStore> {
   const store = option ?? io.env.TOKENFENCE_STORE;
   if (!store) throw new UsageError('no store: pass --store sqlite:./tokenfence.db or set TOKENFENCE_STORE');
   if (store === 'memory') return createMemoryLedgerStore();
-  if (!store.startsWith('sqlite:')) throw new UsageError(`unknown store "${store}": use sqlite:<path>`);
+  if (/^rediss?:\/\//.test(store)) {
+    const redis = redisStore(store, { timeoutMs: 5_000, maxRecords: Number.MAX_SAFE_INTEGER });
+    try {
+      await redis.refresh();
+    } catch (error) {
+      redis.close();
+      throw error;
+    }
+    return redis;
+  }
+  if (!store.startsWith('sqlite:')) throw new UsageError(`unknown store "${store}": use sqlite:<path> or redis://…`);
   const path = store.slice('sqlite:'.length);
   if (!existsSync(path))
     throw new UsageError(`no ledger at ${path} (run something with store: '${store}' first, e.g. tokenfence demo)`);

@@ -10,7 +10,7 @@ Runs until interrupted. Kill buttons leave an order in the ledger; the process r
 it within half a second.
 
 Options:
-  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
   --port <port>        TCP port (default: a free one)
   --help               this text
 `;
@@ -30,7 +30,9 @@ export async function dashboardCommand(args: string[], io: CliIo): Promise<numbe
     throw new UsageError('--port takes 0–65535');
   if ((values.store ?? io.env.TOKENFENCE_STORE) === 'memory')
     throw new UsageError('a memory ledger lives in one process: point the dashboard at a sqlite:<path> ledger');
-  const store = openStoreForReading(values.store, io);
+  const store = await openStoreForReading(values.store, io);
+  // A Redis ledger is read into this process: what the writers append is pulled in every second.
+  const refresh = store.refresh && setInterval(() => void store.refresh?.().catch(() => {}), 1_000);
   try {
     const dashboard = await startDashboard({ store, ...(port !== undefined && { port }) });
     io.stdout(
@@ -43,6 +45,7 @@ export async function dashboardCommand(args: string[], io: CliIo): Promise<numbe
     await dashboard.close();
     return 0;
   } finally {
+    if (refresh) clearInterval(refresh);
     store.close();
   }
 }

@@ -10,7 +10,7 @@ export const REPORT_HELP = `Usage: tokenfence report [options]
 Spend from the ledger, grouped.
 
 Options:
-  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
   --by <grouping>      workflow | agent | model | run (default: workflow)
   --workflow <name>    only this workflow
   --agent <label>      only this agent role
@@ -49,7 +49,7 @@ export const REPORT_OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
-export function reportCommand(args: string[], io: CliIo): number {
+export async function reportCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: REPORT_OPTIONS, strict: true });
   if (values.help) {
     io.stdout(REPORT_HELP);
@@ -58,7 +58,7 @@ export function reportCommand(args: string[], io: CliIo): number {
   const now = Date.now();
   const by = oneOf(values.by, GROUPINGS, 'by', 'workflow');
   const format = oneOf(values.format, FORMATS, 'format', 'table');
-  const store = openStoreForReading(values.store, io);
+  const store = await openStoreForReading(values.store, io);
   try {
     const report = summarizeSpend(store, {
       by,

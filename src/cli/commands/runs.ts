@@ -11,7 +11,7 @@ export const RUNS_HELP = `Usage: tokenfence runs [options]
 The most expensive runs, each with its run → agent → call tree.
 
 Options:
-  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
   --workflow <name>    only this workflow
   --top <n>            how many runs (default: 10)
   --since <when>       24h, 7d, 30m or an ISO date
@@ -20,7 +20,7 @@ Options:
   --help               this text
 `;
 
-export function runsCommand(args: string[], io: CliIo): number {
+export async function runsCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: REPORT_OPTIONS, strict: true });
   if (values.help) {
     io.stdout(RUNS_HELP);
@@ -31,7 +31,7 @@ export function runsCommand(args: string[], io: CliIo): number {
     throw new UsageError(`--top takes a whole number ≥ 1, got "${values.top}"`);
   const format = oneOf(values.format, ['tree', 'table', 'json', 'csv', 'md'] as const, 'format', 'tree');
   const now = Date.now();
-  const store = openStoreForReading(values.store, io);
+  const store = await openStoreForReading(values.store, io);
   try {
     const report = summarizeSpend(store, {
       by: 'run',

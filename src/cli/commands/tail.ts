@@ -10,7 +10,7 @@ export const TAIL_HELP = `Usage: tokenfence tail [options]
 Prints settled calls and events as they land in the ledger, until interrupted.
 
 Options:
-  --store <store>      sqlite:<path> (default: $TOKENFENCE_STORE)
+  --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
   --workflow <name>    only this workflow
   --since <when>       start this far back (default: now)
   --interval <ms>      how often to look (default: 500)
@@ -50,7 +50,7 @@ export async function tailCommand(args: string[], io: CliIo): Promise<number> {
   const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
   if (!Number.isFinite(interval) || interval < 10) throw new UsageError('--interval takes milliseconds ≥ 10');
   if (!(limit > 0)) throw new UsageError('--limit takes a whole number ≥ 1');
-  const store = openStoreForReading(values.store, io);
+  const store = await openStoreForReading(values.store, io);
   let since = parseTime(values.since, 'since', Date.now()) ?? Date.now();
   const seen = new Set<string>();
   let printed = 0;
@@ -72,7 +72,10 @@ export async function tailCommand(args: string[], io: CliIo): Promise<number> {
         printed += 1;
         since = Math.max(since, line.ts);
       }
-      if (printed < limit) await new Promise((resolve) => setTimeout(resolve, interval));
+      if (printed < limit) {
+        await new Promise((resolve) => setTimeout(resolve, interval));
+        await store.refresh?.();
+      }
     }
   } finally {
     store.close();
