@@ -70,8 +70,11 @@ export type {
 } from './reports/summarize-spend.js';
 export { summarizeSpend } from './reports/summarize-spend.js';
 export { createMemoryLedgerStore } from './stores/memory/memory-ledger-store.js';
+export type { RedisBudgetStore, SettleResult } from './stores/redis/redis-budget-store.js';
+export type { RedisClientLike } from './stores/redis/redis-connection.js';
+export { RedisStore, type RedisStoreOptions, redisStore } from './stores/redis/redis-store.js';
 export type { StoreOption } from './stores/resolve-store.js';
 export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sqlite-database-like.js';
 export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
-export { type AgentOptions, guard, RunHandle, type RunOptions, TokenFence } from './token-fence.js';
+export { type AgentOptions, guard, RunHandle, type RunOptions, type SharedTotals, TokenFence } from './token-fence.js';
 export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';

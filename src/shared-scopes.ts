@@ -1,6 +1,7 @@
 import type { BudgetNode } from './budget/budget-node.js';
 import { DegradedAllowance, type SharedNode } from './budget/shared-admission.js';
 import type { SharedBudgetStore } from './budget/shared-budget-store.js';
+import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
 import type { ResolvedOptions } from './resolve-options.js';
 
@@ -28,6 +29,13 @@ export function shareNode(node: BudgetNode, resolved: ResolvedOptions, store: Le
   if (resolved.ownsLedger) {
     const budgets = sharedBudgetsOf(store);
     if (!budgets) return undefined;
+    if (resolved.parentNode?.chain.some((ancestor) => ancestor.shared)) {
+      // Its calls would reserve in two trees at once: a cross-slot script on Redis Cluster.
+      throw new InvalidOptionsError(
+        'store',
+        'a scope below a shared scope already shares its tree; give the store to the root fence only',
+      );
+    }
     const allowance = sharing.degradedAllowNanos;
     shared = {
       store: budgets,

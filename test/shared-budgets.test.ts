@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
+  InvalidOptionsError,
   isKillSwitchError,
   KillSwitchError,
   SharedBudgetConflictError,
@@ -179,6 +180,75 @@ describe('budgets shared through Redis', () => {
     const totals = await a.sharedTotals();
     expect(totals?.calls).toBe(1 + admitted);
     expect(totals?.spentNanos).toBe((1 + admitted) * 750_000);
+  });
+
+  it('a call that would reserve in two trees (two hash slots) is refused before anything is sent', async () => {
+    const a = worker({ label: `tree-a-${randomUUID()}` });
+    const b = worker({ label: `tree-b-${randomUUID()}` });
+    expect(() => new TokenFence({ parent: a, store: redisStore(server.url) })).toThrow(InvalidOptionsError);
+    const clientOfB = b.guard(openAIClient(mock));
+    const before = mock.requests.length;
+    const error = await a.run({ workflow: 'mixed' }, () => ask(clientOfB)).catch((caught: unknown) => caught);
+    expect(InvalidOptionsError.isInstance(error)).toBe(true);
+    expect(mock.requests.length).toBe(before);
+  });
+
+  it('a stream longer than the hold TTL keeps its hold by heartbeat', async () => {
+    const label = `long-${randomUUID()}`;
+    // Room for one call's worst case (~$0.00060), not two.
+    const budget = 0.001;
+    const a = worker({ label, budget, storeOptions: { holdTtlMs: 300 } });
+    const b = worker({ label, budget });
+    mock.setScenario({ inputTokens: 10, outputTokens: 10, chunks: 12, chunkDelayMs: 100 });
+    const stream = await a.guard(openAIClient(mock)).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: chatMessages,
+      max_tokens: 1_000,
+      stream: true,
+    });
+    let chunks = 0;
+    for await (const _chunk of stream) {
+      chunks += 1;
+      if (chunks === 8) await expect(ask(b.guard(openAIClient(mock)))).rejects.toThrow(BudgetExceededError);
+    }
+    mock.setScenario({ inputTokens: 1_000, outputTokens: 1_000 });
+    const totals = await a.sharedTotals();
+    expect(totals).toMatchObject({ calls: 1, reserved: 0 });
+  });
+
+  it("a kill order from another process's dashboard stops the run, in every worker", async () => {
+    const label = `order-${randomUUID()}`;
+    const a = worker({ label });
+    const dashboard = redisStore(server.url);
+    const runId = randomUUID();
+    mock.setScenario({ inputTokens: 10, outputTokens: 10, chunks: 40, chunkDelayMs: 50 });
+    const client = a.guard(openAIClient(mock));
+    const running = a.run({ workflow: 'nightly', runId }, async () => {
+      for (;;) {
+        const stream = await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: chatMessages,
+          max_tokens: 100,
+          stream: true,
+        });
+        for await (const _chunk of stream) {
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const orderedAt = Date.now();
+    dashboard.appendKillOrder({ ts: Date.now(), runId, workflow: null, reason: 'stopped from the dashboard' });
+    const error = await running.catch((caught: unknown) => caught);
+    expect(isKillSwitchError(error)).toBe(true);
+    expect(Date.now() - orderedAt).toBeLessThan(1_500);
+    mock.setScenario({ inputTokens: 1_000, outputTokens: 1_000 });
+    // The run's kill flag is in Redis: another worker joining the run is refused.
+    const b = worker({ label });
+    const joined = await b
+      .run({ workflow: 'nightly', runId }, () => ask(b.guard(openAIClient(mock))))
+      .catch((caught: unknown) => caught);
+    expect(isKillSwitchError(joined)).toBe(true);
+    await dashboard.shutdown();
   });
 
   it('call records of every worker reach the Redis ledger', async () => {

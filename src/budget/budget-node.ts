@@ -167,6 +167,7 @@ export class BudgetNode {
     if (start === this.windowStart) return;
     this.windowStart = start;
     this.spentNanos = this.window.loadSpent(start);
+    this.othersNanos = 0;
     this.calls = 0;
     this.exceeded = this.limitNanos !== null && this.spentNanos >= this.limitNanos;
     this.#thresholdCrossed = false;

@@ -40,5 +40,7 @@ export interface LedgerStore {
   appendKillOrder(order: Omit<KillOrder, 'seq'>): void;
   /** Kill orders given at or after `since` (epoch ms), in the order they were given. */
   queryKillOrders(since: number): KillOrder[];
+  /** For a store read through a local view (Redis): fetches the kill orders other processes gave since. */
+  pullKillOrders?(): Promise<void>;
   close(): void;
 }

@@ -222,6 +222,13 @@ export function admitCall(
 ): Admission {
   const scopes = scopesOfCall(scope.node);
   const prompt = scope.policy.storeContent ? JSON.stringify(params) : null;
+  try {
+    // A call whose scopes span two shared trees is refused here, before anything is held.
+    void scopes.shared;
+  } catch (error) {
+    recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
+    return { admitted: false, error: error as Error, answer: undefined };
+  }
   const loops = checkLoops(scopes, request, scope.now());
   if (loops && !loops.admitted) {
     recordRefusal(scope, scopes, endpoint, request, params, loops.error, prompt);

@@ -35,6 +35,12 @@ export class KillOrderWatch {
   }
 
   #poll(): void {
+    const pulling = this.#store().pullKillOrders?.();
+    if (pulling) pulling.then(() => this.#read()).catch(() => {});
+    else this.#read();
+  }
+
+  #read(): void {
     let orders: KillOrder[];
     try {
       orders = this.#store().queryKillOrders(this.#since);

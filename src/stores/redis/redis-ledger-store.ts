@@ -139,17 +139,24 @@ export class RedisLedgerStore implements LedgerStore {
 
   /** Reads what other processes appended since the last refresh into this store's view. */
   async refresh(): Promise<void> {
-    for (const kind of ['calls', 'events', 'runs', 'kills'] as const) {
-      for (;;) {
-        const start = this.#lastRead[kind] === '0' ? '-' : `(${this.#lastRead[kind]}`;
-        const entries = (await this.#connection.command(() =>
-          this.#connection.client.call('XRANGE', `${this.#prefix}${kind}`, start, '+', 'COUNT', READ_BATCH),
-        )) as [string, string[]][];
-        if (entries.length === 0) break;
-        this.#take(kind, entries);
-        this.#lastRead[kind] = (entries.at(-1) as [string, string[]])[0];
-        if (entries.length < READ_BATCH) break;
-      }
+    for (const kind of ['calls', 'events', 'runs', 'kills'] as const) await this.#pull(kind);
+  }
+
+  /** Reads kill orders other processes gave (a dashboard's kill buttons) since the last read. */
+  pullKillOrders(): Promise<void> {
+    return this.#pull('kills');
+  }
+
+  async #pull(kind: Kind): Promise<void> {
+    for (;;) {
+      const start = this.#lastRead[kind] === '0' ? '-' : `(${this.#lastRead[kind]}`;
+      const entries = (await this.#connection.command(() =>
+        this.#connection.client.call('XRANGE', `${this.#prefix}${kind}`, start, '+', 'COUNT', READ_BATCH),
+      )) as [string, string[]][];
+      if (entries.length === 0) return;
+      this.#take(kind, entries);
+      this.#lastRead[kind] = (entries.at(-1) as [string, string[]])[0];
+      if (entries.length < READ_BATCH) return;
     }
   }
 
