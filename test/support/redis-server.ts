@@ -102,9 +102,13 @@ function waitForExit(child: ChildProcess): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startRedisServer(
-  options: { appendfsync?: 'always' | 'everysec' } = {},
-): Promise<RedisServerHandle> {
+export interface RedisServerOptions {
+  appendfsync?: 'always' | 'everysec';
+  /** Start as a Redis Cluster node (its bus port, port + 10000, must be free too). */
+  cluster?: boolean;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const binary = findRedisServer();
   const dir = mkdtempSync(join(tmpdir(), 'tokenfence-redis-'));
   installExitHook();
@@ -112,8 +116,9 @@ export async function startRedisServer(
   // The free port is only free until someone else binds it: retry the rare lost race with a new port.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
-    const handle = new Server(binary, port, dir, options.appendfsync ?? 'always');
+    let port = await freePort();
+    while (options.cluster && port > 55_000) port = await freePort();
+    const handle = new Server(binary, port, dir, options.appendfsync ?? 'always', options.cluster ?? false);
     try {
       await handle.start();
       return handle;
@@ -139,6 +144,7 @@ class Server implements RedisServerHandle {
     readonly port: number,
     readonly dir: string,
     private readonly appendfsync: 'always' | 'everysec',
+    private readonly cluster: boolean,
   ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
@@ -169,6 +175,7 @@ class Server implements RedisServerHandle {
         'no',
         '--logfile',
         '',
+        ...(this.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, 'nodes.conf')] : []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
