@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetExceededError, TokenFence } from '../../src/index.js';
 import { type RedisStore, redisStore } from '../../src/stores/redis/redis-store.js';
@@ -9,7 +9,7 @@ import { type RedisClusterHandle, startRedisCluster } from '../support/redis-clu
 
 let cluster: RedisClusterHandle;
 let mock: MockProvider;
-const clients: InstanceType<typeof Redis.Cluster>[] = [];
+const clients: Cluster[] = [];
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function clusterStore(): Promise<RedisStore> {
-  const client = new Redis.Cluster(
+  const client = new Cluster(
     cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
     { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } },
   );

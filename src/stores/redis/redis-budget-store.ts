@@ -293,10 +293,10 @@ export class RedisBudgetStore implements SharedBudgetStore {
     const subscriber = this.#connection.client.duplicate();
     this.#subscriber = subscriber;
     subscriber.on('error', () => {});
-    subscriber.on('message', (_channel: never, message: never) => {
+    subscriber.on('message', (_channel: unknown, message: unknown) => {
       let order: { tree?: unknown; killKey?: unknown; reason?: unknown };
       try {
-        order = JSON.parse(message);
+        order = JSON.parse(String(message));
       } catch {
         return;
       }

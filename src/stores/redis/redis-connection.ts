@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 export interface RedisClientLike {
   readonly status: string;
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   duplicate(): RedisClientLike;
   subscribe(...channels: string[]): Promise<unknown>;
   disconnect(): void;
