@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
@@ -250,6 +252,17 @@ describe('budgets shared through Redis', () => {
     expect(isKillSwitchError(joined)).toBe(true);
     await dashboard.shutdown();
   });
+
+  it('the two-worker example from the docs runs: two processes, one budget, never more', async () => {
+    const example = new URL('../examples/redis-two-workers.ts', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example], {
+      env: { ...process.env, REDIS_URL: server.url },
+    });
+    const perWorker = [...stdout.matchAll(/worker-[ab]: (\d+) calls/g)].map((match) => Number(match[1]));
+    expect(perWorker).toHaveLength(2);
+    expect(stdout).toContain('together: 13 calls, $0.009750 of the $0.01 budget (13 requests reached the provider)');
+    expect((perWorker[0] ?? 0) + (perWorker[1] ?? 0)).toBe(13);
+  }, 30_000);
 
   it('call records of every worker reach the Redis ledger', async () => {
     const label = `ledger-${randomUUID()}`;
