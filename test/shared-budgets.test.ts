@@ -67,6 +67,26 @@ describe('budgets shared through Redis', () => {
     expect(a.spent).toBeCloseTo(2 * CALL_USD, 12); // this process's share
   });
 
+  it("onLimit applies to the shared store's refusals as to local ones: stop answers locally, warn sends anyway", async () => {
+    const label = `policy-${randomUUID()}`;
+    const spender = worker({ label, budget: 2 * CALL_USD });
+    await ask(spender.guard(openAIClient(mock)));
+    await ask(spender.guard(openAIClient(mock)));
+    const events: string[] = [];
+    const stopping = worker({ label, budget: 2 * CALL_USD, onLimit: 'stop' });
+    stopping.on('budget-exceeded', (event) => events.push(event.action));
+    const before = mock.requests.length;
+    const answer = await ask(stopping.guard(openAIClient(mock)));
+    expect(answer.choices[0]?.message.content).toContain('[TokenFence] Budget exceeded');
+    expect(mock.requests.length).toBe(before);
+    const warning = worker({ label, budget: 2 * CALL_USD, onLimit: 'warn' });
+    warning.on('budget-exceeded', (event) => events.push(event.action));
+    await ask(warning.guard(openAIClient(mock)));
+    expect(mock.requests.length).toBe(before + 1);
+    expect(events).toEqual(['stop', 'warn']);
+    expect((await warning.sharedTotals())?.calls).toBe(3);
+  });
+
   it('a run id shared by two workers is one run budget', async () => {
     const label = `svc-${randomUUID()}`;
     const runId = randomUUID();

@@ -5,6 +5,7 @@ import type { ScopeSet } from '../budget/scope-set.js';
 import type { SharedHold } from '../budget/shared-admission.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import { RetryLimitError } from '../errors/retry-limit-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
@@ -14,6 +15,7 @@ import { priceUsage } from '../pricing/price-usage.js';
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import { CallAbortSignal } from './call-abort-signal.js';
+import { LocalAnswer } from './local-answer.js';
 import { observeJsonResponse, observeSseResponse, type ResponseObserver } from './observe-response.js';
 import type { BodyEnd } from './observe-sse-body.js';
 import { callRecord } from './record-call.js';
@@ -35,6 +37,8 @@ function neverSent(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
 }
+
+export type SharedDenialDecision = 'send' | 'fail' | LocalAnswer;
 
 /** An attempt reported by its integration instead of observed on the wire. */
 export interface ManualAttempt {
@@ -81,6 +85,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
   readonly #ledger: LedgerWriter;
   readonly #prompt: string | null;
   readonly #onOutcome: ((failed: boolean) => void) | undefined;
+  readonly #onSharedDenial: ((error: BudgetExceededError, attempt: number) => SharedDenialDecision) | undefined;
   #pending: Reservation | undefined;
   #attempts = 0;
   #observer: ResponseObserver | undefined;
@@ -99,7 +104,13 @@ export class GuardedCall implements MarkedRequest, Abortable {
     prompt: string | null;
     /** Told whether each attempt failed (retry and loop caps count failed requests). */
     onOutcome?: ((failed: boolean) => void) | undefined;
+    /**
+     * The shared store refused an attempt for budget: `'send'` anyway (`onLimit: 'warn'`), answer it
+     * locally (`'stop'`, first attempts only) or `'fail'`.
+     */
+    onSharedDenial?: ((error: BudgetExceededError, attempt: number) => SharedDenialDecision) | undefined;
   }) {
+    this.#onSharedDenial = options.onSharedDenial;
     this.#onOutcome = options.onOutcome;
     this.#ledger = options.ledger;
     this.#prompt = options.prompt;
@@ -185,7 +196,9 @@ export class GuardedCall implements MarkedRequest, Abortable {
   startAttempt(): ManualAttempt {
     const attempt = this.#beginAttempt();
     const abortSignal = this.signal.toAbortSignal();
-    const ready = this.#holdShared(attempt);
+    const ready = this.#holdShared(attempt).then((refusal) => {
+      if (refusal) this.#stop(refusal.error);
+    });
     ready.catch(() => {});
     return {
       ready,
@@ -206,7 +219,9 @@ export class GuardedCall implements MarkedRequest, Abortable {
 
   async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
     const attempt = this.#beginAttempt();
-    await this.#holdShared(attempt);
+    const refusal = await this.#holdShared(attempt);
+    if (refusal?.answer) return refusal.answer.send(fetch);
+    if (refusal) this.#stop(refusal.error);
     let response: Response;
     try {
       // An SDK that hands its options' signal straight to fetch would give it ours, which fetch rejects.
@@ -233,24 +248,37 @@ export class GuardedCall implements MarkedRequest, Abortable {
 
   /**
    * Holds the attempt's worst case on the shared store (when a scope is shared) before anything is sent.
-   * A refusal, a kill meanwhile or an unreachable store ends the attempt as blocked and throws.
+   * A refusal, a kill meanwhile or an unreachable store ends the attempt unsent and is returned, with
+   * the local answer `onLimit: 'stop'` gives a first attempt refused for budget; `onLimit: 'warn'` holds
+   * it anyway.
    */
-  async #holdShared(attempt: AttemptState): Promise<void> {
+  async #holdShared(attempt: AttemptState): Promise<{ error: TokenFenceError; answer?: LocalAnswer } | undefined> {
     const plan = this.#scope.shared;
-    if (!plan) return;
-    try {
-      attempt.shared = await plan.reserve(attempt.reservation, this.#plan.model, this.#plan.overBudget !== undefined);
-    } catch (error) {
-      this.#block(attempt, error as TokenFenceError);
+    if (!plan) return undefined;
+    let force = this.#plan.overBudget !== undefined;
+    for (;;) {
+      try {
+        attempt.shared = await plan.reserve(attempt.reservation, this.#plan.model, force);
+        break;
+      } catch (caught) {
+        const error = caught as TokenFenceError;
+        const decision = BudgetExceededError.isInstance(error) ? this.#onSharedDenial?.(error, attempt.number) : 'fail';
+        if (decision === 'send' && !force) {
+          force = true;
+          continue;
+        }
+        this.#endUnsent(attempt, error);
+        return decision instanceof LocalAnswer ? { error, answer: decision } : { error };
+      }
     }
-    if (this.#failure) {
-      attempt.shared?.end(null);
-      this.#block(attempt, this.#failure);
-    }
+    if (!this.#failure) return undefined;
+    attempt.shared?.end(null);
+    this.#endUnsent(attempt, this.#failure);
+    return { error: this.#failure };
   }
 
   /** Ends an attempt that was never sent: the local hold is given back, the ledger records the refusal. */
-  #block(attempt: AttemptState, error: TokenFenceError): never {
+  #endUnsent(attempt: AttemptState, error: TokenFenceError): void {
     for (const node of this.#scope.nodes) node.inFlight.delete(this);
     attempt.reservation.release();
     this.#ledger.call(
@@ -270,7 +298,6 @@ export class GuardedCall implements MarkedRequest, Abortable {
         completion: null,
       }),
     );
-    return this.#stop(error);
   }
 
   #observeJson(response: Response, attempt: AttemptState): ResponseObserver {

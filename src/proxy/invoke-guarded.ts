@@ -3,7 +3,6 @@ import type { LoopGuard } from '../budget/loop-guard.js';
 import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
 import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
 import type { ScopeSet } from '../budget/scope-set.js';
-import { nanosToUsd } from '../core/money.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { LoopDetectedError } from '../errors/loop-detected-error.js';
@@ -14,7 +13,7 @@ import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
-import { CALL_MARKER, GuardedCall, type MarkedRequest } from './guarded-call.js';
+import { CALL_MARKER, GuardedCall, type MarkedRequest, type SharedDenialDecision } from './guarded-call.js';
 import { LocalAnswer } from './local-answer.js';
 import { callRecord } from './record-call.js';
 
@@ -186,6 +185,16 @@ function localAnswerFor(
   const stream = endpoint.isStream(params);
   const body =
     scope.policy.onLimit === 'stop' ? endpoint.syntheticBody(request.model, stopMessage(error), stream) : null;
+  emitBudgetExceeded(scopes, request, error, body === null ? 'throw' : 'stop');
+  return body === null ? undefined : LocalAnswer.body(body, stream);
+}
+
+function emitBudgetExceeded(
+  scopes: ScopeSet,
+  request: CallRequest,
+  error: BudgetExceededError,
+  action: 'throw' | 'stop' | 'warn',
+): void {
   scopes.emit({
     type: 'budget-exceeded',
     deniedBy: error.label,
@@ -194,9 +203,8 @@ function localAnswerFor(
     budgetUsd: error.budget,
     spentUsd: error.spent,
     reservedUsd: error.reserved,
-    action: body === null ? 'throw' : 'stop',
+    action,
   });
-  return body === null ? undefined : LocalAnswer.body(body, stream);
 }
 
 function stopMessage(error: BudgetExceededError): string {
@@ -273,6 +281,7 @@ export function admitCall(
           for (const guard of loops.guards) guard.noteOutcome(loops.fingerprints.prompt, failed);
         }
       : undefined,
+    onSharedDenial: (error, attempt) => sharedDenial(scope, scopes, endpoint, request, error, params, attempt),
   });
   return { admitted: true, call, params: sent };
 }
@@ -309,16 +318,27 @@ export function invokeGuarded(
   return withGuardErrors(result, call, scope.client);
 }
 
+/** What the policy makes of a refusal by the shared store: the same `onLimit` as a refusal in process. */
+function sharedDenial(
+  scope: GuardScope,
+  scopes: ScopeSet,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  error: BudgetExceededError,
+  params: RequestParams,
+  attempt: number,
+): SharedDenialDecision {
+  if (scope.policy.overspend) {
+    emitBudgetExceeded(scopes, request, error, 'warn');
+    return 'send';
+  }
+  if (attempt > 1) {
+    emitBudgetExceeded(scopes, request, error, 'throw');
+    return 'fail';
+  }
+  return localAnswerFor(scope, scopes, endpoint, request, error, params) ?? 'fail';
+}
+
 function warnOverBudget(scopes: ScopeSet, request: CallRequest, plan: AdmittedCall): void {
-  const error = plan.overBudget as BudgetExceededError;
-  scopes.emit({
-    type: 'budget-exceeded',
-    deniedBy: error.label,
-    model: request.model,
-    requestedUsd: nanosToUsd(plan.reservation.heldNanos),
-    budgetUsd: error.budget,
-    spentUsd: error.spent,
-    reservedUsd: error.reserved,
-    action: 'warn',
-  });
+  emitBudgetExceeded(scopes, request, plan.overBudget as BudgetExceededError, 'warn');
 }
