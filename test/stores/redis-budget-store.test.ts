@@ -188,6 +188,27 @@ describe('RedisBudgetStore against a real redis-server', () => {
     expect(await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).toMatchObject({ spentNanos: 42 });
   });
 
+  it('keeps amounts of 15+ digits exact (Lua would print them as 1e+15) and a hold of 0 n$ releasable', async () => {
+    const store = open();
+    const t = tree([9_007_199_254_740_991, 5_000_000_000_000_000, null]);
+    await reserve(store, t, 2_000_000_000_000_001, 'big');
+    await reserve(store, t, 0, 'zero');
+    await store.budgets.settleNow({ tree: t.name, reservationId: 'zero', scopes: t.scopes, costNanos: null });
+    await store.budgets.settleNow({
+      tree: t.name,
+      reservationId: 'big',
+      scopes: t.scopes,
+      costNanos: 1_500_000_000_000_003,
+    });
+    expect(await store.budgets.totals(t.name, t.scopes[1] as SharedScope)).toMatchObject({
+      limitNanos: 5_000_000_000_000_000,
+      spentNanos: 1_500_000_000_000_003,
+      heldNanos: 0,
+    });
+    expect(await reserve(store, t, 3_499_999_999_999_997)).toMatchObject({ status: 'held' }); // exactly the rest
+    expect(await reserve(store, t, 1)).toMatchObject({ status: 'denied', index: 1 });
+  });
+
   it('never puts a password in a message', () => {
     const store = open();
     expect(store.name).not.toContain('@');

@@ -9,8 +9,20 @@
  * they are in the script's slot on Redis Cluster too.
  */
 
+/**
+ * Amounts go back to Redis as the decimal strings they came as: Lua would print a number of 15 digits or
+ * more as "1e+15" (and 0 negated as "-0"), which HINCRBY refuses.
+ */
+const NEGATE = `
+local function negate(amount)
+  if amount == '0' then return '0' end
+  return '-' .. amount
+end
+`;
+
 /** Shared by the scripts that run on a tree: Redis's clock, and the sweep of expired holds. */
 const PRELUDE = `
+${NEGATE}
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -21,8 +33,7 @@ local function sweep(holds, prefix, now, retention)
     local rkey = prefix .. 'r:' .. id
     local r = redis.call('HMGET', rkey, 'state', 'amount', 'scopes')
     if r[1] == 'held' then
-      local amount = tonumber(r[2])
-      for scope in string.gmatch(r[3], '[^\\n]+') do redis.call('HINCRBY', scope, 'held', -amount) end
+      for scope in string.gmatch(r[3], '[^\\n]+') do redis.call('HINCRBY', scope, 'held', negate(r[2])) end
       redis.call('HSET', rkey, 'state', 'expired')
       redis.call('PEXPIRE', rkey, retention)
     end
@@ -55,7 +66,7 @@ local function totals()
 end
 if state[1] then
   if state[1] ~= 'held' then return {'ended', state[1]} end
-  if tonumber(state[2]) ~= amount then return {'mismatch'} end
+  if state[2] ~= ARGV[1] then return {'mismatch'} end
   return totals()
 end
 local count = #KEYS - 3
@@ -82,10 +93,10 @@ for i = 1, count do
 end
 local names = {}
 for i = 4, #KEYS do
-  redis.call('HINCRBY', KEYS[i], 'held', amount)
+  redis.call('HINCRBY', KEYS[i], 'held', ARGV[1])
   names[#names + 1] = KEYS[i]
 end
-redis.call('HSET', KEYS[3], 'state', 'held', 'amount', amount, 'scopes', table.concat(names, '\\n'))
+redis.call('HSET', KEYS[3], 'state', 'held', 'amount', ARGV[1], 'scopes', table.concat(names, '\\n'))
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[7 + 2 * count])
 return totals()
 `;
@@ -96,7 +107,7 @@ return totals()
  * while the store was down) is still charged: flagged late. Returns {'ok', late} | {'repeat', late}
  * (the same settlement again) | {'conflict', state, charged} (another settlement of this id).
  */
-export const SETTLE = `
+export const SETTLE = `${NEGATE}
 local cost = ARGV[2]
 local r = redis.call('HMGET', KEYS[2], 'state', 'amount', 'charged', 'late')
 local ended = cost == '-' and 'released' or 'settled'
@@ -107,8 +118,7 @@ end
 local late = 1
 if r[1] == 'held' then
   late = 0
-  local amount = tonumber(r[2])
-  for i = 3, #KEYS do redis.call('HINCRBY', KEYS[i], 'held', -amount) end
+  for i = 3, #KEYS do redis.call('HINCRBY', KEYS[i], 'held', negate(r[2])) end
   redis.call('ZREM', KEYS[1], ARGV[1])
 end
 if cost ~= '-' then
