@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -283,6 +285,30 @@ describe('budgets shared through Redis', () => {
     expect(stdout).toContain('together: 13 calls, $0.009750 of the $0.01 budget (13 requests reached the provider)');
     expect((perWorker[0] ?? 0) + (perWorker[1] ?? 0)).toBe(13);
   }, 30_000);
+
+  it('windowed budgets are shared per window', async () => {
+    const label = `window-${randomUUID()}`;
+    const a = worker({ label, budget: { usd: 2 * CALL_USD, per: 'day' } });
+    const b = worker({ label, budget: { usd: 2 * CALL_USD, per: 'day' } });
+    await ask(a.guard(openAIClient(mock)));
+    await ask(b.guard(openAIClient(mock)));
+    await expect(ask(a.guard(openAIClient(mock)))).rejects.toThrow(BudgetExceededError);
+    const totals = await b.sharedTotals();
+    expect(totals).toMatchObject({ calls: 2, spentNanos: 1_500_000 });
+  });
+
+  it('no API key and no prompt text reach Redis (its append-only file, every key and value)', async () => {
+    const label = `secrets-${randomUUID()}`;
+    const a = worker({ label, budget: 1 });
+    await ask(a.guard(openAIClient(mock)));
+    a.flush();
+    expect(await (a.store as RedisStore).persisted()).toBe(true);
+    const files = readdirSync(server.dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const bytes = files.map((entry) => readFileSync(join(entry.parentPath, entry.name), 'latin1')).join('\n');
+    expect(bytes).toContain(label); // the AOF does hold this test's writes
+    expect(bytes).not.toContain(CANARY_KEY);
+    expect(bytes).not.toContain(chatMessages[0]?.content);
+  });
 
   it('call records of every worker reach the Redis ledger', async () => {
     const label = `ledger-${randomUUID()}`;

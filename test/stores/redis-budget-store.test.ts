@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharedScope } from '../../src/budget/shared-budget-store.js';
 import { SharedBudgetConflictError } from '../../src/errors/shared-budget-conflict-error.js';
 import { StoreUnavailableError } from '../../src/errors/store-unavailable-error.js';
+import { EXTEND, KILL, RESERVE, SETTLE } from '../../src/stores/redis/budget-scripts.js';
+import { redisScript } from '../../src/stores/redis/redis-connection.js';
 import { type RedisStore, redisStore } from '../../src/stores/redis/redis-store.js';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server.js';
 
@@ -207,6 +210,37 @@ describe('RedisBudgetStore against a real redis-server', () => {
     });
     expect(await reserve(store, t, 3_499_999_999_999_997)).toMatchObject({ status: 'held' }); // exactly the rest
     expect(await reserve(store, t, 1)).toMatchObject({ status: 'denied', index: 1 });
+  });
+
+  it('sends scripts by the SHA-1 Redis computes for them, and again in full after Redis lost its script cache', async () => {
+    const store = open();
+    const probe = new Redis(server.port, '127.0.0.1');
+    try {
+      for (const source of [RESERVE, SETTLE, EXTEND, KILL]) {
+        expect(await probe.script('LOAD', source)).toBe(redisScript(source).sha);
+      }
+      await probe.script('FLUSH');
+      const t = tree();
+      expect((await reserve(store, t, 1)).status).toBe('held'); // NOSCRIPT → EVAL
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('ids cannot move keys to another slot or tree: braces, colons, stars in names stay inside their key', async () => {
+    const store = open();
+    const hostile = { name: 'a}{b:*', scopes: [{ key: '}{x}:*', killKey: '}{x}:*', limitNanos: 10 }] };
+    expect((await reserve(store, hostile, 10)).status).toBe('held');
+    expect((await reserve(store, hostile, 1)).status).toBe('denied');
+    const probe = new Redis(server.port, '127.0.0.1');
+    try {
+      const keys = await probe.keys('tf:{a%7D%7Bb%3A*}:*');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(key.startsWith('tf:{a%7D%7Bb%3A*}:')).toBe(true);
+      expect(await probe.keys('tf:{a}*')).toEqual([]);
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('never puts a password in a message', () => {
