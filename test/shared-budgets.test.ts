@@ -181,6 +181,11 @@ describe('budgets shared through Redis', () => {
     const label = `degraded-${randomUUID()}`;
     const a = worker({ label, budget: 1, onStoreFailure: { allowUsd: 0.0025 }, storeOptions: { timeoutMs: 200 } });
     const client = a.guard(openAIClient(mock));
+    const reported: string[] = [];
+    a.on('store-unavailable', (event) => {
+      expect(event.store).toBe(server.url);
+      reported.push(event.action);
+    });
     await ask(client);
     await server.stop();
     let admitted = 0;
@@ -199,6 +204,8 @@ describe('budgets shared through Redis', () => {
     // Each call holds its worst case (~$0.0006) while in flight and uses ~$0.00075 of the allowance after.
     expect(admitted).toBeGreaterThanOrEqual(2);
     expect(admitted).toBeLessThanOrEqual(3);
+    expect(reported.filter((action) => action === 'degraded')).toHaveLength(admitted);
+    expect(reported.filter((action) => action === 'refused')).toHaveLength(6 - admitted);
     const store = a.store as RedisStore;
     await store.budgets.drain();
     const totals = await a.sharedTotals();

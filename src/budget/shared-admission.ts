@@ -126,6 +126,11 @@ export class SharedPlan {
     this.#degraded = first.degraded;
   }
 
+  /** What is left of this process's degraded allowance (`onStoreFailure`), nano-USD; null without one. */
+  get degradedLeftNanos(): number | null {
+    return this.#degraded?.leftNanos ?? null;
+  }
+
   /** The shared plan of a scope set, or null when none of its scopes is shared. */
   static of(nodes: readonly BudgetNode[]): SharedPlan | null {
     const shared = nodes.filter((node) => node.shared !== undefined);

@@ -150,6 +150,17 @@ export interface FenceKilledEvent extends EventBase {
   abortedCalls: number;
 }
 
+/** The shared store (Redis) did not answer: the call was refused, or admitted on the degraded allowance. */
+export interface StoreUnavailableEvent extends EventBase {
+  type: 'store-unavailable';
+  /** Which store (never credentials). */
+  store: string;
+  action: 'refused' | 'degraded';
+  requestedUsd: number;
+  /** What is left of `onStoreFailure.allowUsd` in this process; null without a degraded mode. */
+  allowanceLeftUsd: number | null;
+}
+
 export type TokenFenceEvent =
   | CallSettledEvent
   | BudgetExceededEvent
@@ -163,7 +174,8 @@ export type TokenFenceEvent =
   | RunStartedEvent
   | RunEndedEvent
   | AgentStartedEvent
-  | FenceKilledEvent;
+  | FenceKilledEvent
+  | StoreUnavailableEvent;
 
 export type TokenFenceEventType = TokenFenceEvent['type'];
 export type TokenFenceEventOf<T extends TokenFenceEventType> = Extract<TokenFenceEvent, { type: T }>;

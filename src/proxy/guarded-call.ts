@@ -2,12 +2,13 @@ import type { Abortable } from '../budget/budget-node.js';
 import { type AdmittedCall, budgetExceededAt, type CallRequest } from '../budget/plan-call.js';
 import type { Reservation } from '../budget/reservation.js';
 import type { ScopeSet } from '../budget/scope-set.js';
-import type { SharedHold } from '../budget/shared-admission.js';
+import type { SharedHold, SharedPlan } from '../budget/shared-admission.js';
 import { nanosToUsd } from '../core/money.js';
 import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import { RetryLimitError } from '../errors/retry-limit-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -259,9 +260,11 @@ export class GuardedCall implements MarkedRequest, Abortable {
     for (;;) {
       try {
         attempt.shared = await plan.reserve(attempt.reservation, this.#plan.model, force);
+        if (attempt.shared.degraded) this.#reportStoreFailure(plan, attempt, 'degraded');
         break;
       } catch (caught) {
         const error = caught as TokenFenceError;
+        if (StoreUnavailableError.isInstance(error)) this.#reportStoreFailure(plan, attempt, 'refused');
         const decision = BudgetExceededError.isInstance(error) ? this.#onSharedDenial?.(error, attempt.number) : 'fail';
         if (decision === 'send' && !force) {
           force = true;
@@ -275,6 +278,18 @@ export class GuardedCall implements MarkedRequest, Abortable {
     attempt.shared?.end(null);
     this.#endUnsent(attempt, this.#failure);
     return { error: this.#failure };
+  }
+
+  #reportStoreFailure(plan: SharedPlan, attempt: AttemptState, action: 'refused' | 'degraded'): void {
+    if (!this.#scope.hasListeners) return;
+    const left = plan.degradedLeftNanos;
+    this.#scope.emit({
+      type: 'store-unavailable',
+      store: plan.store.name,
+      action,
+      requestedUsd: nanosToUsd(attempt.reservation.heldNanos),
+      allowanceLeftUsd: left === null ? null : nanosToUsd(left),
+    });
   }
 
   /** Ends an attempt that was never sent: the local hold is given back, the ledger records the refusal. */

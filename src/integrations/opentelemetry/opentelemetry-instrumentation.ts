@@ -48,6 +48,7 @@ const BUDGET_EVENTS = new Set<TokenFenceEvent['type']>([
   'loop-detected',
   'retry-escalated',
   'fence-killed',
+  'store-unavailable',
 ]);
 
 function inferenceAttributes(event: CallSettledEvent): Attributes {
