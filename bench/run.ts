@@ -1,5 +1,6 @@
 /**
- * TokenFence benchmark: guard overhead versus the raw SDKs, and the cost of exact token counting.
+ * TokenFence benchmark: guard overhead versus the raw SDKs, the ledger, the cost of exact token counting,
+ * and shared budgets on Redis (bench/redis.ts).
  *
  *   npx tsx bench/run.ts
  *
@@ -25,6 +26,7 @@ import {
   STREAM_CHUNKS_SEEN,
 } from './fake-providers.js';
 import { LEDGER_WRITES_AIM, measureLedgerThroughput, temporaryLedgerPath } from './ledger.js';
+import { formatRedisSummary, measureRedisBudgets } from './redis.js';
 import { ASSISTANT_REPLY, cjkRun, englishText, SYSTEM_PROMPT, USER_FOLLOW_UP, USER_QUESTION } from './texts.js';
 
 const WARMUP_CALLS = 500;
@@ -521,6 +523,9 @@ async function main(): Promise<void> {
     );
   }
 
+  console.log('\n4. Shared budgets on Redis (reserve + settle across 3 scopes vs rate-limiter-flexible)');
+  const redis = await measureRedisBudgets();
+
   const headline = overhead[0] as OverheadResult;
   const linear = counting.perTokenRatio100kTo1k.cold < 2 && counting.perTokenRatio100kTo1k.warm < 2;
   const results = {
@@ -546,6 +551,7 @@ async function main(): Promise<void> {
     overhead,
     ledger: { ...ledger, writesAim: LEDGER_WRITES_AIM, storeOverhead, storeOverheadAim: STORE_OVERHEAD_AIM },
     tokenCounting: { ...counting, linear, pathologicalLimitMs: PATHOLOGICAL_LIMIT_MS },
+    redis,
     durationSeconds: (performance.now() - startedAt) / 1_000,
   };
   const file = writeResults(results);
@@ -608,7 +614,9 @@ async function main(): Promise<void> {
     `Aim (ledger writes ≥ ${LEDGER_WRITES_AIM.toLocaleString('en-US')}/s): ${ledger.writerRecordsPerSecond >= LEDGER_WRITES_AIM ? 'met' : 'NOT met'}; ` +
       `aim (SQLite ledger ≤ ${STORE_OVERHEAD_AIM.toFixed(2)}× memory ledger): ${storeOverhead.ratioP50 <= STORE_OVERHEAD_AIM ? 'met' : 'NOT met'} at ${times(storeOverhead.ratioP50)}`,
   );
-  console.log(`Results written to ${file} (${results.durationSeconds.toFixed(0)} s)`);
+  console.log('\nSummary: shared budgets on Redis (32 callers per process; medians of alternating rounds)\n');
+  console.log(formatRedisSummary(redis, table));
+  console.log(`\nResults written to ${file} (${results.durationSeconds.toFixed(0)} s)`);
   // Never reached in practice; reading `sink` is what keeps the measured work observable.
   if (Number.isNaN(sink)) console.log('sink', sink);
 }
