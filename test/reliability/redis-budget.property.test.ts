@@ -33,6 +33,7 @@ const chainOf = (leaf: number): number[] => {
 
 type Command =
   | { kind: 'reserve'; leaf: number; amount: number }
+  | { kind: 'burst'; reserves: { leaf: number; amount: number }[] }
   | { kind: 'settle'; pick: number; share: number; repeat: boolean }
   | { kind: 'release'; pick: number }
   | { kind: 'kill'; scope: number }
@@ -90,26 +91,33 @@ it('reserve / settle / release / kill on Redis match the reference model after e
       const ended = new Map<string, { chain: number[]; cost: number | null }>();
       const scopesOfChain = (chain: number[]) => chain.map((index) => scopes[index] as SharedScope);
       for (const command of commands) {
-        if (command.kind === 'reserve') {
-          const chain = chainOf(command.leaf);
-          const id = randomUUID();
-          const killed = chain.some((index) => model[index]?.killed);
-          const fits = chain.every((index) => {
-            const scope = model[index] as (typeof model)[number];
-            return scope.limit === null || scope.spent + scope.held + command.amount <= scope.limit;
+        if (command.kind === 'reserve' || command.kind === 'burst') {
+          // A burst is sent at once: the store batches it into one script, applied in submission order.
+          const wanted = command.kind === 'reserve' ? [command] : command.reserves;
+          const sent = wanted.map(({ leaf, amount }) => {
+            const chain = chainOf(leaf);
+            const id = randomUUID();
+            const outcome = store.budgets.reserve({
+              tree,
+              reservationId: id,
+              scopes: scopesOfChain(chain),
+              amountNanos: amount,
+              force: false,
+              update: false,
+            });
+            return { chain, id, amount, outcome };
           });
-          const outcome = await store.budgets.reserve({
-            tree,
-            reservationId: id,
-            scopes: scopesOfChain(chain),
-            amountNanos: command.amount,
-            force: false,
-            update: false,
-          });
-          expect(outcome.status).toBe(killed ? 'killed' : fits ? 'held' : 'denied');
-          if (outcome.status === 'held') {
-            for (const index of chain) (model[index] as (typeof model)[number]).held += command.amount;
-            open.push({ id, chain, amount: command.amount });
+          for (const { chain, id, amount, outcome } of sent) {
+            const killed = chain.some((index) => model[index]?.killed);
+            const fits = chain.every((index) => {
+              const scope = model[index] as (typeof model)[number];
+              return scope.limit === null || scope.spent + scope.held + amount <= scope.limit;
+            });
+            expect((await outcome).status).toBe(killed ? 'killed' : fits ? 'held' : 'denied');
+            if (!killed && fits) {
+              for (const index of chain) (model[index] as (typeof model)[number]).held += amount;
+              open.push({ id, chain, amount });
+            }
           }
         } else if (command.kind === 'settle' || command.kind === 'release') {
           if (command.kind === 'settle' && command.repeat && ended.size > 0) {

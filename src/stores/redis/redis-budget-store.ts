@@ -10,6 +10,7 @@ import { SharedBudgetConflictError } from '../../errors/shared-budget-conflict-e
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { EXTEND, KILL, RESERVE, SETTLE } from './budget-scripts.js';
 import { type RedisConnection, redisScript } from './redis-connection.js';
+import { TreeBatcher } from './tree-batcher.js';
 
 const SCRIPTS = {
   reserve: redisScript(RESERVE),
@@ -28,6 +29,9 @@ export interface RedisBudgetOptions {
   /** Told of a settlement the store refused as conflicting (it is dropped: it can never apply). */
   onConflict: (error: SharedBudgetConflictError) => void;
 }
+
+/** Operations of one tree sent in one script call at most (a script blocks Redis while it runs). */
+const MAX_BATCH = 64;
 
 /** Beats often enough to keep holds alive, and to clear a crashed process's holds within TTL + 1 s. */
 function heartbeatMs(holdTtlMs: number): number {
@@ -60,6 +64,14 @@ export class RedisBudgetStore implements SharedBudgetStore {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly #reserves = new TreeBatcher<SharedReserveRequest, SharedReserveOutcome>(
+    (tree, requests, deadline) => this.#reserveBatch(tree, requests, deadline),
+    MAX_BATCH,
+  );
+  readonly #settles = new TreeBatcher<SharedSettlement, SettleResult>(
+    (tree, settlements, deadline) => this.#settleBatch(tree, settlements, deadline),
+    MAX_BATCH,
+  );
 
   constructor(connection: RedisConnection, options: RedisBudgetOptions) {
     this.#connection = connection;
@@ -77,59 +89,34 @@ export class RedisBudgetStore implements SharedBudgetStore {
     return `${this.#options.prefix}:kills`;
   }
 
-  #scopeKeys(prefix: string, scopes: readonly SharedScope[]): string[] {
-    return scopes.map((scope) => `${prefix}s:${scope.key}`);
+  reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome> {
+    return this.#reserves.submit(request.tree, request, Date.now() + this.#connection.timeoutMs);
   }
 
-  async reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome> {
-    const prefix = this.#prefix(request.tree);
-    const keys = [
-      `${prefix}holds`,
-      `${prefix}kills`,
-      `${prefix}r:${request.reservationId}`,
-      ...this.#scopeKeys(prefix, request.scopes),
-    ];
-    const args: (string | number)[] = [
-      request.amountNanos,
-      this.#options.holdTtlMs,
-      request.force ? '1' : '0',
-      request.update ? '1' : '0',
-      this.#options.retentionMs,
-      prefix,
-    ];
-    for (const scope of request.scopes) args.push(scope.killKey, scope.limitNanos === null ? '-' : scope.limitNanos);
-    args.push(request.reservationId);
-    const reply = (await this.#connection.evaluate(SCRIPTS.reserve, keys, args)) as unknown[];
-    const status = String(reply[0]);
-    const scopeAt = (index: unknown) => request.scopes[Number(index) - 1] as SharedScope;
-    if (status === 'held') {
-      const totals = request.scopes.map((_, index) => ({
-        spentNanos: Number(reply[1 + 2 * index]),
-        heldNanos: Number(reply[2 + 2 * index]),
-      }));
-      return { status, totals };
-    }
-    if (status === 'denied') {
-      return {
-        status,
-        index: Number(reply[1]) - 1,
-        spentNanos: Number(reply[2]),
-        heldNanos: Number(reply[3]),
-        limitNanos: Number(reply[4]),
-      };
-    }
-    if (status === 'killed') return { status, index: Number(reply[1]) - 1, reason: String(reply[2]) };
-    if (status === 'conflict') {
-      const stored = String(reply[2]);
-      throw new SharedBudgetConflictError(
-        'limit',
-        scopeAt(reply[1]).key,
-        `the store has it with ${stored === '-' ? 'no limit' : `a limit of ${stored} n$`}, this process asks for ` +
-          `${scopeAt(reply[1]).limitNanos ?? 'none'}; give the same budget everywhere, or \`update: true\` to replace it`,
+  /** One script call for a batch of reservations of one tree; a conflict fails only its own request. */
+  async #reserveBatch(
+    tree: string,
+    requests: SharedReserveRequest[],
+    deadline: number,
+  ): Promise<(SharedReserveOutcome | Error)[]> {
+    const prefix = this.#prefix(tree);
+    const keys = [`${prefix}b`, `${prefix}holds`];
+    const args: (string | number)[] = [this.#options.holdTtlMs, this.#options.retentionMs, prefix, requests.length];
+    for (const request of requests) {
+      keys.push(`${prefix}r:${request.reservationId}`);
+      args.push(
+        request.reservationId,
+        request.amountNanos,
+        request.force ? '1' : '0',
+        request.update ? '1' : '0',
+        request.scopes.length,
       );
+      for (const scope of request.scopes) {
+        args.push(scope.key, scope.killKey, scope.limitNanos === null ? '-' : scope.limitNanos);
+      }
     }
-    // The id was used before and is over (or holds another amount): an id must never be reused.
-    throw new SharedBudgetConflictError('reservation', request.reservationId, `reserve found it ${String(reply[1])}`);
+    const replies = (await this.#connection.evaluate(SCRIPTS.reserve, keys, args, deadline)) as unknown[][];
+    return requests.map((request, index) => reserveOutcome(request, replies[index] as unknown[]));
   }
 
   settle(settlement: SharedSettlement): Promise<void> {
@@ -137,50 +124,58 @@ export class RedisBudgetStore implements SharedBudgetStore {
     const applied = new Promise<void>((acknowledged) => {
       this.#outbox.set(settlement.reservationId, { settlement, acknowledged });
     });
-    this.#send(settlement).catch(() => this.#scheduleRetry());
+    this.#send(settlement);
     return applied;
   }
 
   /** Applies one settlement now and reports how it landed (the outbox uses it; tests call it directly). */
-  async settleNow(settlement: SharedSettlement): Promise<SettleResult> {
-    const prefix = this.#prefix(settlement.tree);
-    const keys = [
-      `${prefix}holds`,
-      `${prefix}r:${settlement.reservationId}`,
-      ...this.#scopeKeys(prefix, settlement.scopes),
-    ];
-    const cost = settlement.costNanos === null ? '-' : settlement.costNanos;
-    const reply = (await this.#connection.evaluate(SCRIPTS.settle, keys, [
-      settlement.reservationId,
-      cost,
-      this.#options.retentionMs,
-    ])) as unknown[];
-    if (reply[0] === 'conflict') {
-      const [, state, charged] = reply.map(String);
-      throw new SharedBudgetConflictError(
-        'reservation',
-        settlement.reservationId,
-        `already ${state}${charged === '-' ? '' : ` at ${charged} n$`}, now asked to ${cost === '-' ? 'release it' : `settle it at ${cost} n$`}`,
-      );
-    }
-    return { late: Number(reply[1]) === 1, repeated: reply[0] === 'repeat' };
+  settleNow(settlement: SharedSettlement): Promise<SettleResult> {
+    return this.#settles.submit(settlement.tree, settlement, Date.now() + this.#connection.timeoutMs);
   }
 
-  async #send(settlement: SharedSettlement): Promise<void> {
+  /** One script call for a batch of settlements of one tree; a conflict fails only its own settlement. */
+  async #settleBatch(
+    tree: string,
+    settlements: SharedSettlement[],
+    deadline: number,
+  ): Promise<(SettleResult | Error)[]> {
+    const prefix = this.#prefix(tree);
+    const keys = [`${prefix}b`, `${prefix}holds`];
+    const args: (string | number)[] = [this.#options.retentionMs, settlements.length];
+    for (const settlement of settlements) {
+      keys.push(`${prefix}r:${settlement.reservationId}`);
+      args.push(
+        settlement.reservationId,
+        settlement.costNanos === null ? '-' : settlement.costNanos,
+        settlement.scopes.length,
+        ...settlement.scopes.map((scope) => scope.key),
+      );
+    }
+    const replies = (await this.#connection.evaluate(SCRIPTS.settle, keys, args, deadline)) as unknown[][];
+    return settlements.map((settlement, index) => settleResult(settlement, replies[index] as unknown[]));
+  }
+
+  /** Sends one outbox entry (unless already on its way); kept for a later try when Redis does not answer. */
+  #send(settlement: SharedSettlement): void {
     const id = settlement.reservationId;
     if (this.#sending.has(id)) return;
     this.#sending.add(id);
-    try {
-      await this.settleNow(settlement);
-      this.#acknowledge(id);
-    } catch (error) {
-      if (!SharedBudgetConflictError.isInstance(error)) throw error;
-      this.#acknowledge(id);
-      this.#options.onConflict(error);
-    } finally {
-      this.#sending.delete(id);
-      if (this.#outbox.size === 0) for (const resolve of this.#drainWaiters) resolve();
-    }
+    this.settleNow(settlement)
+      .then(
+        () => this.#acknowledge(id),
+        (error: unknown) => {
+          if (!SharedBudgetConflictError.isInstance(error)) {
+            this.#scheduleRetry();
+            return;
+          }
+          this.#acknowledge(id);
+          this.#options.onConflict(error);
+        },
+      )
+      .finally(() => {
+        this.#sending.delete(id);
+        if (this.#outbox.size === 0) for (const resolve of this.#drainWaiters) resolve();
+      });
   }
 
   #acknowledge(id: string): void {
@@ -189,7 +184,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
   }
 
   #pump(): void {
-    for (const { settlement } of this.#outbox.values()) this.#send(settlement).catch(() => this.#scheduleRetry());
+    for (const { settlement } of this.#outbox.values()) this.#send(settlement);
   }
 
   #scheduleRetry(): void {
@@ -243,7 +238,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
       this.#connection
         .evaluate(
           SCRIPTS.extend,
-          [`${prefix}holds`],
+          [`${prefix}b`, `${prefix}holds`],
           [this.#options.holdTtlMs, prefix, this.#options.retentionMs, ...ids],
         )
         .catch(() => {
@@ -256,30 +251,37 @@ export class RedisBudgetStore implements SharedBudgetStore {
     const prefix = this.#prefix(tree);
     await this.#connection.evaluate(
       SCRIPTS.kill,
-      [`${prefix}kills`],
+      [`${prefix}b`],
       [killKey, reason, this.killChannel, JSON.stringify({ tree, killKey, reason })],
     );
   }
 
   async revive(tree: string, killKey: string): Promise<void> {
-    await this.#connection.command(() => this.#connection.client.call('HDEL', `${this.#prefix(tree)}kills`, killKey));
+    await this.#connection.command(() =>
+      this.#connection.client.call('HDEL', `${this.#prefix(tree)}b`, `${killKey}\nk`),
+    );
   }
 
   async totals(tree: string, scope: SharedScope): Promise<SharedScopeStatus> {
     const prefix = this.#prefix(tree);
-    const [fields, killed] = await this.#connection.command(() =>
-      Promise.all([
-        this.#connection.client.call('HMGET', `${prefix}s:${scope.key}`, 'limit', 'spent', 'held', 'calls'),
-        this.#connection.client.call('HGET', `${prefix}kills`, scope.killKey),
-      ]),
-    );
-    const [limit, spent, held, calls] = fields as (string | null)[];
+    const fields = (await this.#connection.command(() =>
+      this.#connection.client.call(
+        'HMGET',
+        `${prefix}b`,
+        `${scope.key}\nl`,
+        `${scope.key}\ns`,
+        `${scope.key}\nh`,
+        `${scope.key}\nc`,
+        `${scope.killKey}\nk`,
+      ),
+    )) as (string | null)[];
+    const [limit, spent, held, calls, killed] = fields;
     return {
       limitNanos: limit === null || limit === undefined || limit === '-' ? null : Number(limit),
       spentNanos: Number(spent),
       heldNanos: Number(held),
       calls: Number(calls),
-      killed: (killed as string | null) ?? null,
+      killed: killed ?? null,
     };
   }
 
@@ -319,4 +321,54 @@ export class RedisBudgetStore implements SharedBudgetStore {
       throw new StoreUnavailableError(this.name, `${this.#outbox.size} settlements not acknowledged at close`);
     }
   }
+}
+
+/** What one reserve reply means for its request; conflicts as typed errors. */
+function reserveOutcome(request: SharedReserveRequest, reply: unknown[]): SharedReserveOutcome | Error {
+  const status = String(reply[0]);
+  const scopeAt = (index: unknown) => request.scopes[Number(index) - 1] as SharedScope;
+  if (status === 'held') {
+    const totals = request.scopes.map((_, index) => ({
+      spentNanos: Number(reply[1 + 2 * index]),
+      heldNanos: Number(reply[2 + 2 * index]),
+    }));
+    return { status, totals };
+  }
+  if (status === 'denied') {
+    return {
+      status,
+      index: Number(reply[1]) - 1,
+      spentNanos: Number(reply[2]),
+      heldNanos: Number(reply[3]),
+      limitNanos: Number(reply[4]),
+    };
+  }
+  if (status === 'killed') return { status, index: Number(reply[1]) - 1, reason: String(reply[2]) };
+  if (status === 'conflict') {
+    const stored = String(reply[2]);
+    return new SharedBudgetConflictError(
+      'limit',
+      scopeAt(reply[1]).key,
+      `the store has it with ${stored === '-' ? 'no limit' : `a limit of ${stored} n$`}, this process asks for ` +
+        `${scopeAt(reply[1]).limitNanos ?? 'none'}; give the same budget everywhere, or \`update: true\` to replace it`,
+    );
+  }
+  // The id was used before and is over (or holds another amount): an id must never be reused.
+  return new SharedBudgetConflictError(
+    'reservation',
+    request.reservationId,
+    `reserve found it ${String(reply[1] ?? status)}`,
+  );
+}
+
+/** What one settle reply means; a conflicting settlement as a typed error. */
+function settleResult(settlement: SharedSettlement, reply: unknown[]): SettleResult | Error {
+  if (reply[0] !== 'conflict') return { late: Number(reply[1]) === 1, repeated: reply[0] === 'repeat' };
+  const [, state, charged] = reply.map(String);
+  const cost = settlement.costNanos;
+  return new SharedBudgetConflictError(
+    'reservation',
+    settlement.reservationId,
+    `already ${state}${charged === '-' ? '' : ` at ${charged} n$`}, now asked to ${cost === null ? 'release it' : `settle it at ${cost} n$`}`,
+  );
 }

@@ -47,10 +47,14 @@ export class RedisConnection {
   #down = false;
   readonly #readyListeners = new Set<() => void>();
 
-  constructor(client: RedisClientLike, name: string, timeoutMs: number) {
+  /** The client itself times commands out (`commandTimeout`): no timer per command here. */
+  readonly #clientTimesOut: boolean;
+
+  constructor(client: RedisClientLike, name: string, timeoutMs: number, clientTimesOut = false) {
     this.client = client;
     this.name = name;
     this.timeoutMs = timeoutMs;
+    this.#clientTimesOut = clientTimesOut;
     client.on('ready', () => {
       this.#down = false;
       for (const listener of this.#readyListeners) listener();
@@ -68,8 +72,13 @@ export class RedisConnection {
     return !this.#down || this.client.status === 'ready';
   }
 
-  /** Runs a script (EVALSHA, falling back to EVAL) within the deadline. */
-  evaluate(script: RedisScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /** Runs a script (EVALSHA, falling back to EVAL) by the deadline (epoch ms; default: timeoutMs from now). */
+  evaluate(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    deadline?: number,
+  ): Promise<unknown> {
     return this.command(async () => {
       try {
         return await this.client.call('EVALSHA', script.sha, keys.length, ...keys, ...args);
@@ -77,18 +86,17 @@ export class RedisConnection {
         if (!isReplyError(error) || !error.message.startsWith('NOSCRIPT')) throw error;
         return this.client.call('EVAL', script.source, keys.length, ...keys, ...args);
       }
-    });
+    }, deadline);
   }
 
-  async command<T>(send: () => Promise<T>): Promise<T> {
+  async command<T>(send: () => Promise<T>, deadline = Date.now() + this.timeoutMs): Promise<T> {
     if (!this.available) throw new StoreUnavailableError(this.name, 'not connected');
-    const deadline = Date.now() + this.timeoutMs;
     let lastProblem = 'no answer';
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       try {
-        return await withDeadline(send(), left);
+        return await (this.#clientTimesOut ? send() : withDeadline(send(), left));
       } catch (error) {
         if (isReplyError(error) && !TRANSIENT_REPLY.test(error.message)) throw error;
         lastProblem = error instanceof Error ? error.message : String(error);

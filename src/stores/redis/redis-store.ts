@@ -105,9 +105,10 @@ export function redisStore(target: string | RedisClientLike, options: RedisStore
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       connectTimeout: Math.max(timeoutMs, 1_000),
+      commandTimeout: timeoutMs,
       retryStrategy: (times: number) => Math.min(25 * times, 500),
     });
-    return new RedisStore(new RedisConnection(client, redactRedisUrl(target), timeoutMs), true, options);
+    return new RedisStore(new RedisConnection(client, redactRedisUrl(target), timeoutMs, true), true, options);
   }
   if (typeof target !== 'object' || target === null || typeof target.call !== 'function') {
     throw new InvalidOptionsError('store', 'expected a redis:// URL or an ioredis client');
