@@ -1,7 +1,7 @@
 // One worker process of the multi-process Redis tests. Modes:
 //   race <url> <tree> <count> <limit> <amount>   reserve + settle `count` times (32 at once), print totals
 //   hold <url> <tree> <count> <amount> <ttlMs>   make `count` holds, print "ready", wait to be killed
-//   churn <url> <tree> <count> <amount>          reserve + settle through outages (settles via the outbox)
+//   churn <url> <tree> <ms> <amount>             reserve + settle for <ms> through outages (settles via the outbox)
 import { randomUUID } from 'node:crypto';
 import { StoreUnavailableError } from '../../src/errors/store-unavailable-error.js';
 import { redisStore } from '../../src/stores/redis/redis-store.js';
@@ -10,11 +10,16 @@ import { scopesOf } from './redis-budget-worker-scopes.js';
 const [mode, url, tree, countText, ...rest] = process.argv.slice(2) as [string, string, string, string, ...string[]];
 const count = Number(countText);
 
-async function pool(total: number, width: number, task: (index: number) => Promise<void>): Promise<void> {
+async function pool(
+  total: number,
+  width: number,
+  task: (index: number) => Promise<void>,
+  until = Number.POSITIVE_INFINITY,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < total) await task(next++);
+      while (next < total && Date.now() < until) await task(next++);
     }),
   );
 }
@@ -64,23 +69,29 @@ async function churn(amount: number): Promise<void> {
   let settled = 0;
   let settledNanos = 0;
   let refused = 0;
-  await pool(count, 8, async (index) => {
-    const reservationId = randomUUID();
-    try {
-      await store.budgets.reserve({ tree, reservationId, scopes, amountNanos: amount, force: false, update: false });
-    } catch (error) {
-      if (!StoreUnavailableError.isInstance(error)) throw error;
-      // The reserve may have landed before the reply was lost: it is released, once Redis answers.
-      void store.budgets.settle({ tree, reservationId, scopes, costNanos: null });
-      refused += 1;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return;
-    }
-    const cost = 1 + (index % amount);
-    void store.budgets.settle({ tree, reservationId, scopes, costNanos: cost });
-    settled += 1;
-    settledNanos += cost;
-  });
+  // Runs for a time, not a count: the test kills Redis on its own schedule and must hit the run.
+  await pool(
+    Number.POSITIVE_INFINITY,
+    8,
+    async (index) => {
+      const reservationId = randomUUID();
+      try {
+        await store.budgets.reserve({ tree, reservationId, scopes, amountNanos: amount, force: false, update: false });
+      } catch (error) {
+        if (!StoreUnavailableError.isInstance(error)) throw error;
+        // The reserve may have landed before the reply was lost: it is released, once Redis answers.
+        void store.budgets.settle({ tree, reservationId, scopes, costNanos: null });
+        refused += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return;
+      }
+      const cost = 1 + (index % amount);
+      void store.budgets.settle({ tree, reservationId, scopes, costNanos: cost });
+      settled += 1;
+      settledNanos += cost;
+    },
+    Date.now() + count,
+  );
   await store.budgets.drain();
   process.stdout.write(`${JSON.stringify({ settled, settledNanos, refused })}\n`);
   await store.shutdown();
