@@ -24,7 +24,8 @@ if (url === undefined || process.send === undefined) {
 
 const loads = new Map<Target, Load>();
 try {
-  for (const target of ['tokenfence', 'limiter', 'limiterLua'] as const) loads.set(target, await openLoad(target, url));
+  for (const target of ['tokenfence', 'tokenfenceGuard', 'limiter', 'limiterLua'] as const)
+    loads.set(target, await openLoad(target, url));
 } catch (error) {
   reply({ type: 'error', message: `could not open the Redis targets: ${String(error)}` });
   process.exit(1);

@@ -4,21 +4,26 @@
  * exact up to 2^53, the client never lets a counter pass 2^53 − 1, and numbers go back to Redis formatted
  * with %d (Lua would print 1e15 as "1e+15", which Redis refuses as an integer).
  *
- * A budget tree is three keys sharing the hash tag `{tree}` (one slot on Redis Cluster):
+ * Reserve and settle take a batch of operations of one tree (group commit): a script's cost is mostly its
+ * Redis calls, so each reads and writes everything the batch needs in a few calls. Keys of a tree share
+ * the hash tag `{tree}` (one slot on Redis Cluster):
  * - `b` — one hash for every scope of the tree: `<scope>\nl` limit ('-' for none), `\ns` spent,
- *   `\nh` held, `\nc` calls, and `<kill key>\nk` the kill reason. One HMGET reads every scope of a call,
- *   one HSET writes them: a script's cost grows with its Redis calls, not with the fields.
- * - `holds` — sorted set, reservation id → expiry on Redis's clock.
- * - `r:<id>` — one reservation: `held\n<amount>\n<scope>…` while held, then `settled|released|expired\n…`
- *   kept for the retention period, which is what makes a repeated settle answer the first result.
+ *   `\nh` held, `\nc` calls, and `<kill key>\nk` the kill reason.
+ * - `holds` — sorted set, reservation id → expiry on Redis's clock; `held` — hash, reservation id →
+ *   `<amount>\n<scope>…` while held.
+ * - `e:<day>` — hash, reservation id → `settled|released|expired\n<cost or amount>\n<late>` for ended
+ *   reservations, one per day of Redis's clock, expiring a retention period after the day: what makes a
+ *   repeated settle answer the first result.
  * Scope names never contain control characters (labels and ids are validated), so '\n' separates safely.
  */
 
 /**
  * Shared helpers: Redis's clock, integer formatting, splitting records, a read-through cache of the tree's
- * budget fields (one HMGET for what a batch needs, one HSET for what it changed), sweeping expired holds.
+ * budget fields (one HMGET for what a batch needs, one HSET for what it changed), ended records by day,
+ * and the sweep of expired holds.
  */
 const PRELUDE = `
+local DAY = 86400000
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -37,7 +42,7 @@ local function load(budgets, fields)
   end
   if #missing == 0 then return end
   local values = redis.call('HMGET', budgets, unpack(missing))
-  for i, field in ipairs(missing) do cache[field] = values[i] or false end
+  for i = 1, #missing do cache[missing[i]] = values[i] or false end
 end
 local function num(field) return tonumber(cache[field]) or 0 end
 local function put(field, value)
@@ -53,162 +58,207 @@ local function flush(budgets)
   if #writes > 0 then redis.call('HSET', budgets, unpack(writes)) end
   dirty = {}
 end
-local function sweep(budgets, holds, prefix, now, retention)
-  local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now, 'LIMIT', 0, 1000)
-  for _, id in ipairs(expired) do
-    local rkey = prefix .. 'r:' .. id
-    local record = redis.call('GET', rkey)
-    if record then
-      local parts = split(record)
-      if parts[1] == 'held' then
-        if parts[2] ~= '0' then
-          for i = 3, #parts do redis.call('HINCRBY', budgets, parts[i] .. '\\nh', '-' .. parts[2]) end
-        end
-        redis.call('SET', rkey, 'expired\\n' .. parts[2], 'PX', retention)
-      end
+-- Ended records of the given ids still within retention: id → record, the newest day winning.
+local function find_ended(prefix, now, retention, ids)
+  local found = {}
+  if #ids == 0 then return found end
+  for day = math.floor((now - retention) / DAY), math.floor(now / DAY) do
+    local values = redis.call('HMGET', prefix .. 'e:' .. day, unpack(ids))
+    for i = 1, #ids do
+      if values[i] then found[ids[i]] = values[i] end
     end
-    redis.call('ZREM', holds, id)
   end
+  return found
+end
+local ended_writes = {}
+local function record_end(id, text)
+  ended_writes[#ended_writes + 1] = id
+  ended_writes[#ended_writes + 1] = text
+end
+local function flush_ended(prefix, now, retention)
+  if #ended_writes == 0 then return end
+  local day = math.floor(now / DAY)
+  local key = prefix .. 'e:' .. day
+  redis.call('HSET', key, unpack(ended_writes))
+  redis.call('PEXPIREAT', key, (day + 1) * DAY + retention)
+  ended_writes = {}
+end
+-- Gives back the holds whose expiry passed; their processes are presumed dead.
+local function sweep(budgets, holds, held, prefix, now, retention)
+  local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now, 'LIMIT', 0, 1000)
+  if #expired == 0 then return 0 end
+  local records = redis.call('HMGET', held, unpack(expired))
+  for i = 1, #expired do
+    if records[i] then
+      local parts = split(records[i])
+      if parts[1] ~= '0' then
+        for k = 2, #parts do redis.call('HINCRBY', budgets, parts[k] .. '\\nh', '-' .. parts[1]) end
+      end
+      record_end(expired[i], 'expired\\n' .. parts[1])
+    end
+  end
+  redis.call('HDEL', held, unpack(expired))
+  redis.call('ZREM', holds, unpack(expired))
+  flush_ended(prefix, now, retention)
   return #expired
 end
 `;
 
 /**
  * A batch of reservations of one tree, in order, each checked against the counters as the ones before it
- * left them. KEYS: budgets, holds, then one reservation key per request.  ARGV: ttlMs, retentionMs,
- * prefix, request count, then per request: id, amount, force, update, scope count, and per scope: key,
- * kill key, limit ('-' for none).
+ * left them. KEYS: budgets, holds, held.  ARGV: ttlMs, retentionMs, prefix, request count, then per
+ * request: id, amount, force, update, scope count, and per scope: key, kill key, limit ('-' for none).
  * Returns one reply per request: {'held', spent1, held1, …} | {'denied', i, spent, held, limit} |
  * {'killed', i, reason} | {'conflict', i, storedLimit} | {'ended', state} (the id was already used and is
  * over) | {'mismatch'} (the id holds another amount). Expired holds are swept only when they could
  * matter: before refusing a request.
  */
 export const RESERVE = `${PRELUDE}
-local budgets, holds = KEYS[1], KEYS[2]
+local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
 local ttl, retention, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local now = now_ms()
-local swept = false
-local results = {}
+local requests, ids = {}, {}
 local at = 5
 for j = 1, tonumber(ARGV[4]) do
-  local id, amountText, force, update = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  local amount = tonumber(amountText)
-  local scopes, fields = {}, {}
+  local request = { id = ARGV[at], amountText = ARGV[at + 1], amount = tonumber(ARGV[at + 1]),
+    force = ARGV[at + 2] == '1', update = ARGV[at + 3] == '1', scopes = {}, fields = {} }
   for i = 1, tonumber(ARGV[at + 4]) do
     local base = at + 5 + 3 * (i - 1)
-    local scope = { key = ARGV[base], kill = ARGV[base + 1] .. '\\nk', limit = ARGV[base + 2] }
-    scope.l, scope.s, scope.h = scope.key .. '\\nl', scope.key .. '\\ns', scope.key .. '\\nh'
-    scopes[i] = scope
+    local key = ARGV[base]
+    local scope = { key = key, kill = ARGV[base + 1] .. '\\nk', limit = ARGV[base + 2],
+      l = key .. '\\nl', s = key .. '\\ns', h = key .. '\\nh' }
+    request.scopes[i] = scope
+    local fields = request.fields
     fields[#fields + 1] = scope.l
     fields[#fields + 1] = scope.s
     fields[#fields + 1] = scope.h
     fields[#fields + 1] = scope.kill
   end
-  at = at + 5 + 3 * #scopes
-  local function totals()
-    local out = {'held'}
-    for _, scope in ipairs(scopes) do
-      out[#out + 1] = num(scope.s)
-      out[#out + 1] = num(scope.h)
-    end
-    return out
+  at = at + 5 + 3 * #request.scopes
+  requests[j] = request
+  ids[j] = request.id
+end
+local function totals(request)
+  local out = {'held'}
+  for _, scope in ipairs(request.scopes) do
+    out[#out + 1] = num(scope.s)
+    out[#out + 1] = num(scope.h)
   end
-  local function check()
-    for i, scope in ipairs(scopes) do
-      if cache[scope.kill] then return {'killed', i, cache[scope.kill]} end
-    end
-    for i, scope in ipairs(scopes) do
-      local stored = cache[scope.l]
-      if stored and stored ~= scope.limit and update ~= '1' then return {'conflict', i, stored} end
-      local used = num(scope.s) + num(scope.h) + amount
-      if used > 9007199254740991 or (force ~= '1' and scope.limit ~= '-' and used > tonumber(scope.limit)) then
-        return {'denied', i, num(scope.s), num(scope.h), tonumber(scope.limit) or -1}
-      end
-    end
-    return nil
+  return out
+end
+local function check(request)
+  for i, scope in ipairs(request.scopes) do
+    if cache[scope.kill] then return {'killed', i, cache[scope.kill]} end
   end
-  local rkey = KEYS[2 + j]
-  local prior = redis.call('GET', rkey)
-  if prior then
-    local parts = split(prior)
-    if parts[1] ~= 'held' then
-      results[j] = {'ended', parts[1]}
-    elseif parts[2] ~= amountText then
+  for i, scope in ipairs(request.scopes) do
+    local stored = cache[scope.l]
+    if stored and stored ~= scope.limit and not request.update then return {'conflict', i, stored} end
+    local used = num(scope.s) + num(scope.h) + request.amount
+    if used > 9007199254740991 or (not request.force and scope.limit ~= '-' and used > tonumber(scope.limit)) then
+      return {'denied', i, num(scope.s), num(scope.h), tonumber(scope.limit) or -1}
+    end
+  end
+  return nil
+end
+local now = now_ms()
+local ended = find_ended(prefix, now, retention, ids)
+local current = redis.call('HMGET', held, unpack(ids))
+local swept = false
+local results, held_writes, expiries, made = {}, {}, {}, {}
+for j, request in ipairs(requests) do
+  local id = request.id
+  if ended[id] then
+    results[j] = {'ended', split(ended[id])[1]}
+  elseif current[j] or made[id] then
+    if split(current[j] or made[id])[1] ~= request.amountText then
       results[j] = {'mismatch'}
     else
-      load(budgets, fields)
-      results[j] = totals()
+      load(budgets, request.fields)
+      results[j] = totals(request)
     end
   else
-    load(budgets, fields)
-    local refusal = check()
+    load(budgets, request.fields)
+    local refusal = check(request)
     if refusal and refusal[1] == 'denied' and not swept then
       swept = true
       flush(budgets)
-      if sweep(budgets, holds, prefix, now, retention) > 0 then
+      if sweep(budgets, holds, held, prefix, now, retention) > 0 then
         cache = {}
-        load(budgets, fields)
-        refusal = check()
+        load(budgets, request.fields)
+        refusal = check(request)
       end
     end
     if refusal then
       results[j] = refusal
     else
-      local names = {}
-      for _, scope in ipairs(scopes) do
+      local record = { request.amountText }
+      for _, scope in ipairs(request.scopes) do
         if not cache[scope.l] then put(scope.s, '0') end
         if cache[scope.l] ~= scope.limit then put(scope.l, scope.limit) end
-        put(scope.h, int(num(scope.h) + amount))
-        names[#names + 1] = scope.key
+        put(scope.h, int(num(scope.h) + request.amount))
+        record[#record + 1] = scope.key
       end
-      redis.call('SET', rkey, 'held\\n' .. amountText .. '\\n' .. table.concat(names, '\\n'))
-      redis.call('ZADD', holds, now + ttl, id)
-      results[j] = totals()
+      made[id] = table.concat(record, '\\n')
+      held_writes[#held_writes + 1] = id
+      held_writes[#held_writes + 1] = made[id]
+      expiries[#expiries + 1] = now + ttl
+      expiries[#expiries + 1] = id
+      results[j] = totals(request)
     end
   end
 end
 flush(budgets)
+if #held_writes > 0 then
+  redis.call('HSET', held, unpack(held_writes))
+  redis.call('ZADD', holds, unpack(expiries))
+end
 return results
 `;
 
 /**
  * A batch of settlements of one tree; each ends its hold exactly once. A hold already swept (its process
  * was presumed dead) or never made (admitted while the store was down) is still charged: flagged late.
- * KEYS: budgets, holds, then one reservation key per settlement.  ARGV: retentionMs, settlement count,
- * then per settlement: id, cost ('-' releases), scope count, scope keys.
+ * KEYS: budgets, holds, held.  ARGV: retentionMs, prefix, settlement count, then per settlement: id, cost
+ * ('-' releases), scope count, scope keys.
  * Returns one reply per settlement: {'ok', late} | {'repeat', late} (the same settlement again) |
  * {'conflict', state, charged} (another settlement of this id).
  */
 export const SETTLE = `${PRELUDE}
-local budgets, holds = KEYS[1], KEYS[2]
-local results = {}
-local at = 3
-for j = 1, tonumber(ARGV[2]) do
-  local id, cost, count = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
-  local first, last = at + 3, at + 2 + count
-  at = last + 1
-  local rkey = KEYS[2 + j]
-  local ended = cost == '-' and 'released' or 'settled'
-  local prior = redis.call('GET', rkey)
-  local parts = prior and split(prior) or {}
-  if parts[1] == 'settled' or parts[1] == 'released' then
-    if parts[1] == ended and parts[2] == cost then
-      results[j] = {'repeat', tonumber(parts[3])}
+local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
+local retention, prefix = tonumber(ARGV[1]), ARGV[2]
+local settlements, ids = {}, {}
+local at = 4
+for j = 1, tonumber(ARGV[3]) do
+  local count = tonumber(ARGV[at + 2])
+  settlements[j] = { id = ARGV[at], cost = ARGV[at + 1], first = at + 3, last = at + 2 + count }
+  ids[j] = ARGV[at]
+  at = at + 3 + count
+end
+local now = now_ms()
+local ended = find_ended(prefix, now, retention, ids)
+local current = redis.call('HMGET', held, unpack(ids))
+local results, released = {}, {}
+for j, settlement in ipairs(settlements) do
+  local id, cost = settlement.id, settlement.cost
+  local outcome = cost == '-' and 'released' or 'settled'
+  local prior = ended[id] and split(ended[id]) or {}
+  if prior[1] == 'settled' or prior[1] == 'released' then
+    if prior[1] == outcome and prior[2] == cost then
+      results[j] = {'repeat', tonumber(prior[3])}
     else
-      results[j] = {'conflict', parts[1], parts[2]}
+      results[j] = {'conflict', prior[1], prior[2]}
     end
   else
-    local held = parts[1] == 'held'
-    local amount = held and tonumber(parts[2]) or 0
+    local record = not ended[id] and current[j]
+    local amount = record and tonumber(split(record)[1]) or 0
     if amount > 0 or cost ~= '-' then
       local fields = {}
-      for i = first, last do
+      for i = settlement.first, settlement.last do
         fields[#fields + 1] = ARGV[i] .. '\\nh'
         fields[#fields + 1] = ARGV[i] .. '\\ns'
         fields[#fields + 1] = ARGV[i] .. '\\nc'
       end
       load(budgets, fields)
-      for i = first, last do
+      for i = settlement.first, settlement.last do
         local h, s, c = ARGV[i] .. '\\nh', ARGV[i] .. '\\ns', ARGV[i] .. '\\nc'
         put(h, int(num(h) - amount))
         if cost ~= '-' then
@@ -217,23 +267,30 @@ for j = 1, tonumber(ARGV[2]) do
         end
       end
     end
-    if held then redis.call('ZREM', holds, id) end
-    local late = held and 0 or 1
-    redis.call('SET', rkey, ended .. '\\n' .. cost .. '\\n' .. late, 'PX', ARGV[1])
+    if record then released[#released + 1] = id end
+    local late = record and 0 or 1
+    local text = outcome .. '\\n' .. cost .. '\\n' .. late
+    record_end(id, text)
+    ended[id] = text
     results[j] = {'ok', late}
   end
 end
 flush(budgets)
+if #released > 0 then
+  redis.call('HDEL', held, unpack(released))
+  redis.call('ZREM', holds, unpack(released))
+end
+flush_ended(prefix, now, retention)
 return results
 `;
 
 /**
- * KEYS: budgets, holds.  ARGV: ttlMs, prefix, retentionMs, reservation id…  Sweeps expired holds, then
- * pushes back the expiry of the given holds that are still held. Returns the ids no longer held.
+ * KEYS: budgets, holds, held.  ARGV: ttlMs, prefix, retentionMs, reservation id…  Sweeps expired holds,
+ * then pushes back the expiry of the given holds that are still held. Returns the ids no longer held.
  */
 export const EXTEND = `${PRELUDE}
 local now = now_ms()
-sweep(KEYS[1], KEYS[2], ARGV[2], now, tonumber(ARGV[3]))
+sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[2], now, tonumber(ARGV[3]))
 local lost = {}
 for i = 4, #ARGV do
   if redis.call('ZADD', KEYS[2], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i]) == 0 and

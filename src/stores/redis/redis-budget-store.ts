@@ -100,10 +100,9 @@ export class RedisBudgetStore implements SharedBudgetStore {
     deadline: number,
   ): Promise<(SharedReserveOutcome | Error)[]> {
     const prefix = this.#prefix(tree);
-    const keys = [`${prefix}b`, `${prefix}holds`];
+    const keys = [`${prefix}b`, `${prefix}holds`, `${prefix}held`];
     const args: (string | number)[] = [this.#options.holdTtlMs, this.#options.retentionMs, prefix, requests.length];
     for (const request of requests) {
-      keys.push(`${prefix}r:${request.reservationId}`);
       args.push(
         request.reservationId,
         request.amountNanos,
@@ -140,10 +139,9 @@ export class RedisBudgetStore implements SharedBudgetStore {
     deadline: number,
   ): Promise<(SettleResult | Error)[]> {
     const prefix = this.#prefix(tree);
-    const keys = [`${prefix}b`, `${prefix}holds`];
-    const args: (string | number)[] = [this.#options.retentionMs, settlements.length];
+    const keys = [`${prefix}b`, `${prefix}holds`, `${prefix}held`];
+    const args: (string | number)[] = [this.#options.retentionMs, prefix, settlements.length];
     for (const settlement of settlements) {
-      keys.push(`${prefix}r:${settlement.reservationId}`);
       args.push(
         settlement.reservationId,
         settlement.costNanos === null ? '-' : settlement.costNanos,
@@ -238,7 +236,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
       this.#connection
         .evaluate(
           SCRIPTS.extend,
-          [`${prefix}b`, `${prefix}holds`],
+          [`${prefix}b`, `${prefix}holds`, `${prefix}held`],
           [this.#options.holdTtlMs, prefix, this.#options.retentionMs, ...ids],
         )
         .catch(() => {
@@ -262,7 +260,9 @@ export class RedisBudgetStore implements SharedBudgetStore {
     );
   }
 
+  /** Read after this process's own settlements have landed (waiting at most the timeout for them). */
   async totals(tree: string, scope: SharedScope): Promise<SharedScopeStatus> {
+    await this.#drainWithin(this.#connection.timeoutMs);
     const prefix = this.#prefix(tree);
     const fields = (await this.#connection.command(() =>
       this.#connection.client.call(
@@ -311,8 +311,12 @@ export class RedisBudgetStore implements SharedBudgetStore {
   }
 
   /** Waits (up to `timeoutMs`) for unacknowledged settlements, then stops timers and the subscriber. */
+  #drainWithin(timeoutMs: number): Promise<unknown> {
+    return Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
   async close(timeoutMs: number): Promise<void> {
-    await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await this.#drainWithin(timeoutMs);
     this.#closed = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);

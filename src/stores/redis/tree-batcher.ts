@@ -7,8 +7,14 @@ interface Waiting<Item, Result> {
 
 interface TreeQueue<Item, Result> {
   waiting: Waiting<Item, Result>[];
-  busy: boolean;
+  inFlight: number;
 }
+
+/**
+ * Batches of one tree on their way at once: while Redis runs one, the next is being sent, so Redis is not
+ * left idle for a round trip. Redis runs them in the order sent.
+ */
+const IN_FLIGHT = 2;
 
 /** Sends one batch of a tree; one result per item, in order (an Error for an item that failed alone). */
 export type SendBatch<Item, Result> = (tree: string, items: Item[], deadline: number) => Promise<(Result | Error)[]>;
@@ -33,11 +39,11 @@ export class TreeBatcher<Item, Result> {
     return new Promise<Result>((resolve, reject) => {
       let queue = this.#queues.get(tree);
       if (!queue) {
-        queue = { waiting: [], busy: false };
+        queue = { waiting: [], inFlight: 0 };
         this.#queues.set(tree, queue);
       }
       queue.waiting.push({ item, deadline, resolve, reject });
-      if (queue.waiting.length === 1 && !queue.busy) {
+      if (queue.waiting.length === 1 && queue.inFlight < IN_FLIGHT) {
         const idle = queue;
         queueMicrotask(() => void this.#next(tree, idle));
       }
@@ -45,12 +51,12 @@ export class TreeBatcher<Item, Result> {
   }
 
   async #next(tree: string, queue: TreeQueue<Item, Result>): Promise<void> {
-    if (queue.busy) return;
+    if (queue.inFlight >= IN_FLIGHT) return;
     if (queue.waiting.length === 0) {
-      this.#queues.delete(tree);
+      if (queue.inFlight === 0) this.#queues.delete(tree);
       return;
     }
-    queue.busy = true;
+    queue.inFlight += 1;
     const batch = queue.waiting.splice(0, this.#maxBatch);
     let deadline = Number.POSITIVE_INFINITY;
     for (const waiting of batch) deadline = Math.min(deadline, waiting.deadline);
@@ -68,7 +74,7 @@ export class TreeBatcher<Item, Result> {
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
     } finally {
-      queue.busy = false;
+      queue.inFlight -= 1;
     }
     await this.#next(tree, queue);
   }
