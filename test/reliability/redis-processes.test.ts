@@ -97,11 +97,12 @@ describe('shared budgets across processes on a real redis-server', () => {
 
   it('Redis killed and restarted 3 times mid-run: 0 acknowledged settles lost, 0 duplicates, 0 leaked holds', async () => {
     const tree = `restart-${randomUUID()}`;
-    const workers = Array.from({ length: 4 }, () => startWorker(['churn', server.url, tree, '2500', '1000']));
+    const workers = Array.from({ length: 4 }, () => startWorker(['churn', server.url, tree, '3500', '1000']));
     for (let restart = 0; restart < 3; restart += 1) {
       await new Promise((resolve) => setTimeout(resolve, 400));
       await server.kill();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Down for longer than the workers' timeout (300 ms): their reserves fail closed meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 500));
       await server.start();
     }
     const results = (await Promise.all(workers.map((worker) => worker.output))).map(

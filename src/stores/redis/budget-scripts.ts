@@ -11,19 +11,18 @@
  *   `\nh` held, `\nc` calls, and `<kill key>\nk` the kill reason.
  * - `holds` — sorted set, reservation id → expiry on Redis's clock; `held` — hash, reservation id →
  *   `<amount>\n<scope>…` while held.
- * - `e:<day>` — hash, reservation id → `settled|released|expired\n<cost or amount>\n<late>` for ended
- *   reservations, one per day of Redis's clock, expiring a retention period after the day: what makes a
- *   repeated settle answer the first result.
+ * - `e:<period>` — hash, reservation id → `settled|released|expired\n<cost or amount>\n<late>` for ended
+ *   reservations, one per retention period of Redis's clock, expiring at the end of the next period (two
+ *   keys hold every record still retained): what makes a repeated settle answer the first result.
  * Scope names never contain control characters (labels and ids are validated), so '\n' separates safely.
  */
 
 /**
  * Shared helpers: Redis's clock, integer formatting, splitting records, a read-through cache of the tree's
- * budget fields (one HMGET for what a batch needs, one HSET for what it changed), ended records by day,
+ * budget fields (one HMGET for what a batch needs, one HSET for what it changed), ended records by period,
  * and the sweep of expired holds.
  */
 const PRELUDE = `
-local DAY = 86400000
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -34,7 +33,9 @@ local function split(text)
   for part in string.gmatch(text, '[^\\n]+') do parts[#parts + 1] = part end
   return parts
 end
-local cache, dirty = {}, {}
+-- The tree's budget fields this script has read: raw values, and numbers parsed once; writes are kept
+-- as numbers and formatted once per field at the end.
+local cache, numbers, dirty = {}, {}, {}
 local function load(budgets, fields)
   local missing = {}
   for _, field in ipairs(fields) do
@@ -44,26 +45,55 @@ local function load(budgets, fields)
   local values = redis.call('HMGET', budgets, unpack(missing))
   for i = 1, #missing do cache[missing[i]] = values[i] or false end
 end
-local function num(field) return tonumber(cache[field]) or 0 end
+local function num(field)
+  local value = numbers[field]
+  if value == nil then
+    value = tonumber(cache[field]) or 0
+    numbers[field] = value
+  end
+  return value
+end
 local function put(field, value)
-  cache[field] = value
+  if type(value) == 'number' then
+    numbers[field] = value
+    cache[field] = true
+  else
+    cache[field] = value
+    numbers[field] = nil
+  end
   dirty[field] = true
 end
 local function flush(budgets)
   local writes = {}
   for field in pairs(dirty) do
     writes[#writes + 1] = field
-    writes[#writes + 1] = cache[field]
+    local value = numbers[field]
+    writes[#writes + 1] = value ~= nil and int(value) or cache[field]
   end
   if #writes > 0 then redis.call('HSET', budgets, unpack(writes)) end
   dirty = {}
 end
--- Ended records of the given ids still within retention: id → record, the newest day winning.
+local function forget()
+  cache, numbers = {}, {}
+end
+-- Field names of a scope, built once per script.
+local names = {}
+local function fields_of(key)
+  local scope = names[key]
+  if not scope then
+    scope = { l = key .. '\\nl', s = key .. '\\ns', h = key .. '\\nh', c = key .. '\\nc' }
+    names[key] = scope
+  end
+  return scope
+end
+-- Ended records live in periods of one retention each, a period's key expiring at the end of the next
+-- one: a record is kept at least the retention, and two keys hold every record that may still be.
 local function find_ended(prefix, now, retention, ids)
   local found = {}
   if #ids == 0 then return found end
-  for day = math.floor((now - retention) / DAY), math.floor(now / DAY) do
-    local values = redis.call('HMGET', prefix .. 'e:' .. day, unpack(ids))
+  local period = math.floor(now / retention)
+  for key = period - 1, period do
+    local values = redis.call('HMGET', prefix .. 'e:' .. key, unpack(ids))
     for i = 1, #ids do
       if values[i] then found[ids[i]] = values[i] end
     end
@@ -77,10 +107,10 @@ local function record_end(id, text)
 end
 local function flush_ended(prefix, now, retention)
   if #ended_writes == 0 then return end
-  local day = math.floor(now / DAY)
-  local key = prefix .. 'e:' .. day
+  local period = math.floor(now / retention)
+  local key = prefix .. 'e:' .. period
   redis.call('HSET', key, unpack(ended_writes))
-  redis.call('PEXPIREAT', key, (day + 1) * DAY + retention)
+  redis.call('PEXPIREAT', key, (period + 2) * retention)
   ended_writes = {}
 end
 -- Gives back the holds whose expiry passed; their processes are presumed dead.
@@ -116,22 +146,26 @@ end
 export const RESERVE = `${PRELUDE}
 local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
 local ttl, retention, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local requests, ids = {}, {}
+local requests, ids, entries, wanted = {}, {}, {}, {}
 local at = 5
 for j = 1, tonumber(ARGV[4]) do
   local request = { id = ARGV[at], amountText = ARGV[at + 1], amount = tonumber(ARGV[at + 1]),
-    force = ARGV[at + 2] == '1', update = ARGV[at + 3] == '1', scopes = {}, fields = {} }
+    force = ARGV[at + 2] == '1', update = ARGV[at + 3] == '1', scopes = {} }
   for i = 1, tonumber(ARGV[at + 4]) do
     local base = at + 5 + 3 * (i - 1)
-    local key = ARGV[base]
-    local scope = { key = key, kill = ARGV[base + 1] .. '\\nk', limit = ARGV[base + 2],
-      l = key .. '\\nl', s = key .. '\\ns', h = key .. '\\nh' }
-    request.scopes[i] = scope
-    local fields = request.fields
-    fields[#fields + 1] = scope.l
-    fields[#fields + 1] = scope.s
-    fields[#fields + 1] = scope.h
-    fields[#fields + 1] = scope.kill
+    local key, kill, limit = ARGV[base], ARGV[base + 1], ARGV[base + 2]
+    -- One entry per scope of the batch (a request asking another limit or kill key gets its own).
+    local entry = entries[key]
+    if not entry or entry.killKey ~= kill or entry.limit ~= limit then
+      local scope = fields_of(key)
+      entry = { key = key, killKey = kill, kill = kill .. '\\nk', limit = limit, l = scope.l, s = scope.s, h = scope.h }
+      entries[key] = entry
+      wanted[#wanted + 1] = entry.l
+      wanted[#wanted + 1] = entry.s
+      wanted[#wanted + 1] = entry.h
+      wanted[#wanted + 1] = entry.kill
+    end
+    request.scopes[i] = entry
   end
   at = at + 5 + 3 * #request.scopes
   requests[j] = request
@@ -162,6 +196,7 @@ end
 local now = now_ms()
 local ended = find_ended(prefix, now, retention, ids)
 local current = redis.call('HMGET', held, unpack(ids))
+load(budgets, wanted)
 local swept = false
 local results, held_writes, expiries, made = {}, {}, {}, {}
 for j, request in ipairs(requests) do
@@ -172,18 +207,16 @@ for j, request in ipairs(requests) do
     if split(current[j] or made[id])[1] ~= request.amountText then
       results[j] = {'mismatch'}
     else
-      load(budgets, request.fields)
       results[j] = totals(request)
     end
   else
-    load(budgets, request.fields)
     local refusal = check(request)
     if refusal and refusal[1] == 'denied' and not swept then
       swept = true
       flush(budgets)
       if sweep(budgets, holds, held, prefix, now, retention) > 0 then
-        cache = {}
-        load(budgets, request.fields)
+        forget()
+        load(budgets, wanted)
         refusal = check(request)
       end
     end
@@ -192,9 +225,9 @@ for j, request in ipairs(requests) do
     else
       local record = { request.amountText }
       for _, scope in ipairs(request.scopes) do
-        if not cache[scope.l] then put(scope.s, '0') end
+        if not cache[scope.l] then put(scope.s, 0) end
         if cache[scope.l] ~= scope.limit then put(scope.l, scope.limit) end
-        put(scope.h, int(num(scope.h) + request.amount))
+        put(scope.h, num(scope.h) + request.amount)
         record[#record + 1] = scope.key
       end
       made[id] = table.concat(record, '\\n')
@@ -225,17 +258,27 @@ return results
 export const SETTLE = `${PRELUDE}
 local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
 local retention, prefix = tonumber(ARGV[1]), ARGV[2]
-local settlements, ids = {}, {}
+local settlements, ids, wanted, seen = {}, {}, {}, {}
 local at = 4
 for j = 1, tonumber(ARGV[3]) do
   local count = tonumber(ARGV[at + 2])
   settlements[j] = { id = ARGV[at], cost = ARGV[at + 1], first = at + 3, last = at + 2 + count }
   ids[j] = ARGV[at]
+  for i = at + 3, at + 2 + count do
+    if not seen[ARGV[i]] then
+      seen[ARGV[i]] = true
+      local scope = fields_of(ARGV[i])
+      wanted[#wanted + 1] = scope.h
+      wanted[#wanted + 1] = scope.s
+      wanted[#wanted + 1] = scope.c
+    end
+  end
   at = at + 3 + count
 end
 local now = now_ms()
 local ended = find_ended(prefix, now, retention, ids)
 local current = redis.call('HMGET', held, unpack(ids))
+load(budgets, wanted)
 local results, released = {}, {}
 for j, settlement in ipairs(settlements) do
   local id, cost = settlement.id, settlement.cost
@@ -250,20 +293,14 @@ for j, settlement in ipairs(settlements) do
   else
     local record = not ended[id] and current[j]
     local amount = record and tonumber(split(record)[1]) or 0
-    if amount > 0 or cost ~= '-' then
-      local fields = {}
+    local charged = tonumber(cost)
+    if amount > 0 or charged then
       for i = settlement.first, settlement.last do
-        fields[#fields + 1] = ARGV[i] .. '\\nh'
-        fields[#fields + 1] = ARGV[i] .. '\\ns'
-        fields[#fields + 1] = ARGV[i] .. '\\nc'
-      end
-      load(budgets, fields)
-      for i = settlement.first, settlement.last do
-        local h, s, c = ARGV[i] .. '\\nh', ARGV[i] .. '\\ns', ARGV[i] .. '\\nc'
-        put(h, int(num(h) - amount))
-        if cost ~= '-' then
-          put(s, int(num(s) + tonumber(cost)))
-          put(c, int(num(c) + 1))
+        local scope = fields_of(ARGV[i])
+        put(scope.h, num(scope.h) - amount)
+        if charged then
+          put(scope.s, num(scope.s) + charged)
+          put(scope.c, num(scope.c) + 1)
         end
       end
     end
