@@ -4,13 +4,9 @@
  * TokenFence's in-process budget as the memory baseline. 32 concurrent callers per process, from 1 and
  * from 4 processes (bench/redis-worker.ts), in alternating rounds. See bench/README.md, section 4.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -18,6 +14,8 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { redisStore } from 'tokenfence';
 import { BudgetNode } from '../src/budget/budget-node.js';
 import type { SharedScope } from '../src/budget/shared-budget-store.js';
+import { type RedisServerHandle, redisServerInstalled, startRedisServer } from '../test/support/redis-server.js';
+import { median } from './statistics.js';
 
 export const REDIS_CALLERS = 32;
 export const REDIS_PROCESSES = 4;
@@ -318,99 +316,6 @@ class Worker {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// A private redis-server on a free loopback port
-
-function findRedisServer(): string | undefined {
-  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
-    if (folder === '') continue;
-    const candidate = join(folder, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not read a free port');
-  return address.port;
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('close', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      reply += text;
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
-    });
-  });
-}
-
-interface RedisServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startRedisServer(binary: string): Promise<RedisServer> {
-  let lastProblem = '';
-  // A free port is free only until someone else binds it: a lost race is retried on another port.
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
-    const child = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-      { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4_000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const gone = () => child.exitCode !== null || child.signalCode !== null;
-    const stop = async () => {
-      process.removeListener('exit', killOnExit);
-      if (gone()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    };
-    const deadline = Date.now() + 5_000;
-    while (!gone() && Date.now() < deadline) {
-      if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, stop };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    lastProblem = output.trim().split('\n').slice(-3).join(' / ') || 'no PONG within 5 s';
-    await stop();
-  }
-  throw new Error(`redis-server did not start: ${lastProblem}`);
-}
-
-// ---------------------------------------------------------------------------------------------------
 // The measurement
 
 export interface RedisSide {
@@ -462,15 +367,6 @@ export type RedisBenchResult =
     }
   | { status: 'skipped' | 'failed'; reason: string; durationSeconds: number };
 
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function versionOf(name: string): string {
   try {
     const manifest = createRequire(import.meta.url)(`${name}/package.json`) as { version?: unknown };
@@ -485,17 +381,17 @@ const formatOps = (value: number) => Math.round(value).toLocaleString('en-US');
 export async function measureRedisBudgets(): Promise<RedisBenchResult> {
   const startedAt = performance.now();
   const seconds = () => (performance.now() - startedAt) / 1_000;
-  const binary = findRedisServer();
-  if (binary === undefined) {
+  if (!redisServerInstalled()) {
     console.log(`   ${MISSING_SERVER}`);
     return { status: 'skipped', reason: MISSING_SERVER, durationSeconds: seconds() };
   }
-  let server: RedisServer | undefined;
+  let server: RedisServerHandle | undefined;
   let admin: Redis | undefined;
   const loads: Load[] = [];
   const workers: Worker[] = [];
   try {
-    server = await startRedisServer(binary);
+    // The same launcher as the tests, on a free loopback port, without persistence.
+    server = await startRedisServer({ appendfsync: 'off' });
     const url = server.url;
     admin = new Redis(url);
     admin.on('error', () => {});
@@ -623,7 +519,7 @@ export async function measureRedisBudgets(): Promise<RedisBenchResult> {
     await Promise.all(workers.map((worker) => worker.exit().catch(() => worker.kill())));
     await Promise.all(loads.map((load) => load.close().catch(() => {})));
     admin?.disconnect();
-    await server?.stop();
+    await server?.dispose();
   }
 }
 

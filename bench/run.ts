@@ -27,6 +27,7 @@ import {
 } from './fake-providers.js';
 import { LEDGER_WRITES_AIM, measureLedgerThroughput, temporaryLedgerPath } from './ledger.js';
 import { formatRedisSummary, measureRedisBudgets } from './redis.js';
+import { median } from './statistics.js';
 import { ASSISTANT_REPLY, cjkRun, englishText, SYSTEM_PROMPT, USER_FOLLOW_UP, USER_QUESTION } from './texts.js';
 
 const WARMUP_CALLS = 500;
@@ -40,15 +41,6 @@ const STORE_OVERHEAD_AIM = 1.2;
 
 // ---------------------------------------------------------------------------------------------------
 // Statistics
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 function mean(values: readonly number[]): number {
   let total = 0;

@@ -44,6 +44,16 @@ function track(child: ChildProcess): void {
   child.once('exit', () => live.delete(child));
 }
 
+/** True when a redis-server binary is on PATH. */
+export function redisServerInstalled(): boolean {
+  try {
+    findRedisServer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function findRedisServer(): string {
   for (const folder of (process.env.PATH ?? '').split(delimiter)) {
     if (folder === '') continue;
@@ -103,7 +113,8 @@ function waitForExit(child: ChildProcess): Promise<void> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RedisServerOptions {
-  appendfsync?: 'always' | 'everysec';
+  /** Append-only file fsync policy; 'off' runs without persistence (benchmarks). @default 'always' */
+  appendfsync?: 'always' | 'everysec' | 'off';
   /** Start as a Redis Cluster node (its bus port, port + 10000, must be free too). */
   cluster?: boolean;
 }
@@ -143,7 +154,7 @@ class Server implements RedisServerHandle {
     private readonly binary: string,
     readonly port: number,
     readonly dir: string,
-    private readonly appendfsync: 'always' | 'everysec',
+    private readonly appendfsync: 'always' | 'everysec' | 'off',
     private readonly cluster: boolean,
   ) {
     this.url = `redis://127.0.0.1:${port}`;
@@ -163,10 +174,9 @@ class Server implements RedisServerHandle {
         '127.0.0.1',
         '--dir',
         this.dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        this.appendfsync,
+        ...(this.appendfsync === 'off'
+          ? ['--appendonly', 'no']
+          : ['--appendonly', 'yes', '--appendfsync', this.appendfsync]),
         '--save',
         '',
         '--protected-mode',

@@ -100,7 +100,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
     deadline: number,
   ): Promise<(SharedReserveOutcome | Error)[]> {
     const prefix = this.#prefix(tree);
-    const keys = [`${prefix}b`, `${prefix}holds`, `${prefix}held`];
+    const keys = treeKeys(prefix);
     const args: (string | number)[] = [this.#options.holdTtlMs, this.#options.retentionMs, prefix, requests.length];
     for (const request of requests) {
       args.push(
@@ -139,7 +139,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
     deadline: number,
   ): Promise<(SettleResult | Error)[]> {
     const prefix = this.#prefix(tree);
-    const keys = [`${prefix}b`, `${prefix}holds`, `${prefix}held`];
+    const keys = treeKeys(prefix);
     const args: (string | number)[] = [this.#options.retentionMs, prefix, settlements.length];
     for (const settlement of settlements) {
       args.push(
@@ -234,11 +234,12 @@ export class RedisBudgetStore implements SharedBudgetStore {
     for (const [tree, ids] of this.#tracked) {
       const prefix = this.#prefix(tree);
       this.#connection
-        .evaluate(
-          SCRIPTS.extend,
-          [`${prefix}b`, `${prefix}holds`, `${prefix}held`],
-          [this.#options.holdTtlMs, prefix, this.#options.retentionMs, ...ids],
-        )
+        .evaluate(SCRIPTS.extend, treeKeys(prefix), [
+          this.#options.holdTtlMs,
+          prefix,
+          this.#options.retentionMs,
+          ...ids,
+        ])
         .catch(() => {
           // A missed beat is survivable: the hold lives until its TTL, and the next beat tries again.
         });
@@ -325,6 +326,11 @@ export class RedisBudgetStore implements SharedBudgetStore {
       throw new StoreUnavailableError(this.name, `${this.#outbox.size} settlements not acknowledged at close`);
     }
   }
+}
+
+/** The keys of a tree every batch script declares (one slot): budgets, holds, held reservations. */
+function treeKeys(prefix: string): string[] {
+  return [`${prefix}b`, `${prefix}holds`, `${prefix}held`];
 }
 
 /** What one reserve reply means for its request; conflicts as typed errors. */
