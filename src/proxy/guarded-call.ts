@@ -220,7 +220,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
 
   async send(fetch: Fetch, input: string | URL | Request, init: RequestInit): Promise<Response> {
     const attempt = this.#beginAttempt();
-    const refusal = await this.#holdShared(attempt);
+    // Only a call with shared scopes waits for the store: the in-process path stays synchronous.
+    const refusal = this.#scope.shared ? await this.#holdShared(attempt) : undefined;
     if (refusal?.answer) return refusal.answer.send(fetch);
     if (refusal) this.#stop(refusal.error);
     let response: Response;
