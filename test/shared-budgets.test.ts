@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, wrapLanguageModel } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
@@ -13,9 +15,10 @@ import {
   StoreUnavailableError,
   TokenFence,
 } from '../src/index.js';
+import { tokenfenceMiddleware } from '../src/integrations/ai-sdk/index.js';
 import { type RedisStore, redisStore } from '../src/stores/redis/redis-store.js';
 import { type MockProvider, startMockProvider } from '../src/testing/index.js';
-import { CANARY_KEY, chatMessages, openAIClient } from './support/clients.js';
+import { CANARY_KEY, chatMessages, geminiClient, openAIClient } from './support/clients.js';
 import { type RedisServerHandle, startRedisServer } from './support/redis-server.js';
 
 let server: RedisServerHandle;
@@ -315,6 +318,32 @@ describe('budgets shared through Redis', () => {
     expect(bytes).toContain(label); // the AOF does hold this test's writes
     expect(bytes).not.toContain(CANARY_KEY);
     expect(bytes).not.toContain(chatMessages[0]?.content);
+  });
+
+  it('the AI SDK middleware and the Gemini SDK (no fetch seam) reserve on the shared budget too', async () => {
+    const label = `manual-${randomUUID()}`;
+    const middleware = tokenfenceMiddleware({
+      label,
+      budget: 2 * CALL_USD,
+      onLimit: 'throw',
+      store: redisStore(server.url),
+    });
+    const model = wrapLanguageModel({
+      model: createOpenAI({ baseURL: `${mock.url}/v1`, apiKey: CANARY_KEY })('gpt-4o-mini'),
+      middleware,
+    });
+    await generateText({ model, prompt: 'Summarise the quarterly report.', maxOutputTokens: 1_000 });
+    const other = worker({ label, budget: 2 * CALL_USD });
+    await ask(other.guard(openAIClient(mock)));
+    const before = mock.requests.length;
+    await expect(
+      generateText({ model, prompt: 'Summarise the quarterly report.', maxOutputTokens: 1_000, maxRetries: 0 }),
+    ).rejects.toThrow(BudgetExceededError);
+    const gemini = worker({ label: `gemini-${randomUUID()}`, budget: 1 }).guard(geminiClient(mock));
+    await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Summarise the quarterly report.' });
+    expect(mock.requests.length).toBe(before + 1);
+    expect((await middleware.tokenfence.sharedTotals())?.calls).toBe(2);
+    await middleware.tokenfence.close();
   });
 
   it('call records of every worker reach the Redis ledger', async () => {
