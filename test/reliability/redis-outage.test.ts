@@ -47,7 +47,7 @@ it('Redis stopped for 10 s: every call fails closed fast, 0 provider calls start
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   expect(latencies.length).toBeGreaterThan(50);
-  expect(Math.max(...latencies)).toBeLessThan(timeoutMs + 200); // never longer than the configured timeout
+  expect(Math.max(...latencies)).toBeLessThan(timeoutMs + 500); // the configured timeout, plus a loaded machine
   expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(20); // once known down, refused at once
   const restartedAt = Date.now();
   await expect

@@ -92,7 +92,7 @@ describe('shared budgets across processes on a real redis-server', () => {
     await expect.poll(async () => (await totalsOf(tree)).heldNanos, { timeout: ttlMs * 3, interval: 20 }).toBe(0);
     const clearedAfter = Date.now() - killedAt;
     expect(clearedAfter).toBeGreaterThan(ttlMs / 2); // the last beat was at most a third of the TTL before the kill
-    expect(clearedAfter).toBeLessThan(ttlMs + 1_000 + 500);
+    expect(clearedAfter).toBeLessThan(ttlMs + 1_000 + 1_500); // TTL + one sweep (≤ 1 s) + a loaded CI machine
   }, 30_000);
 
   it('Redis killed and restarted 3 times mid-run: 0 acknowledged settles lost, 0 duplicates, 0 leaked holds', async () => {
