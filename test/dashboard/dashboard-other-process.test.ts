@@ -3,10 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KillSwitchError, TokenFence } from '../../src/index.js';
+import { KillSwitchError, type RedisStore, redisStore, TokenFence } from '../../src/index.js';
 import type { MockProvider } from '../../src/testing/index.js';
 import { chatMessages, openAIClient } from '../support/clients.js';
 import { useMockProvider } from '../support/mock-provider.js';
+import { type RedisServerHandle, startRedisServer } from '../support/redis-server.js';
 
 let mock: MockProvider;
 useMockProvider((started) => {
@@ -31,8 +32,10 @@ function startCliDashboard(store: string): Promise<{ child: ChildProcess; url: U
 
 describe('the CLI dashboard in another process', () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
+  let redis: RedisServerHandle | undefined;
+  afterAll(async () => {
     child?.kill();
+    await redis?.dispose();
   });
 
   it('kills a live run of this process through a kill order in the shared SQLite ledger', async () => {
@@ -74,5 +77,45 @@ describe('the CLI dashboard in another process', () => {
     fence.flush();
     expect(fence.store.queryRuns({ runId: 'run-far' })).toMatchObject([{ outcome: 'killed' }]);
     fence.close();
+  });
+
+  it('reads a Redis ledger and kills a live run through Redis (`--store redis://…`)', async () => {
+    redis = await startRedisServer();
+    mock.setScenario({ inputTokens: 100, outputTokens: 100, delayMs: 20 });
+    const fence = new TokenFence({ label: 'redis-dashboard', store: redisStore(redis.url) });
+    const openai = fence.guard(openAIClient(mock));
+    let sent = 0;
+    const live = fence
+      .run({ workflow: 'crawler', runId: 'run-on-redis' }, async () => {
+        for (;;) {
+          await openai.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: chatMessages });
+          sent += 1;
+        }
+      })
+      .catch((error: unknown) => error);
+    await expect.poll(() => sent).toBeGreaterThan(3);
+    fence.flush();
+    expect(await (fence.store as RedisStore).persisted()).toBe(true);
+
+    const dashboard = await startCliDashboard(redis.url);
+    child?.kill();
+    child = dashboard.child;
+    const token = dashboard.url.searchParams.get('token') ?? '';
+    const summary = (await (await fetch(`${dashboard.url.origin}/api/summary?token=${token}`)).json()) as {
+      runs: Array<{ runId: string; outcome: string }>;
+    };
+    expect(summary.runs).toContainEqual(expect.objectContaining({ runId: 'run-on-redis', outcome: 'running' }));
+
+    const orderedAt = Date.now();
+    const kill = await fetch(`${dashboard.url.origin}/api/kill`, {
+      method: 'POST',
+      headers: { 'x-tokenfence-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ runId: 'run-on-redis' }),
+    });
+    expect(kill.status).toBe(202);
+    const outcome = await live;
+    expect(outcome).toBeInstanceOf(KillSwitchError);
+    expect(Date.now() - orderedAt).toBeLessThan(1_500);
+    await fence.close();
   });
 });
