@@ -41,6 +41,8 @@ export interface ResolvedSharing {
   update: boolean;
   /** `onStoreFailure.allowUsd`, nano-USD; undefined: fail closed. */
   degradedAllowNanos: number | undefined;
+  /** Set for the scope of a run (`fence.run()`): the run's id. */
+  runId: string | undefined;
 }
 
 export interface ResolvedOptions {
@@ -354,7 +356,7 @@ function resolveSharing(options: TokenFenceOptions, label: string): ResolvedShar
     }
     degradedAllowNanos = allow;
   }
-  return { id: id ?? label, update: update ?? false, degradedAllowNanos };
+  return { id: id ?? label, update: update ?? false, degradedAllowNanos, runId: options._internal?.runId };
 }
 
 function resolveStoreContent(storeContent: unknown, inherited: boolean | undefined): boolean {

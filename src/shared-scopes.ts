@@ -1,5 +1,5 @@
 import type { BudgetNode } from './budget/budget-node.js';
-import { DegradedAllowance, type SharedNode } from './budget/shared-admission.js';
+import { DegradedAllowance, RUN_MARK, type SharedNode } from './budget/shared-admission.js';
 import type { SharedBudgetStore } from './budget/shared-budget-store.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
@@ -48,7 +48,8 @@ export function shareNode(node: BudgetNode, resolved: ResolvedOptions, store: Le
   } else {
     const parent = resolved.parentNode?.shared;
     if (!parent) return undefined;
-    shared = { ...parent, id: `${parent.id}/${sharing.id}`, update: sharing.update };
+    const own = sharing.runId === undefined ? sharing.id : `${sharing.id}${RUN_MARK}${sharing.runId}`;
+    shared = { ...parent, id: `${parent.id}/${own}`, update: sharing.update };
   }
   const ref = new WeakRef(node);
   let refs = shared.local.get(shared.id);

@@ -111,7 +111,7 @@ export class TokenFence implements TokenFenceLike {
         ...(runBudget !== undefined && { budget: runBudget }),
         label: workflow,
         // In a shared store, every process running this run id shares the run's budget.
-        id: `${workflow}#${runId}`,
+        _internal: { runId },
         parent: this,
       },
       runId,

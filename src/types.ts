@@ -105,7 +105,7 @@ export interface TokenFenceOptions {
    */
   clock?: { now(): number };
   /** For tests; may change without notice. */
-  _internal?: { now?: () => number };
+  _internal?: { now?: () => number; runId?: string };
 }
 
 /** Options of `fence.guard(client, options)`: a child scope of `fence`. */

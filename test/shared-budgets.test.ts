@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, wrapLanguageModel } from 'ai';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
@@ -103,6 +104,28 @@ describe('budgets shared through Redis', () => {
     await a.run(options, () => ask(clientA));
     await b.run(options, () => ask(clientB));
     await expect(a.run(options, () => ask(clientA))).rejects.toThrow(BudgetExceededError);
+  });
+
+  it("a run's scopes live in a hash of their own that expires: finished runs do not pile up in Redis", async () => {
+    const label = `runs-${randomUUID()}`;
+    const fence = worker({ label, budget: 1, storeOptions: { retentionMs: 60_000 } });
+    const client = fence.guard(openAIClient(mock));
+    const runId = randomUUID();
+    await fence.run({ workflow: 'nightly', runId, budget: 0.5 }, () => fence.agent('writer', () => ask(client)));
+    await (fence.store as RedisStore).budgets.drain();
+    const probe = new Redis(server.port, '127.0.0.1');
+    try {
+      const lasting = await probe.hkeys(`tf:{${label}}:b`);
+      expect(lasting.some((field) => field.includes(runId))).toBe(false);
+      const runHash = `tf:{${label}}:b:${label}/nightly\u0001${runId}`;
+      const runFields = await probe.hkeys(runHash);
+      expect(runFields).toContain(`${label}/nightly\u0001${runId}/writer\ns`);
+      const ttl = await probe.pttl(runHash);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('another limit for an existing scope is a typed error unless update: true', async () => {

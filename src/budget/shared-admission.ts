@@ -35,6 +35,14 @@ export class DegradedAllowance {
   }
 }
 
+/**
+ * Marks in shared ids (labels and ids cannot contain control characters): a run's scopes are named
+ * `<workflow>\u0001<run id>` below the fence, a window's `<id>\u0002<window start>`. A store may keep what
+ * they mark apart from the tree's lasting scopes, and let it expire when no longer used.
+ */
+export const RUN_MARK = '\u0001';
+export const WINDOW_MARK = '\u0002';
+
 /** A scope's place in a shared store: which tree (hash tag) and under which id. */
 export interface SharedNode {
   readonly store: SharedBudgetStore;
@@ -188,5 +196,5 @@ export class SharedPlan {
 /** A node as the store names it: a windowed scope is a new key in each window, its kill flag is not. */
 export function sharedScopeOf(node: BudgetNode, windowStart: number): SharedScope {
   const id = (node.shared as SharedNode).id;
-  return { key: node.window ? `${id}@${windowStart}` : id, killKey: id, limitNanos: node.limitNanos };
+  return { key: node.window ? `${id}${WINDOW_MARK}${windowStart}` : id, killKey: id, limitNanos: node.limitNanos };
 }

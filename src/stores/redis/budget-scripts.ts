@@ -7,8 +7,11 @@
  * Reserve and settle take a batch of operations of one tree (group commit): a script's cost is mostly its
  * Redis calls, so each reads and writes everything the batch needs in a few calls. Keys of a tree share
  * the hash tag `{tree}` (one slot on Redis Cluster):
- * - `b` — one hash for every scope of the tree: `<scope>\nl` limit ('-' for none), `\ns` spent,
- *   `\nh` held, `\nc` calls, and `<kill key>\nk` the kill reason.
+ * - `b` — one hash for every lasting scope of the tree: `<scope>\nl` limit ('-' for none), `\ns` spent,
+ *   `\nh` held, `\nc` calls, and `<kill key>\nk` the kill reason. A run's scopes (and a window's) live in
+ *   a hash of their own, `b:<run>` (`b:<window>`), that expires a retention period (plus 32 days for a
+ *   window) after its last write: finished runs do not pile up. `hashOfScope` is the same rule in
+ *   TypeScript.
  * - `holds` — sorted set, reservation id → expiry on Redis's clock; `held` — hash, reservation id →
  *   `<amount>\n<scope>…` while held.
  * - `e:<period>` — hash, reservation id → `settled|released|expired\n<cost or amount>\n<late>` for ended
@@ -16,6 +19,12 @@
  *   keys hold every record still retained): what makes a repeated settle answer the first result.
  * Scope names never contain control characters (labels and ids are validated), so '\n' separates safely.
  */
+
+/** The hash a scope's fields live in (the rule of the scripts' `hash_of`). */
+export function hashOfScope(treePrefix: string, key: string): string {
+  const part = /^[^\u0001]*\u0001[^/]*/.exec(key) ?? /^[^\u0002]*\u0002\d+/.exec(key);
+  return part ? `${treePrefix}b:${part[0]}` : `${treePrefix}b`;
+}
 
 /**
  * Shared helpers: Redis's clock, integer formatting, splitting records, a read-through cache of the tree's
@@ -33,17 +42,66 @@ local function split(text)
   for part in string.gmatch(text, '[^\\n]+') do parts[#parts + 1] = part end
   return parts
 end
--- The tree's budget fields this script has read: raw values, and numbers parsed once; writes are kept
--- as numbers and formatted once per field at the end.
-local cache, numbers, dirty = {}, {}, {}
-local function load(budgets, fields)
-  local missing = {}
-  for _, field in ipairs(fields) do
-    if cache[field] == nil then missing[#missing + 1] = field end
+-- Where a scope's fields live: the tree's lasting scopes in one hash (b); a run's scopes (marked \\1)
+-- and a window's (marked \\2) in a hash of their own, which expires when no longer written to.
+local tree_prefix, run_ttl, window_ttl = '', 0, 0
+local ephemeral, hash_of_field = {}, {}
+local function setup(prefix, retention)
+  tree_prefix, run_ttl, window_ttl = prefix, retention, retention + 32 * 86400000
+end
+local function hash_of(key)
+  local run = string.match(key, '^[^\\1]*\\1[^/]*')
+  if run then
+    local hash = tree_prefix .. 'b:' .. run
+    ephemeral[hash] = run_ttl
+    return hash
   end
-  if #missing == 0 then return end
-  local values = redis.call('HMGET', budgets, unpack(missing))
-  for i = 1, #missing do cache[missing[i]] = values[i] or false end
+  local window = string.match(key, '^[^\\2]*\\2%d+')
+  if window then
+    local hash = tree_prefix .. 'b:' .. window
+    ephemeral[hash] = window_ttl
+    return hash
+  end
+  return tree_prefix .. 'b'
+end
+-- Field names of a scope and of a kill flag, built once per script.
+local names = {}
+local function fields_of(key)
+  local scope = names[key]
+  if not scope then
+    local hash = hash_of(key)
+    scope = { hash = hash, l = key .. '\\nl', s = key .. '\\ns', h = key .. '\\nh', c = key .. '\\nc' }
+    hash_of_field[scope.l], hash_of_field[scope.s] = hash, hash
+    hash_of_field[scope.h], hash_of_field[scope.c] = hash, hash
+    names[key] = scope
+  end
+  return scope
+end
+local function kill_field(kill_key)
+  local field = kill_key .. '\\nk'
+  hash_of_field[field] = hash_of(kill_key)
+  return field
+end
+-- The budget fields this script has read: raw values, and numbers parsed once; writes are kept as
+-- numbers and formatted once per field at the end (one HMGET and one HSET per hash).
+local cache, numbers, dirty = {}, {}, {}
+local function load(fields)
+  local groups = {}
+  for _, field in ipairs(fields) do
+    if cache[field] == nil then
+      local hash = hash_of_field[field]
+      local group = groups[hash]
+      if not group then
+        group = {}
+        groups[hash] = group
+      end
+      group[#group + 1] = field
+    end
+  end
+  for hash, group in pairs(groups) do
+    local values = redis.call('HMGET', hash, unpack(group))
+    for i = 1, #group do cache[group[i]] = values[i] or false end
+  end
 end
 local function num(field)
   local value = numbers[field]
@@ -63,28 +121,27 @@ local function put(field, value)
   end
   dirty[field] = true
 end
-local function flush(budgets)
-  local writes = {}
+local function flush()
+  local groups = {}
   for field in pairs(dirty) do
-    writes[#writes + 1] = field
+    local hash = hash_of_field[field]
+    local group = groups[hash]
+    if not group then
+      group = {}
+      groups[hash] = group
+    end
+    group[#group + 1] = field
     local value = numbers[field]
-    writes[#writes + 1] = value ~= nil and int(value) or cache[field]
+    group[#group + 1] = value ~= nil and int(value) or cache[field]
   end
-  if #writes > 0 then redis.call('HSET', budgets, unpack(writes)) end
+  for hash, group in pairs(groups) do
+    redis.call('HSET', hash, unpack(group))
+    if ephemeral[hash] then redis.call('PEXPIRE', hash, ephemeral[hash]) end
+  end
   dirty = {}
 end
 local function forget()
   cache, numbers = {}, {}
-end
--- Field names of a scope, built once per script.
-local names = {}
-local function fields_of(key)
-  local scope = names[key]
-  if not scope then
-    scope = { l = key .. '\\nl', s = key .. '\\ns', h = key .. '\\nh', c = key .. '\\nc' }
-    names[key] = scope
-  end
-  return scope
 end
 -- Ended records live in periods of one retention each, a period's key expiring at the end of the next
 -- one: a record is kept at least the retention, and two keys hold every record that may still be.
@@ -114,7 +171,7 @@ local function flush_ended(prefix, now, retention)
   ended_writes = {}
 end
 -- Gives back the holds whose expiry passed; their processes are presumed dead.
-local function sweep(budgets, holds, held, prefix, now, retention)
+local function sweep(holds, held, prefix, now, retention)
   local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now, 'LIMIT', 0, 1000)
   if #expired == 0 then return 0 end
   local records = redis.call('HMGET', held, unpack(expired))
@@ -122,7 +179,7 @@ local function sweep(budgets, holds, held, prefix, now, retention)
     if records[i] then
       local parts = split(records[i])
       if parts[1] ~= '0' then
-        for k = 2, #parts do redis.call('HINCRBY', budgets, parts[k] .. '\\nh', '-' .. parts[1]) end
+        for k = 2, #parts do redis.call('HINCRBY', hash_of(parts[k]), parts[k] .. '\\nh', '-' .. parts[1]) end
       end
       record_end(expired[i], 'expired\\n' .. parts[1])
     end
@@ -144,8 +201,9 @@ end
  * matter: before refusing a request.
  */
 export const RESERVE = `${PRELUDE}
-local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
+local holds, held = KEYS[2], KEYS[3]
 local ttl, retention, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+setup(prefix, retention)
 local requests, ids, entries, wanted = {}, {}, {}, {}
 local at = 5
 for j = 1, tonumber(ARGV[4]) do
@@ -158,7 +216,7 @@ for j = 1, tonumber(ARGV[4]) do
     local entry = entries[key]
     if not entry or entry.killKey ~= kill or entry.limit ~= limit then
       local scope = fields_of(key)
-      entry = { key = key, killKey = kill, kill = kill .. '\\nk', limit = limit, l = scope.l, s = scope.s, h = scope.h }
+      entry = { key = key, killKey = kill, kill = kill_field(kill), limit = limit, l = scope.l, s = scope.s, h = scope.h }
       entries[key] = entry
       wanted[#wanted + 1] = entry.l
       wanted[#wanted + 1] = entry.s
@@ -196,7 +254,7 @@ end
 local now = now_ms()
 local ended = find_ended(prefix, now, retention, ids)
 local current = redis.call('HMGET', held, unpack(ids))
-load(budgets, wanted)
+load(wanted)
 local swept = false
 local results, held_writes, expiries, made = {}, {}, {}, {}
 for j, request in ipairs(requests) do
@@ -213,10 +271,10 @@ for j, request in ipairs(requests) do
     local refusal = check(request)
     if refusal and refusal[1] == 'denied' and not swept then
       swept = true
-      flush(budgets)
-      if sweep(budgets, holds, held, prefix, now, retention) > 0 then
+      flush()
+      if sweep(holds, held, prefix, now, retention) > 0 then
         forget()
-        load(budgets, wanted)
+        load(wanted)
         refusal = check(request)
       end
     end
@@ -239,7 +297,7 @@ for j, request in ipairs(requests) do
     end
   end
 end
-flush(budgets)
+flush()
 if #held_writes > 0 then
   redis.call('HSET', held, unpack(held_writes))
   redis.call('ZADD', holds, unpack(expiries))
@@ -256,8 +314,9 @@ return results
  * {'conflict', state, charged} (another settlement of this id).
  */
 export const SETTLE = `${PRELUDE}
-local budgets, holds, held = KEYS[1], KEYS[2], KEYS[3]
+local holds, held = KEYS[2], KEYS[3]
 local retention, prefix = tonumber(ARGV[1]), ARGV[2]
+setup(prefix, retention)
 local settlements, ids, wanted, seen = {}, {}, {}, {}
 local at = 4
 for j = 1, tonumber(ARGV[3]) do
@@ -278,7 +337,7 @@ end
 local now = now_ms()
 local ended = find_ended(prefix, now, retention, ids)
 local current = redis.call('HMGET', held, unpack(ids))
-load(budgets, wanted)
+load(wanted)
 local results, released = {}, {}
 for j, settlement in ipairs(settlements) do
   local id, cost = settlement.id, settlement.cost
@@ -312,7 +371,7 @@ for j, settlement in ipairs(settlements) do
     results[j] = {'ok', late}
   end
 end
-flush(budgets)
+flush()
 if #released > 0 then
   redis.call('HDEL', held, unpack(released))
   redis.call('ZREM', holds, unpack(released))
@@ -327,7 +386,8 @@ return results
  */
 export const EXTEND = `${PRELUDE}
 local now = now_ms()
-sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[2], now, tonumber(ARGV[3]))
+setup(ARGV[2], tonumber(ARGV[3]))
+sweep(KEYS[2], KEYS[3], ARGV[2], now, tonumber(ARGV[3]))
 local lost = {}
 for i = 4, #ARGV do
   if redis.call('ZADD', KEYS[2], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i]) == 0 and
@@ -338,9 +398,16 @@ end
 return lost
 `;
 
-/** KEYS: budgets.  ARGV: kill key, reason, channel, message.  The first kill's reason stays. */
-export const KILL = `
-redis.call('HSETNX', KEYS[1], ARGV[1] .. '\\nk', ARGV[2])
+/**
+ * KEYS: budgets.  ARGV: kill key, reason, channel, message, prefix, retentionMs.  The first kill's reason
+ * stays; the flag lives with the scope (a run's expires with the run's other fields).
+ */
+export const KILL = `${PRELUDE}
+setup(ARGV[5], tonumber(ARGV[6]))
+local field = kill_field(ARGV[1])
+local hash = hash_of_field[field]
+redis.call('HSETNX', hash, field, ARGV[2])
+if ephemeral[hash] then redis.call('PEXPIRE', hash, ephemeral[hash]) end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
-return redis.call('HGET', KEYS[1], ARGV[1] .. '\\nk')
+return redis.call('HGET', hash, field)
 `;

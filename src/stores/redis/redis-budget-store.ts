@@ -8,7 +8,7 @@ import type {
 } from '../../budget/shared-budget-store.js';
 import { SharedBudgetConflictError } from '../../errors/shared-budget-conflict-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
-import { EXTEND, KILL, RESERVE, SETTLE } from './budget-scripts.js';
+import { EXTEND, hashOfScope, KILL, RESERVE, SETTLE } from './budget-scripts.js';
 import { type RedisConnection, redisScript } from './redis-connection.js';
 import { TreeBatcher } from './tree-batcher.js';
 
@@ -251,32 +251,34 @@ export class RedisBudgetStore implements SharedBudgetStore {
     await this.#connection.evaluate(
       SCRIPTS.kill,
       [`${prefix}b`],
-      [killKey, reason, this.killChannel, JSON.stringify({ tree, killKey, reason })],
+      [killKey, reason, this.killChannel, JSON.stringify({ tree, killKey, reason }), prefix, this.#options.retentionMs],
     );
   }
 
   async revive(tree: string, killKey: string): Promise<void> {
-    await this.#connection.command(() =>
-      this.#connection.client.call('HDEL', `${this.#prefix(tree)}b`, `${killKey}\nk`),
-    );
+    const hash = hashOfScope(this.#prefix(tree), killKey);
+    await this.#connection.command(() => this.#connection.client.call('HDEL', hash, `${killKey}\nk`));
   }
 
   /** Read after this process's own settlements have landed (waiting at most the timeout for them). */
   async totals(tree: string, scope: SharedScope): Promise<SharedScopeStatus> {
     await this.#drainWithin(this.#connection.timeoutMs);
     const prefix = this.#prefix(tree);
-    const fields = (await this.#connection.command(() =>
-      this.#connection.client.call(
-        'HMGET',
-        `${prefix}b`,
-        `${scope.key}\nl`,
-        `${scope.key}\ns`,
-        `${scope.key}\nh`,
-        `${scope.key}\nc`,
-        `${scope.killKey}\nk`,
-      ),
-    )) as (string | null)[];
-    const [limit, spent, held, calls, killed] = fields;
+    const client = this.#connection.client;
+    const [fields, killed] = await this.#connection.command(() =>
+      Promise.all([
+        client.call(
+          'HMGET',
+          hashOfScope(prefix, scope.key),
+          `${scope.key}\nl`,
+          `${scope.key}\ns`,
+          `${scope.key}\nh`,
+          `${scope.key}\nc`,
+        ) as Promise<(string | null)[]>,
+        client.call('HGET', hashOfScope(prefix, scope.killKey), `${scope.killKey}\nk`) as Promise<string | null>,
+      ]),
+    );
+    const [limit, spent, held, calls] = fields;
     return {
       limitNanos: limit === null || limit === undefined || limit === '-' ? null : Number(limit),
       spentNanos: Number(spent),
