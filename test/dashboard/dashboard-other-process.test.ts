@@ -38,14 +38,21 @@ describe('the CLI dashboard in another process', () => {
     await redis?.dispose();
   });
 
-  it('kills a live run of this process through a kill order in the shared SQLite ledger', async () => {
+  /**
+   * Runs `runId` in this process until it is killed, starts the CLI dashboard on `storeArgument`, checks
+   * the run shows as running, presses its kill button, and resolves with the run's error.
+   */
+  async function killFromCliDashboard(
+    fence: TokenFence,
+    storeArgument: string,
+    runId: string,
+    written: () => Promise<unknown>,
+  ): Promise<unknown> {
     mock.setScenario({ inputTokens: 100, outputTokens: 100, delayMs: 20 });
-    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'tokenfence-orders-')), 'ledger.db')}` as const;
-    const fence = new TokenFence({ store });
     const openai = fence.guard(openAIClient(mock));
     let sent = 0;
     const live = fence
-      .run({ workflow: 'crawler', runId: 'run-far' }, async () => {
+      .run({ workflow: 'crawler', runId }, async () => {
         for (;;) {
           await openai.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: chatMessages });
           sent += 1;
@@ -54,68 +61,47 @@ describe('the CLI dashboard in another process', () => {
       .catch((error: unknown) => error);
     await expect.poll(() => sent).toBeGreaterThan(3);
     fence.flush();
+    await written();
 
-    const dashboard = await startCliDashboard(store);
+    child?.kill();
+    const dashboard = await startCliDashboard(storeArgument);
     child = dashboard.child;
     const token = dashboard.url.searchParams.get('token') ?? '';
     const summary = (await (await fetch(`${dashboard.url.origin}/api/summary?token=${token}`)).json()) as {
       runs: Array<{ runId: string; outcome: string }>;
     };
-    expect(summary.runs).toContainEqual(expect.objectContaining({ runId: 'run-far', outcome: 'running' }));
+    expect(summary.runs).toContainEqual(expect.objectContaining({ runId, outcome: 'running' }));
 
     const orderedAt = Date.now();
     const kill = await fetch(`${dashboard.url.origin}/api/kill`, {
       method: 'POST',
       headers: { 'x-tokenfence-token': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ runId: 'run-far' }),
+      body: JSON.stringify({ runId }),
     });
     expect(kill.status).toBe(202);
     const outcome = await live;
+    expect(Date.now() - orderedAt).toBeLessThan(1_500);
+    return outcome;
+  }
+
+  it('kills a live run of this process through a kill order in the shared SQLite ledger', async () => {
+    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'tokenfence-orders-')), 'ledger.db')}` as const;
+    const fence = new TokenFence({ store });
+    const outcome = await killFromCliDashboard(fence, store, 'run-far', async () => {});
     expect(outcome).toBeInstanceOf(KillSwitchError);
     expect((outcome as KillSwitchError).message).toContain('killed from the dashboard');
-    expect(Date.now() - orderedAt).toBeLessThan(1_500);
     fence.flush();
     expect(fence.store.queryRuns({ runId: 'run-far' })).toMatchObject([{ outcome: 'killed' }]);
-    fence.close();
+    await fence.close();
   });
 
   it('reads a Redis ledger and kills a live run through Redis (`--store redis://…`)', async () => {
     redis = await startRedisServer();
-    mock.setScenario({ inputTokens: 100, outputTokens: 100, delayMs: 20 });
     const fence = new TokenFence({ label: 'redis-dashboard', store: redisStore(redis.url) });
-    const openai = fence.guard(openAIClient(mock));
-    let sent = 0;
-    const live = fence
-      .run({ workflow: 'crawler', runId: 'run-on-redis' }, async () => {
-        for (;;) {
-          await openai.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: chatMessages });
-          sent += 1;
-        }
-      })
-      .catch((error: unknown) => error);
-    await expect.poll(() => sent).toBeGreaterThan(3);
-    fence.flush();
-    expect(await (fence.store as RedisStore).persisted()).toBe(true);
-
-    const dashboard = await startCliDashboard(redis.url);
-    child?.kill();
-    child = dashboard.child;
-    const token = dashboard.url.searchParams.get('token') ?? '';
-    const summary = (await (await fetch(`${dashboard.url.origin}/api/summary?token=${token}`)).json()) as {
-      runs: Array<{ runId: string; outcome: string }>;
-    };
-    expect(summary.runs).toContainEqual(expect.objectContaining({ runId: 'run-on-redis', outcome: 'running' }));
-
-    const orderedAt = Date.now();
-    const kill = await fetch(`${dashboard.url.origin}/api/kill`, {
-      method: 'POST',
-      headers: { 'x-tokenfence-token': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ runId: 'run-on-redis' }),
-    });
-    expect(kill.status).toBe(202);
-    const outcome = await live;
+    const outcome = await killFromCliDashboard(fence, redis.url, 'run-on-redis', () =>
+      (fence.store as RedisStore).persisted(),
+    );
     expect(outcome).toBeInstanceOf(KillSwitchError);
-    expect(Date.now() - orderedAt).toBeLessThan(1_500);
     await fence.close();
   });
 });

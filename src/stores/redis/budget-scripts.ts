@@ -85,16 +85,20 @@ end
 -- The budget fields this script has read: raw values, and numbers parsed once; writes are kept as
 -- numbers and formatted once per field at the end (one HMGET and one HSET per hash).
 local cache, numbers, dirty = {}, {}, {}
+local function group_of(groups, field)
+  local hash = hash_of_field[field]
+  local group = groups[hash]
+  if not group then
+    group = {}
+    groups[hash] = group
+  end
+  return group
+end
 local function load(fields)
   local groups = {}
   for _, field in ipairs(fields) do
     if cache[field] == nil then
-      local hash = hash_of_field[field]
-      local group = groups[hash]
-      if not group then
-        group = {}
-        groups[hash] = group
-      end
+      local group = group_of(groups, field)
       group[#group + 1] = field
     end
   end
@@ -124,12 +128,7 @@ end
 local function flush()
   local groups = {}
   for field in pairs(dirty) do
-    local hash = hash_of_field[field]
-    local group = groups[hash]
-    if not group then
-      group = {}
-      groups[hash] = group
-    end
+    local group = group_of(groups, field)
     group[#group + 1] = field
     local value = numbers[field]
     group[#group + 1] = value ~= nil and int(value) or cache[field]
