@@ -243,6 +243,39 @@ describe('RedisBudgetStore against a real redis-server', () => {
     }
   });
 
+  it('notices when Redis lost acknowledged writes (no AOF, crash): refuses, and applies its recent settlements again', async () => {
+    const volatile = await startRedisServer({ appendfsync: 'off' });
+    const store = redisStore(volatile.url, { timeoutMs: 300 });
+    stores.push(store);
+    const t = tree([1_000_000, null, null]);
+    try {
+      let charged = 0;
+      for (let index = 1; index <= 20; index += 1) {
+        const reservationId = randomUUID();
+        await reserve(store, t, 1_000, reservationId);
+        await store.budgets.settleNow({ tree: t.name, reservationId, scopes: t.scopes, costNanos: index });
+        charged += index;
+      }
+      await volatile.kill();
+      await volatile.start(); // empty: everything acknowledged so far is gone
+      // Refused while it reconnects (not connected), then refused because the sequence went back.
+      await expect
+        .poll(async () => String(await reserve(store, t, 1_000).catch((caught: unknown) => caught)), {
+          timeout: 5_000,
+        })
+        .toContain('lost writes it had acknowledged');
+      await store.budgets.drain();
+      expect(await store.budgets.totals(t.name, t.scopes[0] as SharedScope)).toMatchObject({
+        spentNanos: charged,
+        heldNanos: 0,
+        calls: 20,
+      });
+      expect((await reserve(store, t, 1_000)).status).toBe('held');
+    } finally {
+      await volatile.dispose();
+    }
+  });
+
   it('never puts a password in a message', () => {
     const store = open();
     expect(store.name).not.toContain('@');

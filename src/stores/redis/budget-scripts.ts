@@ -142,6 +142,11 @@ end
 local function forget()
   cache, numbers = {}, {}
 end
+-- Every batch that writes moves the tree's sequence on: a client that sees it go back knows Redis lost
+-- writes it had acknowledged (a restart without appendfsync always, a failover to a lagging replica).
+local function next_sequence()
+  return redis.call('HINCRBY', tree_prefix .. 'b', '\\nseq', 1)
+end
 -- Ended records live in periods of one retention each, a period's key expiring at the end of the next
 -- one: a record is kept at least the retention, and two keys hold every record that may still be.
 local function find_ended(prefix, now, retention, ids)
@@ -194,7 +199,7 @@ end
  * A batch of reservations of one tree, in order, each checked against the counters as the ones before it
  * left them. KEYS: budgets, holds, held.  ARGV: ttlMs, retentionMs, prefix, request count, then per
  * request: id, amount, force, update, scope count, and per scope: key, kill key, limit ('-' for none).
- * Returns one reply per request: {'held', spent1, held1, …} | {'denied', i, spent, held, limit} |
+ * Returns one reply per request, then the tree's sequence: {'held', spent1, held1, …} | {'denied', i, spent, held, limit} |
  * {'killed', i, reason} | {'conflict', i, storedLimit} | {'ended', state} (the id was already used and is
  * over) | {'mismatch'} (the id holds another amount). Expired holds are swept only when they could
  * matter: before refusing a request.
@@ -301,6 +306,7 @@ if #held_writes > 0 then
   redis.call('HSET', held, unpack(held_writes))
   redis.call('ZADD', holds, unpack(expiries))
 end
+results[#results + 1] = next_sequence()
 return results
 `;
 
@@ -309,7 +315,7 @@ return results
  * was presumed dead) or never made (admitted while the store was down) is still charged: flagged late.
  * KEYS: budgets, holds, held.  ARGV: retentionMs, prefix, settlement count, then per settlement: id, cost
  * ('-' releases), scope count, scope keys.
- * Returns one reply per settlement: {'ok', late} | {'repeat', late} (the same settlement again) |
+ * Returns one reply per settlement, then the tree's sequence: {'ok', late} | {'repeat', late} (the same settlement again) |
  * {'conflict', state, charged} (another settlement of this id).
  */
 export const SETTLE = `${PRELUDE}
@@ -376,6 +382,7 @@ if #released > 0 then
   redis.call('ZREM', holds, unpack(released))
 end
 flush_ended(prefix, now, retention)
+results[#results + 1] = next_sequence()
 return results
 `;
 

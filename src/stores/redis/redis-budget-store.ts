@@ -30,6 +30,13 @@ export interface RedisBudgetOptions {
   onConflict: (error: SharedBudgetConflictError) => void;
 }
 
+/**
+ * Acknowledged settlements kept for a replay should Redis lose them: `appendfsync everysec` loses up to
+ * about a second, a failover to a lagging replica a few.
+ */
+const REPLAY_WINDOW_MS = 10_000;
+const REPLAY_LIMIT = 100_000;
+
 /** Operations of one tree sent in one script call at most (a script blocks Redis while it runs). */
 const MAX_BATCH = 64;
 
@@ -64,6 +71,9 @@ export class RedisBudgetStore implements SharedBudgetStore {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** The last sequence seen per tree, and the settlements acknowledged in the last seconds per tree. */
+  readonly #sequences = new Map<string, number>();
+  readonly #recent = new Map<string, { settlement: SharedSettlement; at: number }[]>();
   readonly #reserves = new TreeBatcher<SharedReserveRequest, SharedReserveOutcome>(
     (tree, requests, deadline) => this.#reserveBatch(tree, requests, deadline),
     MAX_BATCH,
@@ -114,8 +124,16 @@ export class RedisBudgetStore implements SharedBudgetStore {
         args.push(scope.key, scope.killKey, scope.limitNanos === null ? '-' : scope.limitNanos);
       }
     }
-    const replies = (await this.#connection.evaluate(SCRIPTS.reserve, keys, args, deadline)) as unknown[][];
-    return requests.map((request, index) => reserveOutcome(request, replies[index] as unknown[]));
+    const replies = (await this.#connection.evaluate(SCRIPTS.reserve, keys, args, deadline)) as unknown[];
+    const regression = this.#checkSequence(tree, replies.at(-1));
+    if (!regression) return requests.map((request, index) => reserveOutcome(request, replies[index] as unknown[]));
+    // Admitted against counters that lost writes: give the holds back, refuse the calls while replaying.
+    return requests.map((request, index) => {
+      if ((replies[index] as unknown[])[0] === 'held') {
+        void this.settle({ tree, reservationId: request.reservationId, scopes: request.scopes, costNanos: null });
+      }
+      return regression;
+    });
   }
 
   settle(settlement: SharedSettlement): Promise<void> {
@@ -149,8 +167,47 @@ export class RedisBudgetStore implements SharedBudgetStore {
         ...settlement.scopes.map((scope) => scope.key),
       );
     }
-    const replies = (await this.#connection.evaluate(SCRIPTS.settle, keys, args, deadline)) as unknown[][];
-    return settlements.map((settlement, index) => settleResult(settlement, replies[index] as unknown[]));
+    const replies = (await this.#connection.evaluate(SCRIPTS.settle, keys, args, deadline)) as unknown[];
+    this.#checkSequence(tree, replies.at(-1));
+    return settlements.map((settlement, index) => {
+      const result = settleResult(settlement, replies[index] as unknown[]);
+      if (!(result instanceof Error)) this.#remember(settlement);
+      return result;
+    });
+  }
+
+  /** Keeps acknowledged settlements for a while: what Redis may lose in a crash without appendfsync always. */
+  #remember(settlement: SharedSettlement): void {
+    const now = Date.now();
+    let recent = this.#recent.get(settlement.tree);
+    if (!recent) {
+      recent = [];
+      this.#recent.set(settlement.tree, recent);
+    }
+    recent.push({ settlement, at: now });
+    while (recent.length > 0 && ((recent[0]?.at ?? now) < now - REPLAY_WINDOW_MS || recent.length > REPLAY_LIMIT)) {
+      recent.shift();
+    }
+  }
+
+  /**
+   * Follows the tree's sequence. When it goes back, Redis lost writes it had acknowledged: this process's
+   * settlements of the last seconds are applied again (idempotent where they survived) and the error to
+   * refuse the batch's calls with is returned.
+   */
+  #checkSequence(tree: string, value: unknown): StoreUnavailableError | undefined {
+    const sequence = Number(value);
+    const seen = this.#sequences.get(tree) ?? 0;
+    this.#sequences.set(tree, sequence);
+    if (sequence > seen) return undefined;
+    const replay = this.#recent.get(tree) ?? [];
+    this.#recent.delete(tree);
+    for (const { settlement } of replay) void this.settle(settlement);
+    return new StoreUnavailableError(
+      this.name,
+      `it lost writes it had acknowledged (the budget's sequence went back from ${seen} to ${sequence}: a restart ` +
+        `without appendfsync always, or a failover?); ${replay.length} recent settlements are being applied again`,
+    );
   }
 
   /** Sends one outbox entry (unless already on its way); kept for a later try when Redis does not answer. */
