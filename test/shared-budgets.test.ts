@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, wrapLanguageModel } from 'ai';
+import { generateText, streamText, wrapLanguageModel } from 'ai';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -366,6 +366,37 @@ describe('budgets shared through Redis', () => {
     await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Summarise the quarterly report.' });
     expect(mock.requests.length).toBe(before + 1);
     expect((await middleware.tokenfence.sharedTotals())?.calls).toBe(2);
+    await middleware.tokenfence.close();
+  });
+
+  it("onLimit: 'stop' answers a shared refusal locally on the AI SDK and Gemini paths too", async () => {
+    const label = `manual-stop-${randomUUID()}`;
+    const spender = worker({ label, budget: CALL_USD });
+    await ask(spender.guard(openAIClient(mock)));
+    const before = mock.requests.length;
+    const middleware = tokenfenceMiddleware({ label, budget: CALL_USD, store: redisStore(server.url) });
+    const model = wrapLanguageModel({
+      model: createOpenAI({ baseURL: `${mock.url}/v1`, apiKey: CANARY_KEY })('gpt-4o-mini'),
+      middleware,
+    });
+    const generated = await generateText({ model, prompt: 'Summarise the quarterly report.', maxOutputTokens: 1_000 });
+    expect(generated.text).toContain('[TokenFence] Budget exceeded');
+    const streamed = streamText({ model, prompt: 'Summarise the quarterly report.', maxOutputTokens: 1_000 });
+    expect(await streamed.text).toContain('[TokenFence] Budget exceeded');
+    expect(mock.requests.length).toBe(before);
+    // gemini-2.5-flash: $0.30 / $2.50 per 1M; one call costs $0.0028, its worst case ~$0.0025.
+    const geminiLabel = `gemini-stop-${randomUUID()}`;
+    const geminiAsk = (fence: TokenFence) =>
+      fence.guard(geminiClient(mock)).models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: 'Summarise the quarterly report.',
+        config: { maxOutputTokens: 1_000 },
+      });
+    await geminiAsk(worker({ label: geminiLabel, budget: 0.004, onLimit: 'stop' }));
+    const geminiBefore = mock.requests.length;
+    const answer = await geminiAsk(worker({ label: geminiLabel, budget: 0.004, onLimit: 'stop' }));
+    expect(answer.text).toContain('[TokenFence] Budget exceeded');
+    expect(mock.requests.length).toBe(geminiBefore);
     await middleware.tokenfence.close();
   });
 

@@ -44,10 +44,11 @@ export type SharedDenialDecision = 'send' | 'fail' | LocalAnswer;
 /** An attempt reported by its integration instead of observed on the wire. */
 export interface ManualAttempt {
   /**
-   * Resolves when the attempt may be sent: at once, or once a shared store (Redis) has held its worst
-   * case. Rejects — the attempt then already ended, nothing was sent — when the store refuses.
+   * Settles when the attempt may be sent: at once, or once a shared store (Redis) has held its worst
+   * case. Resolves with the local answer `onLimit: 'stop'` gives when the store refused it for budget, and
+   * rejects when it refused otherwise — either way the attempt already ended and nothing was sent.
    */
-  readonly ready: Promise<void>;
+  readonly ready: Promise<LocalAnswer | undefined>;
   /** Aborted (with the KillSwitchError) when the scope is killed: pass it to the SDK. */
   readonly abortSignal: AbortSignal;
   /** The provider answered. `complete: false` (cut or aborted stream) charges at least the hold. */
@@ -198,7 +199,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
     const attempt = this.#beginAttempt();
     const abortSignal = this.signal.toAbortSignal();
     const ready = this.#holdShared(attempt).then((refusal) => {
-      if (refusal) this.#stop(refusal.error);
+      if (!refusal) return undefined;
+      return refusal.answer ?? this.#stop(refusal.error);
     });
     ready.catch(() => {});
     return {

@@ -3,6 +3,7 @@ import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '..
 import { asObject } from '../providers/read-json.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
 import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
+import type { LocalAnswer } from './local-answer.js';
 import { watchUnreadBody } from './unread-body-sweeper.js';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -30,7 +31,11 @@ const noFetch = () => Promise.reject(new Error('a local answer sends nothing'));
 /** A refused call: the local answer `onLimit: 'stop'` asks for, as the SDK method would resolve, or the error. */
 async function refuse(endpoint: MethodEndpointAdapter, admission: Admission & { admitted: false }, stream: boolean) {
   if (!admission.answer) throw admission.error;
-  const body = await (await admission.answer.send(noFetch)).text();
+  return answerLocally(endpoint, admission.answer, stream);
+}
+
+async function answerLocally(endpoint: MethodEndpointAdapter, answer: LocalAnswer, stream: boolean) {
+  const body = await (await answer.send(noFetch)).text();
   return endpoint.resultFromBody(body, stream);
 }
 
@@ -90,7 +95,8 @@ async function send(
   rest: readonly unknown[],
 ): Promise<unknown> {
   const attempt = call.startAttempt();
-  await attempt.ready;
+  const answer = await attempt.ready;
+  if (answer) return answerLocally(endpoint, answer, endpoint.isStream(params));
   const own = endpoint.abortSignalOf(params);
   const abortedBefore = own?.aborted === true;
   if (own) call.signal.follow(own);

@@ -61,6 +61,8 @@ type Begun<P extends AiSdkCallOptions, R extends AiSdkGenerateResult, S extends 
       target: LanguageModelLike<P, R, S>;
       params: P;
       usageContext: AiSdkUsageContext;
+      /** The text of the local answer, once the shared store refused the call with `onLimit: 'stop'`. */
+      stopText: () => string | undefined;
     };
 
 function isLanguageModel(value: unknown): value is LanguageModelLike {
@@ -182,7 +184,7 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       cacheWrite: request.cacheWrite,
       inputExcludesCache: /(^|\.)anthropic(\.|$)/i.test(target.provider),
     };
-    return { admitted: true, call, attempt, target, params: sent, usageContext };
+    return { admitted: true, call, attempt, target, params: sent, usageContext, stopText };
   }
 
   /** Sends an admitted call to the chosen model; a failure ends the attempt and surfaces as a mapped error. */
@@ -190,7 +192,6 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     begun: Extract<Begun<P, R, S>, { admitted: true }>,
     request: (target: LanguageModelLike<P, R, S>, params: P) => PromiseLike<T>,
   ): Promise<T> {
-    await begun.attempt.ready;
     const abortedBeforeSend = begun.params.abortSignal?.aborted === true;
     try {
       return await request(begun.target, begun.params);
@@ -210,6 +211,8 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       return syntheticGenerateResult(model.specificationVersion, begun.stopText) as R;
     }
     const { attempt, usageContext } = begun;
+    // The shared store (Redis) may still refuse it: `onLimit: 'stop'` then answers locally here too.
+    if (await attempt.ready) return syntheticGenerateResult(model.specificationVersion, begun.stopText() ?? '') as R;
     const result = await send(begun, (target, sent) => target.doGenerate(sent));
     attempt.succeed(normalizeAiSdkUsage(result.usage, result.providerMetadata, usageContext), {
       completion: policy.storeContent ? contentText(result.content) : null,
@@ -227,6 +230,7 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       return syntheticStreamResult(model.specificationVersion, begun.stopText) as S;
     }
     const { call, attempt, usageContext } = begun;
+    if (await attempt.ready) return syntheticStreamResult(model.specificationVersion, begun.stopText() ?? '') as S;
     const result = await send(begun, (target, sent) => target.doStream(sent));
     const stream = observeAiSdkStream(result.stream, {
       collectText: policy.storeContent,
