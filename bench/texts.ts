@@ -3,6 +3,7 @@
  * providers answer with, and generated corpora for timing the tokenizer. Everything is deterministic so
  * two runs of `bench/run.ts` always time the same work.
  */
+import { seededRandom } from '../test/support/seeded-random.js';
 
 /**
  * A typical multi-turn chat (~4,000 characters; o200k reads English prose at ~5 characters per token, so
@@ -82,18 +83,6 @@ export function splitText(text: string, parts: number): string[] {
   return pieces;
 }
 
-/** Deterministic PRNG (mulberry32): the corpora must be identical from run to run. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
@@ -157,7 +146,7 @@ const CLAUSES = [
 
 /** Varied English prose of at least `targetLength` characters. */
 export function englishText(targetLength: number, seed = 42): string {
-  const random = createRandom(seed);
+  const random = seededRandom(seed);
   const sentences: string[] = [];
   let length = 0;
   while (length < targetLength) {
@@ -178,7 +167,7 @@ const HAN =
 
 /** A run of `length` CJK characters without spaces or punctuation. */
 export function cjkRun(length: number, seed = 7): string {
-  const random = createRandom(seed);
+  const random = seededRandom(seed);
   let text = '';
   for (let index = 0; index < length; index += 1) text += HAN.charAt(Math.floor(random() * HAN.length));
   return text;

@@ -1,6 +1,7 @@
 // A TCP proxy in front of redis that loses replies: the command reaches the server and runs, but the client's
 // connection dies before it sees the answer — the "did my write happen?" case a store must survive.
 import { createConnection, createServer, type Socket } from 'node:net';
+import { seededRandom } from './seeded-random.js';
 
 export interface FaultProxy {
   readonly port: number;
@@ -9,18 +10,6 @@ export interface FaultProxy {
   /** Probability (0–1) that a server→client chunk is dropped; dropping destroys that client connection (and its upstream) without delivering the chunk — the command ran on the server but the client never sees the reply. */
   setDropRate(rate: number): void;
   close(): Promise<void>;
-}
-
-/** mulberry32: tiny and seedable, so a failing run replays the same drops. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function checkRate(rate: number): number {
@@ -33,7 +22,7 @@ export async function startFaultProxy(
   options: { dropRate: number; seed?: number },
 ): Promise<FaultProxy> {
   let dropRate = checkRate(options.dropRate);
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const stats = { connections: 0, droppedReplies: 0, forwardedChunks: 0 };
   const sockets = new Set<Socket>();
   const remember = (socket: Socket) => {
