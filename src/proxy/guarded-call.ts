@@ -41,6 +41,8 @@ function neverSent(error: unknown): boolean {
 
 export type SharedDenialDecision = 'send' | 'fail' | LocalAnswer;
 
+const NOTHING_TO_WAIT_FOR: Promise<undefined> = Promise.resolve(undefined);
+
 /** An attempt reported by its integration instead of observed on the wire. */
 export interface ManualAttempt {
   /**
@@ -198,10 +200,13 @@ export class GuardedCall implements MarkedRequest, Abortable {
   startAttempt(): ManualAttempt {
     const attempt = this.#beginAttempt();
     const abortSignal = this.signal.toAbortSignal();
-    const ready = this.#holdShared(attempt).then((refusal) => {
-      if (!refusal) return undefined;
-      return refusal.answer ?? this.#stop(refusal.error);
-    });
+    // As in send(): only an attempt with shared scopes goes through the store step.
+    const ready = this.#scope.shared
+      ? this.#holdShared(attempt).then((refusal) => {
+          if (!refusal) return undefined;
+          return refusal.answer ?? this.#stop(refusal.error);
+        })
+      : NOTHING_TO_WAIT_FOR;
     ready.catch(() => {});
     return {
       ready,
