@@ -1,4 +1,5 @@
 import { nanosToUsd } from '../core/money.js';
+import type { FeeKind } from '../core/usage.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import { UnknownModelError } from '../errors/unknown-model-error.js';
@@ -29,6 +30,21 @@ export interface CallRequest {
   tokenizer: 'exact' | 'estimated';
   /** The provider adds context the request does not carry (e.g. `previous_response_id`). */
   hiddenContext: boolean;
+  /** Service tiers and modes the request asks for ('priority', 'flex', 'fast', …); absent: the standard tier. */
+  tiers?: readonly string[] | undefined;
+  /** Server-side tools the request enables that bill per use (web search, code execution, grounding). */
+  serverTools?: readonly ServerToolRequest[] | undefined;
+}
+
+/** A provider-side tool of a request that bills per use, and what each use can add to the prompt. */
+export interface ServerToolRequest {
+  fee: FeeKind;
+  /** The request's own cap on uses (`max_uses`, `max_tool_calls`); undefined: uncapped, the guard injects one. */
+  maxUses: number | undefined;
+  /** The cap cannot be set on the request (e.g. one grounding fee per prompt): `maxUses` is fixed. */
+  fixed?: boolean | undefined;
+  /** Input tokens one use can add to the billed prompt (search results, fetched pages). */
+  inputTokensPerUse: number;
 }
 
 export interface CallPolicy {
@@ -46,6 +62,8 @@ export interface AdmittedCall {
   reservation: Reservation;
   /** The output cap to send when it differs from the request's. */
   outputCap: number | undefined;
+  /** Caps on per-use tools to send, when the request set none. */
+  toolCaps?: Readonly<Partial<Record<FeeKind, number>>> | undefined;
   /** Set when the call was let through over budget (`onLimit: 'warn'`). */
   overBudget: BudgetExceededError | undefined;
 }
@@ -60,6 +78,8 @@ export interface DeniedCall {
 export const DEFAULT_OUTPUT_CAP = 4_096;
 /** A clamp below this many output tokens is not worth sending; the call is refused instead. */
 export const MIN_CLAMPED_OUTPUT_TOKENS = 16;
+/** Uses injected for a per-use tool the request left uncapped; cut to 1 when that does not fit. */
+export const DEFAULT_TOOL_USE_CAP = 10;
 /** Context assumed for server-side history when the model's context window is unknown. */
 const DEFAULT_CONTEXT_WINDOW = 200_000;
 /** Claude and other non-OpenAI tokenizers emit up to this many tokens per o200k token (CJK, PRICING.md §7.3). */
@@ -91,9 +111,37 @@ function admitted(
   rates: ModelRates,
   reservation: Reservation,
   outputCap: number | undefined,
+  toolCaps: ToolCaps | undefined,
 ): AdmittedCall {
   if (model !== request.model) scope.emit({ type: 'model-downgraded', from: request.model, to: model, reason });
-  return { admitted: true, model, rates, reservation, outputCap, overBudget: undefined };
+  if (toolCaps) {
+    for (const [fee, cappedTo] of Object.entries(toolCaps) as Array<[FeeKind, number]>) {
+      scope.emit({ type: 'server-tools-capped', model, fee, cappedTo });
+    }
+  }
+  return { admitted: true, model, rates, reservation, outputCap, toolCaps, overBudget: undefined };
+}
+
+type ToolCaps = Partial<Record<FeeKind, number>>;
+
+/** What the request's per-use tools can add at most, with `injected` uses for each uncapped one. */
+function toolBounds(
+  tools: readonly ServerToolRequest[],
+  injected: number,
+): { feeUses: ToolCaps; inputTokens: number; caps: ToolCaps | undefined } {
+  const feeUses: ToolCaps = {};
+  let inputTokens = 0;
+  let caps: ToolCaps | undefined;
+  for (const tool of tools) {
+    const uses = tool.maxUses ?? injected;
+    if (tool.maxUses === undefined) {
+      caps ??= {};
+      caps[tool.fee] = injected;
+    }
+    feeUses[tool.fee] = (feeUses[tool.fee] ?? 0) + uses;
+    inputTokens += uses * tool.inputTokensPerUse;
+  }
+  return { feeUses, inputTokens, caps };
 }
 
 /** The refusal of a call whose worst case (`requestedNanos`) did not fit `deniedBy`, with that scope's numbers. */
@@ -126,6 +174,8 @@ export function planCall(
   const candidates = pastThreshold ? policy.fallbacks : [request.model, ...policy.fallbacks];
   let firstDenial: { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string } | undefined;
 
+  const tools = request.serverTools ?? [];
+  const uncappedTools = tools.some((tool) => tool.maxUses === undefined);
   for (const model of candidates) {
     const rates = policy.prices.resolve(request.provider, model, at);
     if (!rates) throw new UnknownModelError(model, request.provider);
@@ -135,35 +185,52 @@ export function planCall(
     const injectedCap =
       request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
     let inputTokens = inputBound(request, model);
-    const worstCase = (cap: number) =>
-      estimateWorstCase(rates, { inputTokens, outputTokens: cap * request.choices, cacheWrite: request.cacheWrite });
+    let toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP);
+    const bounds = (cap: number) => ({
+      inputTokens: inputTokens + toolUses.inputTokens,
+      outputTokens: cap * request.choices,
+      cacheWrite: request.cacheWrite,
+      media: request.prompt.attachments > 0,
+      tiers: request.tiers,
+      feeUses: toolUses.feeUses,
+    });
+    const worstCase = (cap: number) => estimateWorstCase(rates, bounds(cap));
 
     let attempt = scope.admit(worstCase(outputCap));
     if (!attempt.admitted && !attempt.killed) {
       inputTokens = refinedInput(request, model, inputTokens);
       attempt = scope.admit(worstCase(outputCap));
     }
+    if (!attempt.admitted && !attempt.killed && uncappedTools) {
+      toolUses = toolBounds(tools, 1);
+      attempt = scope.admit(worstCase(outputCap));
+    }
     if (attempt.admitted) {
       if (injectedCap) scope.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: outputCap });
-      return admitted(scope, request, model, reason, rates, attempt.reservation, injectedCap ? outputCap : undefined);
+      return admitted(
+        scope,
+        request,
+        model,
+        reason,
+        rates,
+        attempt.reservation,
+        injectedCap ? outputCap : undefined,
+        toolUses.caps,
+      );
     }
     if (attempt.killed) return { admitted: false, error: attempt.killed, model };
     firstDenial ??= { deniedBy: attempt.deniedBy, requestedNanos: worstCase(outputCap), rates, model };
 
     if (request.producesOutput && request.outputCap === undefined) {
       const affordable = Math.floor(
-        affordableOutputTokens(
-          rates,
-          { inputTokens, outputTokens: 0, cacheWrite: request.cacheWrite },
-          scope.effectiveHeadroomNanos,
-        ) / request.choices,
+        affordableOutputTokens(rates, bounds(0), scope.effectiveHeadroomNanos) / request.choices,
       );
       const clamped = Math.min(affordable, outputCap);
       if (clamped >= MIN_CLAMPED_OUTPUT_TOKENS) {
         const clampAttempt = scope.admit(worstCase(clamped));
         if (clampAttempt.admitted) {
           scope.emit({ type: 'max-tokens-clamped', model, requested: undefined, clampedTo: clamped });
-          return admitted(scope, request, model, reason, rates, clampAttempt.reservation, clamped);
+          return admitted(scope, request, model, reason, rates, clampAttempt.reservation, clamped, toolUses.caps);
         }
       }
     }
@@ -180,6 +247,7 @@ export function planCall(
     rates: denial.rates,
     reservation: forced.reservation,
     outputCap: undefined,
+    toolCaps: undefined,
     overBudget: error,
   };
 }

@@ -1,4 +1,4 @@
-import type { NormalizedUsage } from '../core/usage.js';
+import type { FeeKind, NormalizedUsage } from '../core/usage.js';
 
 interface EventBase {
   /** Epoch milliseconds. */
@@ -70,6 +70,14 @@ export interface MaxTokensClampedEvent extends EventBase {
   /** The cap the request asked for (undefined when it set none). */
   requested: number | undefined;
   clampedTo: number;
+}
+
+/** A per-use server-side tool (web search, code execution) the request left uncapped got a cap that fits the budget. */
+export interface ServerToolsCappedEvent extends EventBase {
+  type: 'server-tools-capped';
+  model: string;
+  fee: FeeKind;
+  cappedTo: number;
 }
 
 export interface ThresholdCrossedEvent extends EventBase {
@@ -166,6 +174,7 @@ export type TokenFenceEvent =
   | BudgetExceededEvent
   | ModelDowngradedEvent
   | MaxTokensClampedEvent
+  | ServerToolsCappedEvent
   | ThresholdCrossedEvent
   | BudgetAlertEvent
   | AnomalyDetectedEvent

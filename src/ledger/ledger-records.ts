@@ -1,4 +1,4 @@
-import type { NormalizedUsage } from '../core/usage.js';
+import type { TokenBuckets } from '../core/usage.js';
 
 /** How a call attempt ended, as the ledger records it. `blocked`: refused for budget before sending. */
 export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
@@ -10,10 +10,11 @@ export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
 export type LedgerCostSource = 'provider' | 'override' | 'estimated';
 
 /**
- * One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD; the usage
- * buckets are the normalized model's, flat (one column each).
+ * One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD; the token
+ * buckets are the normalized model's, flat (one column each); modality buckets, fee counts and tiers,
+ * which most calls lack, are kept together in `usageDetail`.
  */
-export interface CallRecord extends NormalizedUsage {
+export interface CallRecord extends TokenBuckets {
   /** Record format version. */
   v: 1;
   id: string;
@@ -30,6 +31,13 @@ export interface CallRecord extends NormalizedUsage {
   /** The model the request was sent with (after a downgrade). */
   modelUsed: string;
   costNanos: number;
+  /** The part of `costNanos` that is per-use fees (server-side tools, grounding) and per-request fees. */
+  feeNanos: number;
+  /**
+   * JSON of the usage beyond the token buckets — `{ modalities?, fees?, tiers? }` (modality tokens carved
+   * out of the buckets, fee units by kind, service tiers) — or null when there is none.
+   */
+  usageDetail: string | null;
   reservedNanos: number;
   costSource: LedgerCostSource;
   /** 1 for the first HTTP attempt, 2+ for retries; 0 for a call refused before any attempt. */

@@ -1,5 +1,6 @@
-import { mulDivCeil } from '../core/money.js';
-import { type ModelRates, ratesForInput } from './model-rates.js';
+import { MAX_NANOS, mulDivCeil } from '../core/money.js';
+import { FEE_KINDS, type FeeKind, MODALITY_BUCKETS } from '../core/usage.js';
+import { type BucketRates, type ModelRates, ratesForInput, tierScale } from './model-rates.js';
 
 export type CacheWriteTtl = '5m' | '1h';
 
@@ -10,30 +11,80 @@ export interface WorstCaseInput {
   outputTokens: number;
   /** The longest cache TTL the request writes with, if it writes to a cache. */
   cacheWrite?: CacheWriteTtl | undefined;
+  /** The prompt carries audio, images, video or documents: their input rates may apply. */
+  media?: boolean | undefined;
+  /** Service tiers and modes the request asks for ('priority', 'fast', ...). */
+  tiers?: readonly string[] | undefined;
+  /** The most units of each per-use fee the request can incur (server-side tool calls at their caps). */
+  feeUses?: Readonly<Partial<Record<FeeKind, number>>> | undefined;
+}
+
+const PER_MILLION_PER_MILLE = 1_000_000_000;
+
+/** The dearest rate any prompt token of this request can be billed at. */
+function worstInputRate(tier: BucketRates, request: WorstCaseInput): number {
+  let rate = tier.input;
+  if (request.cacheWrite) rate = Math.max(rate, tier.cacheWrite5m);
+  if (request.cacheWrite === '1h') rate = Math.max(rate, tier.cacheWrite1h);
+  if (request.media && tier.modalities) {
+    for (const bucket of MODALITY_BUCKETS) {
+      const modalityRate = tier.modalities[bucket];
+      if (modalityRate !== undefined && bucket.startsWith('input')) rate = Math.max(rate, modalityRate);
+    }
+  }
+  return rate;
+}
+
+/** The dearest rate any output token can be billed at: a model that can answer in audio or images may. */
+function worstOutputRate(tier: BucketRates): number {
+  let rate = tier.output;
+  if (tier.modalities) {
+    for (const bucket of MODALITY_BUCKETS) {
+      const modalityRate = tier.modalities[bucket];
+      if (modalityRate !== undefined && bucket.startsWith('output')) rate = Math.max(rate, modalityRate);
+    }
+  }
+  return rate;
+}
+
+/** The most the request's per-use fees and the per-request fee can come to. */
+export function worstCaseFees(rates: ModelRates, request: WorstCaseInput): number {
+  let total = rates.requestNanos ?? 0;
+  const uses = request.feeUses;
+  if (uses) {
+    for (const kind of FEE_KINDS) {
+      const count = uses[kind];
+      if (count) total += count * (rates.fees?.[kind] ?? 0);
+    }
+  }
+  return Math.min(total, MAX_NANOS);
 }
 
 /**
- * Upper bound of a call's cost in nano-USD: no cache-read discount, the dearest input rate the request
- * can incur (a cache write costs more than input), the tier its prompt bound falls in, the full output cap.
+ * Upper bound of a call's cost in nano-USD: no cache-read discount, the dearest input and output rates
+ * the request can incur (a cache write costs more than input; audio or image tokens may cost more than
+ * text), the tier its prompt bound falls in, the asked service tier's scale, the full output cap, and
+ * every per-use fee at its cap.
  */
 export function estimateWorstCase(rates: ModelRates, request: WorstCaseInput): number {
   const tier = ratesForInput(rates, request.inputTokens);
-  let inputRate = tier.input;
-  if (request.cacheWrite) inputRate = Math.max(inputRate, tier.cacheWrite5m);
-  if (request.cacheWrite === '1h') inputRate = Math.max(inputRate, tier.cacheWrite1h);
-  return (
-    mulDivCeil(request.inputTokens, inputRate, 1_000_000) + mulDivCeil(request.outputTokens, tier.output, 1_000_000)
-  );
+  const scale = tierScale(rates, request.tiers);
+  const total =
+    mulDivCeil(request.inputTokens, worstInputRate(tier, request) * scale.inputPermille, PER_MILLION_PER_MILLE) +
+    mulDivCeil(request.outputTokens, worstOutputRate(tier) * scale.outputPermille, PER_MILLION_PER_MILLE) +
+    worstCaseFees(rates, request);
+  return Math.min(total, MAX_NANOS);
 }
 
-/** The largest output cap whose worst case fits `headroomNanos` next to the given prompt bound. */
+/** The largest output cap whose worst case fits `headroomNanos` next to the given prompt bound and fees. */
 export function affordableOutputTokens(rates: ModelRates, request: WorstCaseInput, headroomNanos: number): number {
   const inputOnly = estimateWorstCase(rates, { ...request, outputTokens: 0 });
   const left = headroomNanos - inputOnly;
-  const outputRate = ratesForInput(rates, request.inputTokens).output;
+  const tier = ratesForInput(rates, request.inputTokens);
+  const outputRate = worstOutputRate(tier) * tierScale(rates, request.tiers).outputPermille;
   if (left <= 0) return 0;
   if (outputRate === 0) return Number.MAX_SAFE_INTEGER;
-  // ⌈tokens × rate / 1e6⌉ ≤ left  ⇔  tokens ≤ left × 1e6 / rate
-  const tokens = (BigInt(left) * 1_000_000n) / BigInt(outputRate);
+  // ⌈tokens × rate‰ / 1e9⌉ ≤ left  ⇔  tokens ≤ left × 1e9 / rate‰
+  const tokens = (BigInt(left) * BigInt(PER_MILLION_PER_MILLE)) / BigInt(outputRate);
   return tokens > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(tokens);
 }

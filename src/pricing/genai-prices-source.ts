@@ -1,5 +1,7 @@
 import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
 import { decimalToNanos } from '../core/money.js';
+import type { ModalityBucket } from '../core/usage.js';
+import { applyExtraRates } from './apply-extra-rates.js';
 import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
 import { modelMaxOutputTokens } from './model-token-limits.js';
 import { normalizeModelId } from './normalize-model-id.js';
@@ -25,19 +27,51 @@ function priceAt(value: PriceValue, threshold: number | null): number | undefine
   return toNanos(price);
 }
 
+/** The dataset's price keys of the modalities it prices apart, by our bucket. */
+const MODALITY_PRICE_KEYS: ReadonlyArray<readonly [ModalityBucket, string]> = [
+  ['inputAudio', 'input_audio_mtok'],
+  ['inputAudioCacheRead', 'cache_audio_read_mtok'],
+  ['inputImage', 'input_image_mtok'],
+  ['inputImageCacheRead', 'cache_image_read_mtok'],
+  ['inputVideo', 'input_video_mtok'],
+  ['inputVideoCacheRead', 'cache_video_read_mtok'],
+  ['outputAudio', 'output_audio_mtok'],
+  ['outputImage', 'output_image_mtok'],
+];
+
+function modalityRates(price: ModelPrice, threshold: number | null): BucketRates['modalities'] {
+  let modalities: Partial<Record<ModalityBucket, number>> | undefined;
+  for (const [bucket, key] of MODALITY_PRICE_KEYS) {
+    const rate = priceAt(price[key], threshold);
+    if (rate === undefined) continue;
+    modalities ??= {};
+    modalities[bucket] = rate;
+  }
+  return modalities;
+}
+
 function bucketRates(price: ModelPrice, threshold: number | null): BucketRates | null {
   const input = priceAt(price.input_mtok, threshold);
   const output = priceAt(price.output_mtok, threshold);
   if (input === undefined && output === undefined) return null;
   const inputRate = input ?? 0;
-  const cacheWrite5m = priceAt(price.cache_write_mtok, threshold) ?? inputRate;
-  return {
+  const cacheWrite5m = priceAt(price.cache_write_5m_mtok ?? price.cache_write_mtok, threshold) ?? inputRate;
+  const rates: BucketRates = {
     input: inputRate,
     cacheRead: priceAt(price.cache_read_mtok, threshold) ?? inputRate,
     cacheWrite5m,
     cacheWrite1h: priceAt(price.cache_write_1h_mtok, threshold) ?? cacheWrite5m,
     output: output ?? 0,
   };
+  const modalities = modalityRates(price, threshold);
+  if (modalities) rates.modalities = modalities;
+  return rates;
+}
+
+/** USD per 1,000 units → nano-USD per unit. */
+function perThousandToNanos(value: PriceValue): number | undefined {
+  const perThousand = priceAt(value, null);
+  return perThousand === undefined ? undefined : Math.ceil(perThousand / 1000);
 }
 
 function tierThresholds(price: ModelPrice): number[] {
@@ -56,7 +90,7 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
     const rates = bucketRates(calculation.model_price, threshold);
     if (rates) tiers.push({ aboveInputTokens: threshold, rates });
   }
-  return {
+  const rates: ModelRates = {
     model: calculation.model.id,
     provider: calculation.provider.id,
     base,
@@ -64,6 +98,10 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
     origin: 'genai-prices',
     maxOutputTokens: modelMaxOutputTokens(requested, calculation.model.id),
   };
+  const webSearch = perThousandToNanos(calculation.model_price.web_searches_kcount);
+  const requestNanos = perThousandToNanos(calculation.model_price.requests_kcount);
+  if (requestNanos) rates.requestNanos = requestNanos;
+  return applyExtraRates(rates, webSearch === undefined ? {} : { webSearch });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CallRequest } from '../budget/plan-call.js';
-import type { NormalizedUsage } from '../core/usage.js';
+import type { FeeKind, NormalizedUsage } from '../core/usage.js';
 
 export type RequestParams = Readonly<Record<string, unknown>>;
 
@@ -19,6 +19,8 @@ export interface RequestChanges {
   model?: string;
   outputCap?: number;
   includeUsage?: boolean;
+  /** Caps on per-use server-side tools the request left uncapped (`max_uses`, `max_tool_calls`). */
+  toolCaps?: Readonly<Partial<Record<FeeKind, number>>>;
 }
 
 /** One intercepted SDK method: knows its parameters and its wire format, nothing of budgets. */

@@ -12,7 +12,7 @@ import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import type { TokenFenceError } from '../errors/token-fence-error.js';
 import type { CallOutcome, CostSource } from '../events/events.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
-import { priceUsage } from '../pricing/price-usage.js';
+import { feeNanos, hasUnpricedFees, priceUsage } from '../pricing/price-usage.js';
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import { CallAbortSignal } from './call-abort-signal.js';
@@ -310,6 +310,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
         modelUsed: this.#plan.model,
         usage: null,
         costNanos: 0,
+        feeNanos: 0,
         reservedNanos: 0,
         costSource: 'provider',
         attempt: attempt.number,
@@ -373,12 +374,16 @@ export class GuardedCall implements MarkedRequest, Abortable {
     this.#onOutcome?.(outcome !== 'ok');
     const rates = this.#plan.rates;
     let cost = 0;
+    let fees = 0;
     let source: CostSource = 'provider';
-    if (basis === 'released') reservation.release();
+    // Usage naming a fee the price data cannot price is an unknown cost: charged as the hold, never $0.
+    const settleOn = basis === 'usage' && usage && hasUnpricedFees(usage, rates) ? 'hold' : basis;
+    if (settleOn === 'released') reservation.release();
     else {
       const observed = usage ? priceUsage(usage, rates) : 0;
-      cost = basis === 'usage' ? observed : Math.max(observed, reservation.heldNanos);
-      if (basis === 'hold') source = 'estimated';
+      fees = usage ? feeNanos(usage, rates) : 0;
+      cost = settleOn === 'usage' ? observed : Math.max(observed, reservation.heldNanos);
+      if (settleOn === 'hold') source = 'estimated';
       reservation.settle(cost);
     }
     attempt.shared?.end(basis === 'released' ? null : cost);
@@ -389,6 +394,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
         modelUsed: this.#plan.model,
         usage,
         costNanos: cost,
+        feeNanos: fees,
         reservedNanos: reservation.heldNanos,
         costSource: source === 'estimated' ? 'estimated' : rates.origin === 'override' ? 'override' : 'provider',
         attempt: attempt.number,

@@ -159,6 +159,7 @@ function recordRefusal(
       modelUsed: request.model,
       usage: null,
       costNanos: 0,
+      feeNanos: 0,
       reservedNanos: 0,
       costSource: 'provider',
       attempt: 0,
@@ -264,6 +265,7 @@ export function admitCall(
   const sent = endpoint.rewrite(params, {
     ...(plan.model !== request.model && { model: plan.model }),
     ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
+    ...(plan.toolCaps !== undefined && { toolCaps: plan.toolCaps }),
     ...(injectUsage && { includeUsage: true }),
   });
   const call = new GuardedCall({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallRequest } from '../budget/plan-call.js';
 import type { ScopeSet } from '../budget/scope-set.js';
-import { EMPTY_USAGE, type NormalizedUsage } from '../core/usage.js';
+import { EMPTY_USAGE, hasModalities, MODALITY_BUCKETS, type NormalizedUsage } from '../core/usage.js';
 import type { CallRecord, LedgerCostSource, LedgerOutcome } from '../ledger/ledger-records.js';
 
 export interface AttemptFacts {
@@ -9,6 +9,8 @@ export interface AttemptFacts {
   modelUsed: string;
   usage: NormalizedUsage | null;
   costNanos: number;
+  /** The part of `costNanos` that is per-use and per-request fees. */
+  feeNanos: number;
   reservedNanos: number;
   costSource: LedgerCostSource;
   attempt: number;
@@ -26,6 +28,23 @@ let sequence = 0;
 function nextRecordId(): string {
   sequence += 1;
   return `${ID_PREFIX}${sequence.toString(36)}`;
+}
+
+/** The usage beyond the token buckets, as the ledger's `usageDetail` JSON; null for a text-only call. */
+export function usageDetailOf(usage: NormalizedUsage): string | null {
+  const modalities = hasModalities(usage);
+  if (!modalities && !usage.fees && !usage.tiers) return null;
+  const detail: { modalities?: Record<string, number>; fees?: NormalizedUsage['fees']; tiers?: readonly string[] } = {};
+  if (modalities) {
+    detail.modalities = {};
+    for (const bucket of MODALITY_BUCKETS) {
+      const tokens = usage[bucket];
+      if (tokens) detail.modalities[bucket] = tokens;
+    }
+  }
+  if (usage.fees) detail.fees = usage.fees;
+  if (usage.tiers) detail.tiers = usage.tiers;
+  return JSON.stringify(detail);
 }
 
 /** The ledger record of one attempt (or refusal) of a call, attributed to its scope, run and agent. */
@@ -51,6 +70,8 @@ export function callRecord(scopes: ScopeSet, request: CallRequest, facts: Attemp
     outputText: usage.outputText,
     outputReasoning: usage.outputReasoning,
     costNanos: facts.costNanos,
+    feeNanos: facts.feeNanos,
+    usageDetail: facts.usage ? usageDetailOf(facts.usage) : null,
     reservedNanos: facts.reservedNanos,
     costSource: facts.costSource,
     attempt: facts.attempt,

@@ -31,6 +31,8 @@ export function sampleCallRecord(overrides: Partial<CallRecord> = {}): CallRecor
     outputText: 400,
     outputReasoning: 100,
     costNanos: 7_250_000,
+    feeNanos: 0,
+    usageDetail: null,
     reservedNanos: 9_000_000,
     costSource: 'provider',
     attempt: 1,

@@ -22,7 +22,7 @@ import {
   type TokenFenceEvent,
 } from '../../src/index.js';
 import { type TokenfenceMiddlewareOptions, tokenfenceMiddleware } from '../../src/integrations/ai-sdk/index.js';
-import type { MockProvider } from '../../src/testing/index.js';
+import { createFakeClock, type MockProvider } from '../../src/testing/index.js';
 import { CANARY_KEY } from '../support/clients.js';
 import { collectEvents, sleep } from '../support/collect-events.js';
 import { useMockProvider } from '../support/mock-provider.js';
@@ -539,7 +539,9 @@ describe('ai 6 with @ai-sdk/openai-compatible', () => {
 
   it('prices `<name>.chat` models at that provider, generate and stream', async () => {
     mock.setScenario({ inputTokens: 1_000, outputTokens: 500 });
-    const { model, fence, records } = fenced(compatible(true)('deepseek-chat'));
+    // DeepSeek prices by time of day: 10:00 UTC is the standard (peak) rate.
+    const clock = createFakeClock(Date.UTC(2026, 0, 1, 10));
+    const { model, fence, records } = fenced(compatible(true)('deepseek-chat'), { clock });
     await generateText({ model, prompt: 'Hi', maxOutputTokens: 600 });
     await streamText({ model, prompt: 'Hi', maxOutputTokens: 600 }).consumeStream();
     const cost = 1_000 * DEEPSEEK.input + 500 * DEEPSEEK.output;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isBudgetExceededError } from '../../errors/budget-exceeded-error.js';
 import { isInvalidOptionsError } from '../../errors/invalid-options-error.js';
+import { createFakeClock } from '../../testing/fake-clock.js';
 import { TokenFence } from '../../token-fence.js';
 import { type Fetch, guardFetch } from './guarded-fetch.js';
 
@@ -31,7 +32,8 @@ const chat = (model: string, extra: object = {}) => ({
 describe('guardFetch', () => {
   it('prices at the provider of the request host: api.deepseek.com is DeepSeek, whatever the SDK', async () => {
     const provider = fakeProvider();
-    const fence = new TokenFence({ store: 'memory' });
+    // DeepSeek prices by time of day: 10:00 UTC is the standard (peak) rate.
+    const fence = new TokenFence({ store: 'memory', clock: createFakeClock(Date.UTC(2026, 0, 1, 10)) });
     const guarded = guardFetch(fence, { provider: 'openai', fetch: provider.fetch });
     const response = await guarded('https://api.deepseek.com/chat/completions', chat('deepseek-chat'));
     expect(response.status).toBe(200);

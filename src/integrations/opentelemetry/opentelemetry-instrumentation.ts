@@ -42,6 +42,7 @@ const BUDGET_EVENTS = new Set<TokenFenceEvent['type']>([
   'budget-exceeded',
   'model-downgraded',
   'max-tokens-clamped',
+  'server-tools-capped',
   'threshold-crossed',
   'budget-alert',
   'anomaly-detected',

@@ -1,5 +1,5 @@
 /** Bumped on any incompatible change; a database written by a newer version is refused, not misread. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS calls (
   output_text INTEGER NOT NULL,
   output_reasoning INTEGER NOT NULL,
   cost_nanos INTEGER NOT NULL,
+  fee_nanos INTEGER NOT NULL DEFAULT 0,
+  usage_detail TEXT,
   reserved_nanos INTEGER NOT NULL,
   cost_source TEXT NOT NULL,
   attempt INTEGER NOT NULL,
@@ -71,15 +73,22 @@ CREATE INDEX IF NOT EXISTS kill_orders_ts ON kill_orders (ts);
 export const CALL_COLUMNS = `id, v, ts, run_id AS runId, workflow, agent, scope, provider, model, model_used AS modelUsed,
   input_uncached AS inputUncached, input_cache_read AS inputCacheRead, input_cache_write_5m AS inputCacheWrite5m,
   input_cache_write_1h AS inputCacheWrite1h, output_text AS outputText, output_reasoning AS outputReasoning,
-  cost_nanos AS costNanos, reserved_nanos AS reservedNanos, cost_source AS costSource, attempt, outcome, status,
+  cost_nanos AS costNanos, fee_nanos AS feeNanos, usage_detail AS usageDetail, reserved_nanos AS reservedNanos, cost_source AS costSource, attempt, outcome, status,
   duration_ms AS durationMs, stream, prompt, completion`;
 
 export const INSERT_CALL = `INSERT OR IGNORE INTO calls (id, v, ts, run_id, workflow, agent, scope, provider, model, model_used,
   input_uncached, input_cache_read, input_cache_write_5m, input_cache_write_1h, output_text, output_reasoning,
-  cost_nanos, reserved_nanos, cost_source, attempt, outcome, status, duration_ms, stream, prompt, completion)
+  cost_nanos, fee_nanos, usage_detail, reserved_nanos, cost_source, attempt, outcome, status, duration_ms, stream, prompt,
+  completion)
   VALUES (@id, @v, @ts, @runId, @workflow, @agent, @scope, @provider, @model, @modelUsed, @inputUncached, @inputCacheRead,
-  @inputCacheWrite5m, @inputCacheWrite1h, @outputText, @outputReasoning, @costNanos, @reservedNanos, @costSource,
+  @inputCacheWrite5m, @inputCacheWrite1h, @outputText, @outputReasoning, @costNanos, @feeNanos, @usageDetail, @reservedNanos, @costSource,
   @attempt, @outcome, @status, @durationMs, @stream, @prompt, @completion)`;
+
+/** Columns added after schema 1, added in place to a ledger written by an older version. */
+export const ADDED_CALL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['fee_nanos', 'INTEGER NOT NULL DEFAULT 0'],
+  ['usage_detail', 'TEXT'],
+];
 
 export const INSERT_EVENT = `INSERT INTO events (ts, type, run_id, workflow, scope, data)
   VALUES (@ts, @type, @runId, @workflow, @scope, @data)`;

@@ -4,7 +4,16 @@ import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
-import { CALL_COLUMNS, INSERT_CALL, INSERT_EVENT, INSERT_RUN, RUN_COLUMNS, SCHEMA, SCHEMA_VERSION } from './schema.js';
+import {
+  ADDED_CALL_COLUMNS,
+  CALL_COLUMNS,
+  INSERT_CALL,
+  INSERT_EVENT,
+  INSERT_RUN,
+  RUN_COLUMNS,
+  SCHEMA,
+  SCHEMA_VERSION,
+} from './schema.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
 
 /** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
@@ -48,6 +57,16 @@ function escapeLike(text: string): string {
  * The SQLite ledger (better-sqlite3 12): WAL, `synchronous = NORMAL`, a 5 s busy timeout, one
  * transaction per batch. Several processes on one machine may share the file.
  */
+/** Brings a ledger of an older schema up to date in place: only columns are added, nothing is rewritten. */
+function migrate(db: SqliteDatabaseLike): void {
+  const existing = new Set(
+    (db.prepare('PRAGMA table_info(calls)').all() as Array<{ name: string }>).map((c) => c.name),
+  );
+  for (const [column, type] of ADDED_CALL_COLUMNS) {
+    if (!existing.has(column)) db.exec(`ALTER TABLE calls ADD COLUMN ${column} ${type}`);
+  }
+}
+
 export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite'): LedgerStore {
   const fail = (problem: string, cause: unknown): never => {
     throw new StoreUnavailableError(name, `${problem}: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -65,7 +84,8 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
     if (version && Number(version.value) > SCHEMA_VERSION) {
       throw new Error(`written by a newer TokenFence (schema ${version.value} > ${SCHEMA_VERSION})`);
     }
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    if (version && Number(version.value) < SCHEMA_VERSION) migrate(db);
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
   } catch (error) {
     fail('cannot open the ledger', error);
   }
