@@ -142,9 +142,10 @@ describe('worst-case reservations (PRICING.md §5)', () => {
 });
 
 describe('cross-check against the vendored LiteLLM snapshot', () => {
+  // A compact derivation of the 2026-07-24 snapshot (scripts/derive-litellm-fixture.mjs), vendored in the repository.
   const snapshot = JSON.parse(
-    readFileSync(new URL('../../../shared/data/litellm-model-prices-2026-07-24.json', import.meta.url), 'utf8'),
-  ) as Record<string, Record<string, number>>;
+    readFileSync(new URL('./__fixtures__/litellm-prices-2026-07-24.json', import.meta.url), 'utf8'),
+  ) as Record<string, Record<string, number> | undefined>;
   const perMillionNanos = (perToken: number | undefined) =>
     perToken === undefined ? undefined : Math.round(perToken * 1e15);
   it.each([
