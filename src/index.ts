@@ -10,6 +10,7 @@ export { isRetryLimitError, RetryLimitError } from './errors/retry-limit-error.j
 export { isSharedBudgetConflictError, SharedBudgetConflictError } from './errors/shared-budget-conflict-error.js';
 export { isStoreUnavailableError, StoreUnavailableError } from './errors/store-unavailable-error.js';
 export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
+export { isUnbudgetedEndpointError, UnbudgetedEndpointError } from './errors/unbudgeted-endpoint-error.js';
 export { isUnknownModelError, UnknownModelError } from './errors/unknown-model-error.js';
 export { isUnsupportedClientError, UnsupportedClientError } from './errors/unsupported-client-error.js';
 export type {

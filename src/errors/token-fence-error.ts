@@ -9,7 +9,8 @@ export type TokenFenceErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'RETRY_LIMIT'
   | 'LOOP_DETECTED'
-  | 'SHARED_BUDGET_CONFLICT';
+  | 'SHARED_BUDGET_CONFLICT'
+  | 'UNBUDGETED_ENDPOINT';
 
 /**
  * Base class of every error TokenFence raises. Match on `code` (stable) or the `isXxx` guards,

@@ -76,6 +76,12 @@ export interface ResourceLink {
   readonly resource: string;
 }
 
+/**
+ * Methods that bill outside the per-call budget (batch jobs): method path → what they are. Refused under a
+ * budget with UnbudgetedEndpointError before anything is sent; passed through when no scope has a budget.
+ */
+export type UnbudgetedMethods = ReadonlyMap<string, string>;
+
 /** An SDK whose clients are cloned with a guarded fetch (`withOptions({ fetch })`): every HTTP attempt is seen. */
 export interface FetchProviderAdapter {
   readonly provider: string;
@@ -85,6 +91,7 @@ export interface FetchProviderAdapter {
   readonly endpoints: ReadonlyMap<string, EndpointAdapter>;
   /** URL path suffix (e.g. `/chat/completions`) → endpoint, for requests that bypass the methods. */
   readonly wirePaths: ReadonlyMap<string, EndpointAdapter>;
+  readonly unbudgeted?: UnbudgetedMethods;
 }
 
 /** An SDK without a fetch seam: its priced methods are guarded one call at a time, on what they return. */
@@ -98,6 +105,7 @@ export interface MethodProviderAdapter {
   readonly links: ReadonlyMap<string, ResourceLink>;
   /** URL path suffix → endpoint, for wire-level integrations (a guarded fetch); empty when none applies. */
   readonly wirePaths: ReadonlyMap<string, EndpointAdapter>;
+  readonly unbudgeted?: UnbudgetedMethods;
 }
 
 /** One SDK: how to recognise its clients and which method paths to intercept. */

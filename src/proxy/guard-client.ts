@@ -1,10 +1,18 @@
+import type { BudgetNode } from '../budget/budget-node.js';
+import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
 import { detectProvider } from '../providers/detect-provider.js';
 import { inferProvider } from '../providers/infer-provider.js';
-import type { FetchProviderAdapter, MethodProviderAdapter, ResourceLink } from '../providers/provider-adapter.js';
+import type {
+  FetchProviderAdapter,
+  MethodProviderAdapter,
+  ProviderAdapter,
+  ResourceLink,
+} from '../providers/provider-adapter.js';
 import { BUDGET_NODE, POLICY } from '../resolve-options.js';
 import type { TokenFence } from '../token-fence.js';
 import type { Guarded } from '../types.js';
+import { DeniedApiPromise } from './denied-api-promise.js';
 import { endpointForUrl, guardWireRequest } from './guard-wire-request.js';
 import { CALL_MARKER, type Fetch, type MarkedRequest } from './guarded-call.js';
 import { type GuardScope, invokeGuarded } from './invoke-guarded.js';
@@ -50,6 +58,30 @@ function resourcePaths(methodPaths: Iterable<string>): Set<string> {
 }
 
 type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
+
+function underBudget(node: BudgetNode): boolean {
+  return node.chain.some((scope) => scope.limitNanos !== null);
+}
+
+/**
+ * The stand-in for a method that bills outside the per-call budget: refused (as a rejected promise,
+ * before any request) while a scope of the call has a budget, the SDK's own method otherwise.
+ */
+function guardUnbudgeted(
+  adapter: ProviderAdapter,
+  path: string,
+  original: AnyMethod,
+  resource: object,
+  node: BudgetNode,
+  provider: string,
+): ((...args: unknown[]) => unknown) | undefined {
+  const what = adapter.unbudgeted?.get(path);
+  if (what === undefined) return undefined;
+  return (...args: unknown[]) =>
+    underBudget(node)
+      ? new DeniedApiPromise(new UnbudgetedEndpointError(path, provider, what))
+      : original.apply(resource, args);
+}
 
 /** What the Proxy does with the methods on the guarded paths. */
 interface Interception {
@@ -151,10 +183,15 @@ function guardMethods<T extends object>(client: T, fence: TokenFence, adapter: M
   return proxyClient(client, fence, {
     method(path, original, resource) {
       const endpoint = adapter.endpoints.get(path);
-      return endpoint && ((...args: unknown[]) => invokeMethodGuarded(scope, endpoint, original, resource, args));
+      if (!endpoint) return guardUnbudgeted(adapter, path, original, resource, node, scope.provider);
+      return (...args: unknown[]) => invokeMethodGuarded(scope, endpoint, original, resource, args);
     },
     links: adapter.links,
-    prefixes: resourcePaths([...adapter.endpoints.keys(), ...adapter.links.keys()]),
+    prefixes: resourcePaths([
+      ...adapter.endpoints.keys(),
+      ...adapter.links.keys(),
+      ...(adapter.unbudgeted?.keys() ?? []),
+    ]),
   });
 }
 
@@ -188,13 +225,12 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   return proxyClient(inner, fence, {
     method(path, original, resource) {
       const endpoint = adapter.endpoints.get(path);
-      return (
-        endpoint &&
-        ((params: unknown, options?: unknown) => invokeGuarded(scope, endpoint, original, resource, params, options))
-      );
+      if (!endpoint) return guardUnbudgeted(adapter, path, original, resource, node, provider);
+      return (params: unknown, options?: unknown) =>
+        invokeGuarded(scope, endpoint, original, resource, params, options);
     },
     links: NO_LINKS,
-    prefixes: resourcePaths(adapter.endpoints.keys()),
+    prefixes: resourcePaths([...adapter.endpoints.keys(), ...(adapter.unbudgeted?.keys() ?? [])]),
   });
 }
 
