@@ -7,6 +7,7 @@ import { affordableOutputTokens, type CacheWriteTtl, estimateWorstCase } from '.
 import type { ModelRates } from '../pricing/model-rates.js';
 import { modelMaxInputTokens } from '../pricing/model-token-limits.js';
 import type { PriceSource } from '../pricing/price-source.js';
+import { type AttachmentProvider, attachmentTokenBound } from '../tokens/attachments/attachment-token-bound.js';
 import { encodingForModel } from '../tokens/count-tokens.js';
 import { type PromptShape, promptTokenBound, promptTokenCount } from '../tokens/estimate-prompt-tokens.js';
 import type { BudgetNode } from './budget-node.js';
@@ -85,22 +86,47 @@ const DEFAULT_CONTEXT_WINDOW = 200_000;
 /** Claude and other non-OpenAI tokenizers emit up to this many tokens per o200k token (CJK, PRICING.md §7.3). */
 const ESTIMATED_TOKENIZER_FACTOR = 1.5;
 
-/** Tokens charged per image, audio clip or file: the dearest OpenAI image (gpt-4o-mini bills ×33). */
-export function attachmentTokenAllowance(model: string): number {
-  return /gpt-4o-mini/i.test(model) ? 48_200 : 4_000;
+/**
+ * The most input tokens the prompt's attachments can cost on `model`; undefined when one of them cannot be
+ * bounded from what the request carries (a URL, a file id, unreadable bytes).
+ */
+export function mediaTokenBound(request: CallRequest, model: string): number | undefined {
+  const { prompt } = request;
+  if (prompt.attachments > 0) return undefined;
+  let total = 0;
+  for (const part of prompt.media) {
+    const bound = attachmentTokenBound(attachmentProvider(request.provider), model, part.info, part.options);
+    if (bound.tokens === undefined) return undefined;
+    total += bound.tokens;
+  }
+  return total;
+}
+
+/** Attachment token rules by wire format: OpenAI-compatible services bill images as OpenAI does. */
+function attachmentProvider(provider: string): AttachmentProvider {
+  if (provider === 'anthropic' || provider === 'google') return provider;
+  return 'openai';
+}
+
+/** The whole context window: the most a prompt that cannot be sized from the request can bill. */
+function contextWindow(model: string): number {
+  return modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_WINDOW;
 }
 
 function inputBound(request: CallRequest, model: string): number {
-  if (request.hiddenContext) return modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_WINDOW;
-  return promptTokenBound(request.prompt, attachmentTokenAllowance(model));
+  if (request.hiddenContext) return contextWindow(model);
+  const media = mediaTokenBound(request, model);
+  if (media === undefined) return contextWindow(model);
+  return promptTokenBound(request.prompt, media);
 }
 
 function refinedInput(request: CallRequest, model: string, bound: number): number {
   if (request.hiddenContext) return bound;
-  const allowance = attachmentTokenAllowance(model);
-  if (request.tokenizer === 'exact') return promptTokenCount(request.prompt, encodingForModel(model), allowance);
-  const o200k = promptTokenCount(request.prompt, 'o200k_base', allowance);
-  return Math.min(bound, Math.ceil(o200k * ESTIMATED_TOKENIZER_FACTOR));
+  const media = mediaTokenBound(request, model);
+  if (media === undefined) return bound;
+  if (request.tokenizer === 'exact') return promptTokenCount(request.prompt, encodingForModel(model), media);
+  const o200k = promptTokenCount(request.prompt, 'o200k_base', 0);
+  return Math.min(bound, Math.ceil(o200k * ESTIMATED_TOKENIZER_FACTOR) + media);
 }
 
 function admitted(
@@ -190,7 +216,7 @@ export function planCall(
       inputTokens: inputTokens + toolUses.inputTokens,
       outputTokens: cap * request.choices,
       cacheWrite: request.cacheWrite,
-      media: request.prompt.attachments > 0,
+      media: request.prompt.attachments > 0 || request.prompt.media.length > 0,
       tiers: request.tiers,
       feeUses: toolUses.feeUses,
     });

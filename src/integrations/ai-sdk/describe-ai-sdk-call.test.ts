@@ -70,6 +70,7 @@ describe('describeAiSdkCall', () => {
       ],
       messages: 4,
       attachments: 2,
+      media: [],
       hiddenTokens: 0,
     });
   });

@@ -1,7 +1,7 @@
 import type { FeeKind } from '../../core/usage.js';
 
 /**
- * Charges that `@pydantic/genai-prices` does not turn into token rates: per-use fees of provider-side tools,
+ * Charges that the genai-prices dataset does not turn into token rates: per-use fees of provider-side tools,
  * grounding fees, and service-tier / mode multipliers. Every row names the page it was read from and the day.
  *
  * Rules the rows follow:
