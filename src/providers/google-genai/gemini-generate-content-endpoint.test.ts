@@ -24,7 +24,13 @@ describe('describeGeminiRequest', () => {
       tokenizer: 'estimated',
       hiddenContext: false,
     });
-    expect(request?.prompt).toEqual({ texts: ['Why is the sky blue?'], messages: 1, attachments: 0, media: [], hiddenTokens: 0 });
+    expect(request?.prompt).toEqual({
+      texts: ['Why is the sky blue?'],
+      messages: 1,
+      attachments: 0,
+      media: [],
+      hiddenTokens: 0,
+    });
   });
 
   it('reads a history of Contents, the system instruction, attachments, tool calls and tools', () => {
