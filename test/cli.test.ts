@@ -53,7 +53,7 @@ describe('tokenfence CLI', () => {
     expect(agents.rows.reduce((total, row) => total + row.share, 0)).toBeCloseTo(1, 9);
     expect((await cli(['report', '--by', 'model', '--format', 'csv'], env)).out).toMatch(/^Provider,Model,Calls/);
     expect((await cli(['report', '--by', 'agent', '--format', 'md', '--since', '1h'], env)).out).toMatch(
-      /^\| Agent \| Calls \| Cost \| Share \|/,
+      /^\| Agent \| Calls \| Cost \| Tokens \| Fees \| Share \|/,
     );
     const runs = await cli(['runs', '--top', '1'], env);
     expect(runs.out).toMatch(/research-report/);

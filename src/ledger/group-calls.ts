@@ -12,6 +12,8 @@ export interface CallGroup {
   model: string | null;
   calls: number;
   costNanos: number;
+  /** The part of `costNanos` that is per-use and per-request fees. */
+  feeNanos: number;
   inputTokens: number;
   outputTokens: number;
   /** Earliest call of the group, epoch ms. */
@@ -41,11 +43,12 @@ export function groupCallRecords(records: readonly CallRecord[], by: CallGroupin
     const id = JSON.stringify(key);
     let group = groups.get(id);
     if (!group) {
-      group = { ...key, calls: 0, costNanos: 0, inputTokens: 0, outputTokens: 0, firstTs: record.ts };
+      group = { ...key, calls: 0, costNanos: 0, feeNanos: 0, inputTokens: 0, outputTokens: 0, firstTs: record.ts };
       groups.set(id, group);
     }
     group.calls += 1;
     group.costNanos += record.costNanos;
+    group.feeNanos += record.feeNanos;
     group.inputTokens +=
       record.inputUncached + record.inputCacheRead + record.inputCacheWrite5m + record.inputCacheWrite1h;
     group.outputTokens += record.outputText + record.outputReasoning;

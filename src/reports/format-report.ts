@@ -29,8 +29,15 @@ function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
       };
     case 'agent':
       return {
-        header: ['Agent', 'Calls', 'Cost', 'Share'],
-        rows: report.rows.map((row) => [row.agent, row.calls, formatUsd(row.costNanos), percent(row.share)]),
+        header: ['Agent', 'Calls', 'Cost', 'Tokens', 'Fees', 'Share'],
+        rows: report.rows.map((row) => [
+          row.agent,
+          row.calls,
+          formatUsd(row.costNanos),
+          formatUsd(row.costNanos - row.feeNanos),
+          formatUsd(row.feeNanos),
+          percent(row.share),
+        ]),
       };
     case 'model':
       return {

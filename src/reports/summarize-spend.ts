@@ -23,6 +23,8 @@ export interface AgentRow {
   agent: string;
   calls: number;
   costNanos: number;
+  /** The part of `costNanos` that is per-use fees (server-side tools, grounding). */
+  feeNanos: number;
   /** Share of the filtered total cost, 0–1. */
   share: number;
 }
@@ -132,6 +134,7 @@ function byAgent(groups: readonly CallGroup[], total: number): AgentRow[] {
       agent: group.agent ?? NO_AGENT,
       calls: group.calls,
       costNanos: group.costNanos,
+      feeNanos: group.feeNanos,
       share: shareOf(group.costNanos, total),
     }))
     .sort((a, b) => b.costNanos - a.costNanos);

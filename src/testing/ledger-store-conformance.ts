@@ -92,6 +92,14 @@ export function runLedgerStoreConformance(
       expect(store.queryCalls({})).toEqual([record]);
     });
 
+    it('keeps the fee part of a cost and the usage beyond tokens, and sums fees per group', (store) => {
+      const usageDetail = JSON.stringify({ modalities: { inputAudio: 120 }, fees: { webSearch: 3 }, tiers: ['flex'] });
+      const record = sampleCallRecord({ costNanos: 40_000_000, feeNanos: 30_000_000, usageDetail });
+      store.appendCalls([record, sampleCallRecord({ feeNanos: 5 })]);
+      expect(store.queryCalls({})[0]).toEqual(record);
+      expect(store.groupCalls({}, 'agent')[0]?.feeNanos).toBe(30_000_005);
+    });
+
     it('ignores a call record written twice (same id)', (store) => {
       const record = sampleCallRecord();
       store.appendCalls([record]);

@@ -38,6 +38,30 @@ describe('SQLite store', () => {
     expect(() => openSqliteLedgerStore(file)).toThrow(StoreUnavailableError);
   });
 
+  it('brings a schema-1 ledger up to date in place: old records read with no fees, new ones keep theirs', () => {
+    const file = freshFile();
+    openSqliteLedgerStore(file).close();
+    const db = new Database(file);
+    db.exec('ALTER TABLE calls DROP COLUMN fee_nanos; ALTER TABLE calls DROP COLUMN usage_detail');
+    db.prepare(
+      `INSERT INTO calls (id, v, ts, scope, provider, model, model_used, input_uncached, input_cache_read,
+        input_cache_write_5m, input_cache_write_1h, output_text, output_reasoning, cost_nanos, reserved_nanos,
+        cost_source, attempt, outcome, duration_ms, stream) VALUES ('old', 1, 1, 's', 'openai', 'gpt-4o', 'gpt-4o',
+        10, 0, 0, 0, 5, 0, 75, 100, 'provider', 1, 'ok', 3, 0)`,
+    ).run();
+    db.prepare("UPDATE meta SET value = '1' WHERE key = 'schema_version'").run();
+    db.close();
+    const store = openSqliteLedgerStore(file);
+    store.appendCalls([sampleCallRecord({ id: 'new', feeNanos: 7, usageDetail: '{"fees":{"webSearch":1}}' })]);
+    const [old, fresh] = store.queryCalls({});
+    expect(old).toMatchObject({ id: 'old', costNanos: 75, feeNanos: 0, usageDetail: null });
+    expect(fresh).toMatchObject({ id: 'new', feeNanos: 7, usageDetail: '{"fees":{"webSearch":1}}' });
+    store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
+    check.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const file = freshFile();
     openSqliteLedgerStore(file).close();

@@ -149,7 +149,7 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
         by === 'run' || by === 'workflow-agent' ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
       return db
         .prepare(
-          `SELECT ${keys.select}, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos,
+          `SELECT ${keys.select}, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
              SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
              SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
            FROM calls ${onlyRuns} GROUP BY ${keys.group}`,
