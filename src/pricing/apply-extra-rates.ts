@@ -1,6 +1,6 @@
-import type { FeeKind } from '../core/usage.js';
-import { FEE_RATES, TIER_MULTIPLIERS } from './data/extra-rates.js';
-import type { ModelRates, TierScale } from './model-rates.js';
+import type { FeeKind, ModalityBucket } from '../core/usage.js';
+import { FEE_RATES, MODALITY_RATES, TIER_MULTIPLIERS } from './data/extra-rates.js';
+import type { BucketRates, ModelRates, TierScale } from './model-rates.js';
 import { normalizeModelId } from './normalize-model-id.js';
 
 /**
@@ -26,6 +26,18 @@ export function applyExtraRates(rates: ModelRates, datasetFees: Partial<Record<F
     tierScales[row.tier] = { inputPermille: row.inputPermille, outputPermille: row.outputPermille };
     anyTier = true;
   }
-  if (!anyFee && !anyTier) return rates;
-  return { ...rates, ...(anyFee ? { fees } : {}), ...(anyTier ? { tierScales } : {}) };
+  const base = withModalityRates(rates.base, rates.provider, id);
+  if (!anyFee && !anyTier && base === rates.base) return rates;
+  return { ...rates, base, ...(anyFee ? { fees } : {}), ...(anyTier ? { tierScales } : {}) };
+}
+
+/** The base rates with the table's modality rates added where the dataset has none (the same object if none apply). */
+function withModalityRates(base: BucketRates, provider: string, id: string): BucketRates {
+  let modalities: Partial<Record<ModalityBucket, number>> | undefined;
+  for (const row of MODALITY_RATES) {
+    if (row.provider !== provider || base.modalities?.[row.bucket] !== undefined || !row.models.test(id)) continue;
+    modalities ??= { ...base.modalities };
+    modalities[row.bucket] ??= row.nanosPerMillion;
+  }
+  return modalities ? { ...base, modalities } : base;
 }

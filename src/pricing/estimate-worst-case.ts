@@ -1,6 +1,6 @@
 import { MAX_NANOS, mulDivCeil } from '../core/money.js';
 import { FEE_KINDS, type FeeKind, MODALITY_BUCKETS } from '../core/usage.js';
-import { type BucketRates, type ModelRates, ratesForInput, tierScale } from './model-rates.js';
+import { type BucketRates, type ModelRates, tierScale } from './model-rates.js';
 
 export type CacheWriteTtl = '5m' | '1h';
 
@@ -21,9 +21,9 @@ export interface WorstCaseInput {
 
 const PER_MILLION_PER_MILLE = 1_000_000_000;
 
-/** The dearest rate any prompt token of this request can be billed at. */
+/** The dearest rate any prompt token of this request can be billed at (a cache read never costs more, in data seen). */
 function worstInputRate(tier: BucketRates, request: WorstCaseInput): number {
-  let rate = tier.input;
+  let rate = Math.max(tier.input, tier.cacheRead);
   if (request.cacheWrite) rate = Math.max(rate, tier.cacheWrite5m);
   if (request.cacheWrite === '1h') rate = Math.max(rate, tier.cacheWrite1h);
   if (request.media && tier.modalities) {
@@ -67,21 +67,44 @@ export function worstCaseFees(rates: ModelRates, request: WorstCaseInput): numbe
  * every per-use fee at its cap.
  */
 export function estimateWorstCase(rates: ModelRates, request: WorstCaseInput): number {
-  const tier = ratesForInput(rates, request.inputTokens);
   const scale = tierScale(rates, request.tiers);
   const total =
-    mulDivCeil(request.inputTokens, worstInputRate(tier, request) * scale.inputPermille, PER_MILLION_PER_MILLE) +
-    mulDivCeil(request.outputTokens, worstOutputRate(tier) * scale.outputPermille, PER_MILLION_PER_MILLE) +
+    mulDivCeil(
+      request.inputTokens,
+      worstRate(rates, request, worstInputRate) * scale.inputPermille,
+      PER_MILLION_PER_MILLE,
+    ) +
+    mulDivCeil(
+      request.outputTokens,
+      worstRate(rates, request, worstOutputRate) * scale.outputPermille,
+      PER_MILLION_PER_MILLE,
+    ) +
     worstCaseFees(rates, request);
   return Math.min(total, MAX_NANOS);
+}
+
+/**
+ * The dearest rate over every long-context tier the prompt can fall in: its bound may cross a threshold
+ * the real prompt stays below, so the base rates count too (they are cheaper in all data seen, but the
+ * bound should not depend on that).
+ */
+function worstRate(
+  rates: ModelRates,
+  request: WorstCaseInput,
+  rateOf: (tier: BucketRates, request: WorstCaseInput) => number,
+): number {
+  let rate = rateOf(rates.base, request);
+  for (const tier of rates.tiers) {
+    if (request.inputTokens > tier.aboveInputTokens) rate = Math.max(rate, rateOf(tier.rates, request));
+  }
+  return rate;
 }
 
 /** The largest output cap whose worst case fits `headroomNanos` next to the given prompt bound and fees. */
 export function affordableOutputTokens(rates: ModelRates, request: WorstCaseInput, headroomNanos: number): number {
   const inputOnly = estimateWorstCase(rates, { ...request, outputTokens: 0 });
   const left = headroomNanos - inputOnly;
-  const tier = ratesForInput(rates, request.inputTokens);
-  const outputRate = worstOutputRate(tier) * tierScale(rates, request.tiers).outputPermille;
+  const outputRate = worstRate(rates, request, worstOutputRate) * tierScale(rates, request.tiers).outputPermille;
   if (left <= 0) return 0;
   if (outputRate === 0) return Number.MAX_SAFE_INTEGER;
   // ⌈tokens × rate‰ / 1e9⌉ ≤ left  ⇔  tokens ≤ left × 1e9 / rate‰

@@ -1,6 +1,6 @@
 import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
 import { decimalToNanos } from '../core/money.js';
-import type { ModalityBucket } from '../core/usage.js';
+import type { FeeKind, ModalityBucket } from '../core/usage.js';
 import { applyExtraRates } from './apply-extra-rates.js';
 import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
 import { modelMaxOutputTokens } from './model-token-limits.js';
@@ -68,6 +68,13 @@ function bucketRates(price: ModelPrice, threshold: number | null): BucketRates |
   return rates;
 }
 
+/** The dataset's per-1,000 fee keys, by our fee kind (storage searches are OpenAI's file search calls). */
+const FEE_PRICE_KEYS: ReadonlyArray<readonly [FeeKind, string]> = [
+  ['webSearch', 'web_searches_kcount'],
+  ['fileSearch', 'storage_searches_kcount'],
+  ['codeExecution', 'code_executions_kcount'],
+];
+
 /** USD per 1,000 units → nano-USD per unit. */
 function perThousandToNanos(value: PriceValue): number | undefined {
   const perThousand = priceAt(value, null);
@@ -98,10 +105,14 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
     origin: 'genai-prices',
     maxOutputTokens: modelMaxOutputTokens(requested, calculation.model.id),
   };
-  const webSearch = perThousandToNanos(calculation.model_price.web_searches_kcount);
   const requestNanos = perThousandToNanos(calculation.model_price.requests_kcount);
   if (requestNanos) rates.requestNanos = requestNanos;
-  return applyExtraRates(rates, webSearch === undefined ? {} : { webSearch });
+  const datasetFees: Partial<Record<FeeKind, number>> = {};
+  for (const [fee, key] of FEE_PRICE_KEYS) {
+    const nanos = perThousandToNanos(calculation.model_price[key]);
+    if (nanos !== undefined) datasetFees[fee] = nanos;
+  }
+  return applyExtraRates(rates, datasetFees);
 }
 
 /**

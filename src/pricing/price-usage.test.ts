@@ -5,7 +5,7 @@ import { estimateWorstCase } from './estimate-worst-case.js';
 import { createGenaiPricesSource } from './genai-prices-source.js';
 import type { ModelRates } from './model-rates.js';
 import { parsePriceTable, withPriceOverrides } from './price-overrides.js';
-import { priceUsage } from './price-usage.js';
+import { hasUnpricedFees, priceUsage } from './price-usage.js';
 
 const source = createGenaiPricesSource();
 const at = new Date('2026-11-30T12:00:00Z');
@@ -228,5 +228,61 @@ describe('priceUsage exactness', () => {
       ),
       { numRuns: 5_000 },
     );
+  });
+});
+
+describe('every cost driver', () => {
+  it('prices modality buckets at their own rates and the rest at the text rates (gemini-2.5-flash audio)', () => {
+    const flash = rates('google', 'gemini-2.5-flash');
+    // $0.30 text in, $1.00 audio in, $0.10 cached audio, $2.50 out per 1M tokens.
+    const call = { ...usage(1_000, { output: 200 }), inputUncached: 400, inputAudio: 500, inputAudioCacheRead: 100 };
+    expect(priceUsage(call, flash)).toBe(400 * 300 + 500 * 1_000 + 100 * 100 + 200 * 2_500);
+  });
+
+  it('prices image output at the image rate (gemini-2.5-flash-image: $30 per 1M image tokens)', () => {
+    const image = rates('google', 'gemini-2.5-flash-image');
+    expect(priceUsage({ ...usage(10, { output: 0 }), outputImage: 1_290 }, image)).toBe(10 * 300 + 1_290 * 30_000);
+  });
+
+  it('adds per-use fees: ten Anthropic web searches are $0.10 on top of the tokens', () => {
+    const sonnet = rates('anthropic', 'claude-sonnet-4-6');
+    const call = { ...usage(10_809, { output: 644 }), fees: { webSearch: 10 } };
+    expect(priceUsage(call, sonnet)).toBe(10_809 * 3_000 + 644 * 15_000 + 10 * 10_000_000);
+  });
+
+  it('scales token rates by the served tier (gpt-5: flex half, priority double) and leaves fees unscaled', () => {
+    const gpt5 = rates('openai', 'gpt-5');
+    const call = usage(10_000, { output: 2_000 });
+    const standard = 10_000 * 1_250 + 2_000 * 10_000;
+    expect(priceUsage({ ...call, tiers: ['flex'] }, gpt5)).toBe(standard / 2);
+    expect(priceUsage({ ...call, tiers: ['priority'] }, gpt5)).toBe(standard * 2);
+    expect(priceUsage({ ...call, tiers: ['unheard-of'] }, gpt5)).toBe(standard);
+  });
+
+  it('prices OpenAI audio models at their audio rates, which the dataset lacks', () => {
+    const audio = rates('openai', 'gpt-4o-audio-preview');
+    const call = { ...usage(100, { output: 50 }), inputUncached: 40, inputAudio: 60, outputText: 10, outputAudio: 40 };
+    expect(priceUsage(call, audio)).toBe(40 * 2_500 + 60 * 40_000 + 10 * 10_000 + 40 * 80_000);
+  });
+
+  it('says when a fee has no price (the call is then charged its hold)', () => {
+    const sonnet = rates('anthropic', 'claude-sonnet-4-6');
+    expect(hasUnpricedFees({ ...EMPTY_USAGE, fees: { webSearch: 1 } }, sonnet)).toBe(false);
+    expect(hasUnpricedFees({ ...EMPTY_USAGE, fees: { googleMaps: 1 } }, sonnet)).toBe(true);
+  });
+
+  it('reserves every fee at its cap, the asked tier and the dearest modality rate', () => {
+    const flash = rates('google', 'gemini-2.5-flash');
+    const text = estimateWorstCase(flash, { inputTokens: 1_000, outputTokens: 100 });
+    expect(text).toBe(1_000 * 300 + 100 * 2_500);
+    expect(estimateWorstCase(flash, { inputTokens: 1_000, outputTokens: 100, media: true })).toBe(
+      1_000 * 1_000 + 100 * 2_500,
+    );
+    expect(estimateWorstCase(flash, { inputTokens: 1_000, outputTokens: 100, tiers: ['priority'] })).toBe(2 * text);
+    const sonnet = rates('anthropic', 'claude-sonnet-4-6');
+    expect(
+      estimateWorstCase(sonnet, { inputTokens: 1_000, outputTokens: 100, feeUses: { webSearch: 5 } }) -
+        estimateWorstCase(sonnet, { inputTokens: 1_000, outputTokens: 100 }),
+    ).toBe(5 * 10_000_000);
   });
 });

@@ -1,4 +1,4 @@
-import type { FeeKind } from '../../core/usage.js';
+import type { FeeKind, ModalityBucket } from '../../core/usage.js';
 
 /**
  * Charges that the genai-prices dataset does not turn into token rates: per-use fees of provider-side tools,
@@ -630,4 +630,48 @@ export const TIER_MULTIPLIERS: readonly TierMultiplier[] = [
     checked: '2026-12-07',
     note: 'Batch API: 50% cost reduction.',
   },
+];
+
+/** A modality rate the dataset lacks for a model, USD per 1M tokens as integer nano-USD. */
+export interface ModalityRate {
+  provider: 'openai' | 'anthropic' | 'google';
+  models: RegExp;
+  bucket: ModalityBucket;
+  nanosPerMillion: number;
+  source: string;
+  checked: string;
+  note?: string;
+}
+
+const FROM_MEMORY = 'read from memory of the pricing page, not re-checked live: verify before relying on it';
+
+/**
+ * Audio rates of OpenAI's audio models, which the dataset prices at their text rates only (so an audio
+ * answer would be booked at a fraction of its cost). A dataset rate, when it has one, wins.
+ */
+export const MODALITY_RATES: readonly ModalityRate[] = [
+  ...(
+    [
+      [ids('gpt-4o-audio-preview|gpt-4o-realtime-preview'), 40, 2.5, 80],
+      [ids('gpt-4o-mini-audio-preview|gpt-4o-mini-realtime-preview'), 10, 0.3, 20],
+      [ids('gpt-audio|gpt-realtime'), 32, 0.4, 64],
+      [ids('gpt-audio-mini|gpt-realtime-mini'), 10, 0.3, 20],
+    ] as const
+  ).flatMap(([models, input, cached, output]) =>
+    (
+      [
+        ['inputAudio', input],
+        ['inputAudioCacheRead', cached],
+        ['outputAudio', output],
+      ] as const
+    ).map(([bucket, usd]) => ({
+      provider: 'openai' as const,
+      models,
+      bucket,
+      nanosPerMillion: Math.round(usd * 1_000_000_000),
+      source: OPENAI_PRICING,
+      checked: '2026-12-07',
+      note: FROM_MEMORY,
+    })),
+  ),
 ];
