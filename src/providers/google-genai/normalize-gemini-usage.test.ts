@@ -32,13 +32,30 @@ describe('normalizeGeminiUsage', () => {
     ).toEqual({ ...EMPTY_USAGE, inputUncached: 150_000, inputCacheRead: 100_000, outputText: 1_000 });
   });
 
-  it('bills tool-use prompt tokens as input, and survives garbage', () => {
+  it('bills tool-use prompt tokens as input, and reads garbage as unknown (null), never as 0', () => {
     expect(normalizeGeminiUsage({ promptTokenCount: 10, toolUsePromptTokenCount: 5 })?.inputUncached).toBe(15);
     expect(normalizeGeminiUsage({ promptTokenCount: 10, cachedContentTokenCount: 50 })).toMatchObject({
       inputUncached: 0,
       inputCacheRead: 10,
     });
-    expect(normalizeGeminiUsage({ promptTokenCount: -3, candidatesTokenCount: 'x' })).toEqual(EMPTY_USAGE);
+    for (const garbage of [
+      { promptTokenCount: -3, candidatesTokenCount: 1 },
+      { promptTokenCount: 3, candidatesTokenCount: 'x' },
+      { promptTokenCount: Number.NaN },
+      { promptTokenCount: 2.5 },
+      { promptTokenCount: '12' },
+      { promptTokenCount: 1e9 },
+      { promptTokenCount: 10, thoughtsTokenCount: -1 },
+      { promptTokenCount: 10, promptTokensDetails: [{ modality: 'AUDIO', tokenCount: -4 }] },
+      { promptTokenCount: 10, cacheTokensDetails: 'AUDIO' },
+      { promptTokenCount: 10, candidatesTokensDetails: [null] },
+      'usage',
+    ]) {
+      expect(normalizeGeminiUsage(garbage)).toBeNull();
+    }
+    // Without a prompt count the cost is unknown too; zeros that are present are a real 0.
+    expect(normalizeGeminiUsage({ candidatesTokenCount: 5 })).toBeNull();
+    expect(normalizeGeminiUsage({ promptTokenCount: 0, candidatesTokenCount: 0 })).toEqual(EMPTY_USAGE);
     expect(normalizeGeminiUsage(undefined)).toBeNull();
     expect(geminiUsageOf({ candidates: [] })).toBeNull();
   });
