@@ -93,3 +93,53 @@ describe('golden vectors V15–V18 (PRICING.md §6)', () => {
     expect(geminiUsageOf(response)).toEqual({ ...EMPTY_USAGE, inputUncached: 7, outputText: 3 });
   });
 });
+
+describe('media, tool-use details and tiers', () => {
+  it('carves tool-use media out of the tool-use count, DOCUMENT and unknown modalities stay text', () => {
+    expect(
+      normalizeGeminiUsage({
+        promptTokenCount: 300,
+        promptTokensDetails: [
+          { modality: 'DOCUMENT', tokenCount: 200 },
+          { modality: 'TEXT', tokenCount: 50 },
+          { modality: 'HOLOGRAM', tokenCount: 50 },
+        ],
+        toolUsePromptTokenCount: 40,
+        toolUsePromptTokensDetails: [
+          { modality: 'TEXT', tokenCount: 30 },
+          { modality: 'IMAGE', tokenCount: 10 },
+        ],
+        candidatesTokenCount: 20,
+        candidatesTokensDetails: [{ modality: 'AUDIO', tokenCount: 15 }],
+      }),
+    ).toEqual({ ...EMPTY_USAGE, inputUncached: 330, inputImage: 10, outputText: 5, outputAudio: 15 });
+  });
+
+  it('reads the served tier from serviceTier (Gemini API), trafficType (Vertex AI) or the SDK-kept header', () => {
+    expect(normalizeGeminiUsage({ promptTokenCount: 1, serviceTier: 'priority' })?.tiers).toEqual(['priority']);
+    expect(normalizeGeminiUsage({ promptTokenCount: 1, serviceTier: 'SERVICE_TIER_FLEX' })?.tiers).toEqual(['flex']);
+    expect(normalizeGeminiUsage({ promptTokenCount: 1, serviceTier: 'standard' })).not.toHaveProperty('tiers');
+    expect(normalizeGeminiUsage({ promptTokenCount: 1, trafficType: 'ON_DEMAND_PRIORITY' })?.tiers).toEqual([
+      'priority',
+    ]);
+    expect(normalizeGeminiUsage({ promptTokenCount: 1, trafficType: 'ON_DEMAND' })).not.toHaveProperty('tiers');
+    const response = {
+      usageMetadata: { promptTokenCount: 1 },
+      sdkHttpResponse: { headers: { 'x-gemini-service-tier': 'priority' } },
+    };
+    expect(geminiUsageOf(response)?.tiers).toEqual(['priority']);
+  });
+
+  it('keeps a text-only answer free of extras', () => {
+    const usage = geminiUsageOf({
+      modelVersion: 'gemini-2.5-flash',
+      candidates: [{ content: { parts: [{ text: 'hi' }] }, finishReason: 'STOP' }],
+      usageMetadata: {
+        promptTokenCount: 10,
+        candidatesTokenCount: 2,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: 10 }],
+      },
+    });
+    expect(usage).toEqual({ ...EMPTY_USAGE, inputUncached: 10, outputText: 2 });
+  });
+});
