@@ -68,3 +68,15 @@ export class GeminiGroundingTally {
     return fees;
   }
 }
+
+/** The grounding fees of one whole response; a response without grounding metadata allocates nothing. */
+export function groundingFeesOf(
+  candidates: unknown,
+  model: string | undefined,
+): Partial<Record<FeeKind, number>> | undefined {
+  if (!Array.isArray(candidates)) return undefined;
+  if (!candidates.some((candidate) => asObject(candidate)?.groundingMetadata !== undefined)) return undefined;
+  const tally = new GeminiGroundingTally();
+  tally.add(candidates);
+  return tally.fees(model);
+}

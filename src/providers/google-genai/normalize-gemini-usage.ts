@@ -1,6 +1,6 @@
 import { EMPTY_USAGE, type FeeKind, type ModalityBuckets, type NormalizedUsage, withExtras } from '../../core/usage.js';
 import { asObject } from '../read-json.js';
-import { GeminiGroundingTally } from './gemini-grounding-tally.js';
+import { groundingFeesOf } from './gemini-grounding-tally.js';
 import {
   type GeminiUsageCounts,
   type MediaCounts,
@@ -98,12 +98,7 @@ export function geminiUsageOf(response: unknown): NormalizedUsage | null {
   if (!body) return null;
   const counts = readGeminiUsageMetadata(body.usageMetadata);
   if (counts === undefined || counts === 'malformed') return null;
-  let fees: Fees;
-  if (body.candidates !== undefined) {
-    const grounding = new GeminiGroundingTally();
-    grounding.add(body.candidates);
-    fees = grounding.fees(typeof body.modelVersion === 'string' ? body.modelVersion : undefined);
-  }
+  const fees = groundingFeesOf(body.candidates, typeof body.modelVersion === 'string' ? body.modelVersion : undefined);
   const tier = counts.tier ?? (body.sdkHttpResponse === undefined ? undefined : headerTierOf(body));
   return usageFromGeminiCounts(tier === counts.tier ? counts : { ...counts, tier }, fees);
 }
