@@ -33,6 +33,15 @@ export interface MockScenario {
   omitUsage?: boolean;
   /** Anthropic streams: send `event: error` after this many chunks instead of finishing. */
   inBandErrorAfterChunks?: number;
+  /**
+   * Gemini: fields merged over the generated `usageMetadata` (e.g. `promptTokensDetails`, `serviceTier`, a
+   * garbage count) — in the JSON body, and in a stream's last chunk only (earlier chunks keep the plain running totals).
+   */
+  geminiUsageFields?: Record<string, unknown>;
+  /** Gemini: fields merged into the first candidate (e.g. `groundingMetadata`) of the JSON body and of one stream chunk. */
+  geminiCandidateFields?: Record<string, unknown>;
+  /** Gemini streams: the content chunk (0-based) that carries `geminiCandidateFields`. @default the last */
+  geminiCandidateChunk?: number;
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -68,7 +77,7 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-type Flavor = 'chat' | 'responses' | 'embeddings' | 'messages' | 'gemini';
+type Flavor = 'chat' | 'responses' | 'embeddings' | 'messages' | 'gemini' | 'gemini-embeddings';
 const ROUTES: Record<string, Flavor> = {
   '/v1/chat/completions': 'chat',
   '/v1/responses': 'responses',
@@ -76,8 +85,12 @@ const ROUTES: Record<string, Flavor> = {
   '/v1/messages': 'messages',
 };
 
-/** `POST /v1beta/models/{model}:generateContent` and `…:streamGenerateContent?alt=sse` (any API version). */
-const GEMINI_ROUTE = /^\/v1[a-z0-9]*\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent)$/;
+/**
+ * `POST /v1beta/models/{model}:generateContent`, `…:streamGenerateContent?alt=sse` and the embeddings
+ * methods `…:batchEmbedContents` / `…:embedContent` (any API version).
+ */
+const GEMINI_ROUTE =
+  /^\/v1[a-z0-9]*\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/;
 
 interface Route {
   flavor: Flavor;
@@ -92,7 +105,7 @@ function routeOf(path: string): Route | undefined {
   const gemini = GEMINI_ROUTE.exec(path);
   if (!gemini) return undefined;
   return {
-    flavor: 'gemini',
+    flavor: gemini[2]?.endsWith('mbedContents') || gemini[2] === 'embedContent' ? 'gemini-embeddings' : 'gemini',
     model: decodeURIComponent(gemini[1] ?? ''),
     stream: gemini[2] === 'streamGenerateContent',
   };
@@ -152,6 +165,8 @@ interface Answer {
   usage: NonNullable<MockRequestRecord['billed']>;
   scenario: MockScenario;
   includeUsage: boolean;
+  /** Gemini `batchEmbedContents`: the request's `requests`, one vector each. */
+  requests?: unknown;
 }
 
 function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
@@ -209,16 +224,21 @@ function geminiUsage(answer: Answer, share = 1) {
   };
 }
 
-function geminiResponse(answer: Answer, text: string, finished: boolean, share: number) {
+/** `last`: the JSON body or a stream's last chunk; `extraCandidate`: this one carries `geminiCandidateFields`. */
+function geminiResponse(answer: Answer, text: string, last: boolean, share: number, extraCandidate = last) {
+  const { scenario } = answer;
   return {
     candidates: [
       {
         content: { parts: [{ text }], role: 'model' },
-        ...(finished && { finishReason: 'STOP' }),
+        ...(last && { finishReason: 'STOP' }),
         index: 0,
+        ...(extraCandidate && scenario.geminiCandidateFields),
       },
     ],
-    ...(answer.scenario.omitUsage === true ? {} : { usageMetadata: geminiUsage(answer, share) }),
+    ...(scenario.omitUsage === true
+      ? {}
+      : { usageMetadata: { ...geminiUsage(answer, share), ...(last && scenario.geminiUsageFields) } }),
     modelVersion: answer.model,
     responseId: 'mock-response',
   };
@@ -267,6 +287,11 @@ function jsonBody(answer: Answer): unknown {
       };
     case 'gemini':
       return geminiResponse(answer, answer.text, true, 1);
+    case 'gemini-embeddings':
+      // The Gemini API answers with the vectors only, no token counts.
+      return {
+        embeddings: (Array.isArray(answer.requests) ? answer.requests : [{}]).map(() => ({ values: [0.1, 0.2] })),
+      };
   }
 }
 
@@ -335,9 +360,11 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     push('data: [DONE]\n\n');
   } else if (answer.flavor === 'gemini') {
     // Every chunk carries the running usage; the last one (with the finish reason) holds the totals.
+    const extraChunk = answer.scenario.geminiCandidateChunk ?? pieces.length - 1;
     pieces.forEach((piece, index) => {
       const last = index === pieces.length - 1;
-      push(`data: ${JSON.stringify(geminiResponse(answer, piece, last, (index + 1) / pieces.length))}\r\n\r\n`, true);
+      const chunk = geminiResponse(answer, piece, last, (index + 1) / pieces.length, index === extraChunk);
+      push(`data: ${JSON.stringify(chunk)}\r\n\r\n`, true);
     });
   } else if (answer.flavor === 'responses') {
     let sequence = 0;
@@ -408,7 +435,7 @@ async function writeStream(response: ServerResponse, answer: Answer): Promise<vo
 
 function errorBody(flavor: Flavor, status: number): unknown {
   const message = `mock failure with status ${status}`;
-  if (flavor === 'gemini') {
+  if (flavor === 'gemini' || flavor === 'gemini-embeddings') {
     return { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL' } };
   }
   return flavor === 'messages'
@@ -470,13 +497,16 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
     }
     const cap = outputCap(body);
     const outputTokens =
-      flavor === 'embeddings' ? 0 : Math.min(scenario.outputTokens ?? 16, cap ?? Number.MAX_SAFE_INTEGER);
+      flavor === 'embeddings' || flavor === 'gemini-embeddings'
+        ? 0
+        : Math.min(scenario.outputTokens ?? 16, cap ?? Number.MAX_SAFE_INTEGER);
     const answer: Answer = {
       flavor,
       model: typeof body.model === 'string' ? body.model : 'unknown',
       text: scenario.text ?? 'lorem ipsum dolor sit amet, consectetur adipiscing elit',
       scenario,
       includeUsage: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+      requests: body.requests,
       usage: {
         inputTokens: scenario.inputTokens ?? Math.ceil(defaultInputTokens(body)),
         cachedTokens: scenario.cachedTokens ?? 0,

@@ -1,7 +1,8 @@
-import type { CallRequest } from '../../budget/plan-call.js';
+import type { CallRequest, ServerToolRequest } from '../../budget/plan-call.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { RequestParams } from '../provider-adapter.js';
 import { asObject, positiveInteger } from '../read-json.js';
+import { billsGroundingPerQuery } from './gemini-grounding-tally.js';
 
 /** Part fields sent as structured data: priced by their JSON text. */
 const STRUCTURED_PART_FIELDS = ['functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult'] as const;
@@ -55,7 +56,7 @@ function addContent(prompt: PromptShape, content: { parts?: unknown }): void {
  * `contents` as the SDK takes it: a string, a Part, a Content, or an array of Contents (the history)
  * or of Parts (one user turn).
  */
-function addContents(prompt: PromptShape, contents: unknown): void {
+export function addGeminiContents(prompt: PromptShape, contents: unknown): void {
   if (!Array.isArray(contents)) {
     if (isContent(contents)) addContent(prompt, contents);
     else {
@@ -76,6 +77,58 @@ function addContents(prompt: PromptShape, contents: unknown): void {
 }
 
 /**
+ * Gemini 3+: the most search queries one request is taken to run. Gemini has no cap on them (no max-uses
+ * field; the forum thread https://discuss.ai.google.dev/t/billed-project-gemini-2-5-grounding-returns-404-eligibility-review-and-supported-migration/189838
+ * asks Google for one, unanswered), so this bound is ESTIMATED, NOT PROVEN: above the most observed, 4–7
+ * queries per answer for gemini-3.5-flash in 21 recorded requests (https://docs.apiyi.com/en/api-capabilities/gemini/web-search).
+ */
+const QUERIES_PER_REQUEST = 10;
+/**
+ * Input tokens grounding adds to the billed prompt (`toolUsePromptTokenCount`), an estimate: the price
+ * dataset's grounded Gemini bodies show 78–3,056 tool-use tokens per request. Per grounded prompt (2.x) it
+ * covers a request's several queries; per query (3+) it is one query's share, times the bound above.
+ */
+const TOOL_TOKENS_PER_GROUNDED_PROMPT = 8_000;
+const TOOL_TOKENS_PER_QUERY = 2_000;
+
+/**
+ * The grounding tools of `config.tools` that bill per use. Google Search (`googleSearch`, and the older
+ * `googleSearchRetrieval`) and Google Maps bill once per grounded prompt on Gemini 2.x — one use, fixed —
+ * and per query on Gemini 3+, with no cap the request can set. Code execution and URL context bill tokens only.
+ */
+function groundingTools(model: string, tools: unknown): ServerToolRequest[] | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  let search = false;
+  let maps = false;
+  for (const raw of tools) {
+    const tool = asObject(raw);
+    if (!tool) continue;
+    if (tool.googleSearch !== undefined || tool.googleSearchRetrieval !== undefined) search = true;
+    if (tool.googleMaps !== undefined) maps = true;
+  }
+  if (!search && !maps) return undefined;
+  const perQuery = billsGroundingPerQuery(model);
+  const use = {
+    maxUses: perQuery ? QUERIES_PER_REQUEST : 1,
+    fixed: true,
+    inputTokensPerUse: perQuery ? TOOL_TOKENS_PER_QUERY : TOOL_TOKENS_PER_GROUNDED_PROMPT,
+  };
+  const requested: ServerToolRequest[] = [];
+  if (search) requested.push({ fee: 'googleSearch', ...use });
+  if (maps) requested.push({ fee: 'googleMaps', ...use });
+  return requested;
+}
+
+/**
+ * The tier `config.serviceTier` asks for, when it costs more than standard: priority. Flex is not reserved
+ * at its discount — the reservation stays at the standard rate, which covers a flex request served at
+ * standard; the settlement then takes the tier the response reports.
+ */
+function requestedTiers(serviceTier: unknown): string[] | undefined {
+  return typeof serviceTier === 'string' && serviceTier.toLowerCase() === 'priority' ? ['priority'] : undefined;
+}
+
+/**
  * Reads a `models.generateContent` / `generateContentStream` request (also what a chat session sends).
  * `maxOutputTokens` caps thinking and answer together, per candidate. A `cachedContent` reference puts
  * the cache's tokens in the prompt without the request carrying them: hidden context.
@@ -84,12 +137,12 @@ export function describeGeminiRequest(params: RequestParams): CallRequest | null
   if (typeof params.model !== 'string' || params.model === '' || params.contents === undefined) return null;
   const config = asObject(params.config) ?? {};
   const prompt = createPromptShape();
-  if (config.systemInstruction !== undefined) addContents(prompt, config.systemInstruction);
-  addContents(prompt, params.contents);
+  if (config.systemInstruction !== undefined) addGeminiContents(prompt, config.systemInstruction);
+  addGeminiContents(prompt, params.contents);
   for (const field of ['tools', 'toolConfig', 'responseSchema', 'responseJsonSchema'] as const) {
     if (config[field] !== undefined && config[field] !== null) prompt.texts.push(jsonText(config[field]));
   }
-  return {
+  const request: CallRequest = {
     provider: 'google',
     model: params.model,
     outputCap: positiveInteger(config.maxOutputTokens),
@@ -100,4 +153,9 @@ export function describeGeminiRequest(params: RequestParams): CallRequest | null
     tokenizer: 'estimated',
     hiddenContext: typeof config.cachedContent === 'string' && config.cachedContent !== '',
   };
+  const serverTools = config.tools === undefined ? undefined : groundingTools(params.model, config.tools);
+  if (serverTools) request.serverTools = serverTools;
+  const tiers = config.serviceTier === undefined ? undefined : requestedTiers(config.serviceTier);
+  if (tiers) request.tiers = tiers;
+  return request;
 }

@@ -156,3 +156,78 @@ describe('GeminiStreamTracker', () => {
     expect(new GeminiStreamTracker().result()).toEqual({ usage: null, complete: false, failed: false });
   });
 });
+
+describe('grounding tools, tiers and unchanged requests', () => {
+  it('describes Google Search and Maps as fixed per-use fees: one grounded prompt on 2.x, 10 estimated queries on 3+', () => {
+    const tools = [{ googleSearch: {} }, { googleMaps: {} }, { codeExecution: {} }, { urlContext: {} }];
+    expect(describeGeminiRequest({ model: 'gemini-2.5-flash', contents: 'x', config: { tools } })?.serverTools).toEqual(
+      [
+        { fee: 'googleSearch', maxUses: 1, fixed: true, inputTokensPerUse: 8_000 },
+        { fee: 'googleMaps', maxUses: 1, fixed: true, inputTokensPerUse: 8_000 },
+      ],
+    );
+    expect(
+      describeGeminiRequest({ model: 'models/gemini-3-pro-preview', contents: 'x', config: { tools } })?.serverTools,
+    ).toEqual([
+      { fee: 'googleSearch', maxUses: 10, fixed: true, inputTokensPerUse: 2_000 },
+      { fee: 'googleMaps', maxUses: 10, fixed: true, inputTokensPerUse: 2_000 },
+    ]);
+    const legacy = [{ googleSearchRetrieval: { dynamicRetrievalConfig: { mode: 'MODE_DYNAMIC' } } }];
+    expect(
+      describeGeminiRequest({ model: 'gemini-1.5-pro', contents: 'x', config: { tools: legacy } })?.serverTools,
+    ).toEqual([{ fee: 'googleSearch', maxUses: 1, fixed: true, inputTokensPerUse: 8_000 }]);
+    // Code execution and URL context bill tokens only; function tools nothing at all.
+    const tokensOnly = [{ codeExecution: {} }, { urlContext: {} }, { functionDeclarations: [] }];
+    expect(
+      describeGeminiRequest({ model: 'gemini-2.5-flash', contents: 'x', config: { tools: tokensOnly } }),
+    ).not.toHaveProperty('serverTools');
+  });
+
+  it('reserves the priority tier when asked; flex and standard reserve at the standard rate', () => {
+    const ask = (serviceTier: string) =>
+      describeGeminiRequest({ model: 'gemini-2.5-flash', contents: 'x', config: { serviceTier } });
+    expect(ask('priority')?.tiers).toEqual(['priority']);
+    expect(ask('PRIORITY')?.tiers).toEqual(['priority']);
+    for (const tier of ['flex', 'standard', 'unspecified']) expect(ask(tier)).not.toHaveProperty('tiers');
+    expect(describeGeminiRequest({ model: 'gemini-2.5-flash', contents: 'x' })).not.toHaveProperty('tiers');
+  });
+
+  it('sends a request it does not change as it is: no config added, tool caps ignored (Gemini has none)', () => {
+    const params = { model: 'gemini-2.5-flash', contents: 'x' };
+    expect(endpoint.rewrite(params, {})).toBe(params);
+    expect(endpoint.rewrite(params, { toolCaps: { googleSearch: 1 } })).toBe(params);
+    expect(endpoint.rewrite(params, { model: 'gemini-2.5-flash-lite' })).toEqual({
+      model: 'gemini-2.5-flash-lite',
+      contents: 'x',
+    });
+  });
+});
+
+describe('GeminiStreamTracker with modality details', () => {
+  it('equals the JSON when early chunks report partial usage without details', () => {
+    const final = {
+      promptTokenCount: 1_000,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 400 },
+        { modality: 'AUDIO', tokenCount: 600 },
+      ],
+      candidatesTokenCount: 30,
+    };
+    const tracker = new GeminiStreamTracker();
+    tracker.onChunk({ candidates: [{ index: 0 }], usageMetadata: { promptTokenCount: 1_000 } });
+    tracker.onChunk({
+      candidates: [{ index: 0 }],
+      usageMetadata: { promptTokenCount: 1_000, candidatesTokenCount: 9 },
+    });
+    tracker.onChunk({ candidates: [{ index: 0, finishReason: 'STOP' }], usageMetadata: final });
+    expect(tracker.result().usage).toEqual(endpoint.usageOfResult({ usageMetadata: final }));
+    expect(tracker.result().usage).toMatchObject({ inputUncached: 400, inputAudio: 600 });
+  });
+
+  it('makes the usage unknown when any chunk carries a malformed count', () => {
+    const tracker = new GeminiStreamTracker();
+    tracker.onChunk({ usageMetadata: { promptTokenCount: 10, candidatesTokenCount: -1 } });
+    tracker.onChunk({ candidates: [{ finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 10 } });
+    expect(tracker.result()).toMatchObject({ usage: null, complete: true });
+  });
+});

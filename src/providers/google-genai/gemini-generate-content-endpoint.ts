@@ -2,23 +2,18 @@ import type { MethodEndpointAdapter, RequestChanges, RequestParams } from '../pr
 import { asObject } from '../read-json.js';
 import { describeGeminiRequest } from './describe-gemini-request.js';
 import { localGeminiResult, syntheticGeminiBody } from './gemini-local-response.js';
+import { geminiAbortSignalOf, withGeminiConfig, withGeminiModel } from './gemini-request-config.js';
 import { GeminiStreamTracker } from './gemini-stream-tracker.js';
 import { geminiUsageOf } from './normalize-gemini-usage.js';
 
-/** The request with `config` replaced by a copy carrying `changes`; `params` and its config stay untouched. */
-function withConfig(params: RequestParams, changes: Record<string, unknown>): RequestParams {
-  return { ...params, config: { ...asObject(params.config), ...changes } };
-}
-
+/**
+ * The model and output cap the guard chose, in a copy. Tool caps are never asked for: Gemini's grounding
+ * tools have no cap field, so they are described as fixed, and a request the guard does not change is
+ * sent as it is (no `config: {}` added).
+ */
 function rewrite(params: RequestParams, changes: RequestChanges): RequestParams {
-  // Gemini puts the model in the URL path: the SDK builds it from `model`, so the fallback is what is called.
-  const next = changes.model === undefined ? params : { ...params, model: changes.model };
-  return changes.outputCap === undefined ? next : withConfig(next, { maxOutputTokens: changes.outputCap });
-}
-
-function abortSignalOf(params: RequestParams): AbortSignal | undefined {
-  const signal = asObject(params.config)?.abortSignal;
-  return signal instanceof AbortSignal ? signal : undefined;
+  const next = withGeminiModel(params, changes.model);
+  return changes.outputCap === undefined ? next : withGeminiConfig(next, { maxOutputTokens: changes.outputCap });
 }
 
 function completionOf(result: unknown): string | null {
@@ -41,8 +36,8 @@ export function createGeminiGenerateContentEndpoint(stream: boolean): MethodEndp
     usageOfResult: geminiUsageOf,
     completionOf,
     createChunkTracker: () => new GeminiStreamTracker(),
-    abortSignalOf,
-    withAbortSignal: (params, signal) => withConfig(params, { abortSignal: signal }),
+    abortSignalOf: geminiAbortSignalOf,
+    withAbortSignal: (params, signal) => withGeminiConfig(params, { abortSignal: signal }),
     resultFromBody: localGeminiResult,
   };
 }

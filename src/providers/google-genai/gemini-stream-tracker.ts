@@ -1,39 +1,48 @@
 import type { NormalizedUsage } from '../../core/usage.js';
 import type { ChunkUsageTracker, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject } from '../read-json.js';
-import { geminiUsageOf } from './normalize-gemini-usage.js';
-
-function maxUsage(previous: NormalizedUsage | null, next: NormalizedUsage): NormalizedUsage {
-  if (!previous) return next;
-  return {
-    inputUncached: Math.max(previous.inputUncached, next.inputUncached),
-    inputCacheRead: Math.max(previous.inputCacheRead, next.inputCacheRead),
-    inputCacheWrite5m: Math.max(previous.inputCacheWrite5m, next.inputCacheWrite5m),
-    inputCacheWrite1h: Math.max(previous.inputCacheWrite1h, next.inputCacheWrite1h),
-    outputText: Math.max(previous.outputText, next.outputText),
-    outputReasoning: Math.max(previous.outputReasoning, next.outputReasoning),
-  };
-}
+import { GeminiGroundingTally } from './gemini-grounding-tally.js';
+import { headerTierOf, usageFromGeminiCounts } from './normalize-gemini-usage.js';
+import {
+  type GeminiUsageCounts,
+  mergeGeminiUsageCounts,
+  readGeminiUsageMetadata,
+} from './read-gemini-usage-metadata.js';
 
 /**
  * Follows a Gemini stream, as SDK chunks or as SSE events. Each chunk's `usageMetadata` is a running
- * total (the last one holds the totals), so counts are never summed: the highest seen per bucket wins,
- * which is the last chunk's when the stream is well-formed and stays right when a late chunk leaves a
- * field out. The stream ended normally once a candidate has a `finishReason`.
+ * total (the last one holds the totals), so counts are never summed: the raw counts are merged, the highest
+ * seen per field and per modality, and turned into buckets once at the end — exactly what the same
+ * response's JSON gives, even when early chunks report only part of the usage (buckets merged chunk by chunk
+ * could count a token as text in one chunk and as audio in another). Grounding metadata may come in any
+ * chunk and is counted once. A malformed count in any chunk makes the usage unknown (the hold is charged).
+ * The stream ended normally once a candidate has a `finishReason`.
  */
 export class GeminiStreamTracker implements StreamUsageTracker, ChunkUsageTracker {
-  #usage: NormalizedUsage | null = null;
+  #counts: GeminiUsageCounts | undefined;
+  #malformed = false;
+  #grounding: GeminiGroundingTally | undefined;
+  #model: string | undefined;
+  #headerTier: string | undefined;
   #finished = false;
   #failed = false;
 
   onChunk(chunk: unknown): void {
     const body = asObject(chunk);
     if (!body) return;
-    const usage = geminiUsageOf(body);
-    if (usage) this.#usage = maxUsage(this.#usage, usage);
+    const counts = readGeminiUsageMetadata(body.usageMetadata);
+    if (counts === 'malformed') this.#malformed = true;
+    else if (counts) this.#counts = this.#counts ? mergeGeminiUsageCounts(this.#counts, counts) : counts;
+    if (typeof body.modelVersion === 'string') this.#model = body.modelVersion;
+    if (body.sdkHttpResponse !== undefined) this.#headerTier ??= headerTierOf(body);
     if (!Array.isArray(body.candidates)) return;
     for (const candidate of body.candidates) {
-      const reason = asObject(candidate)?.finishReason;
+      const fields = asObject(candidate);
+      if (fields?.groundingMetadata !== undefined) {
+        this.#grounding ??= new GeminiGroundingTally();
+        this.#grounding.add([fields]);
+      }
+      const reason = fields?.finishReason;
       if (typeof reason === 'string' && reason !== '') this.#finished = true;
     }
   }
@@ -45,7 +54,14 @@ export class GeminiStreamTracker implements StreamUsageTracker, ChunkUsageTracke
     return false;
   }
 
-  result() {
-    return { usage: this.#usage, complete: this.#finished && !this.#failed, failed: this.#failed };
+  result(): { usage: NormalizedUsage | null; complete: boolean; failed: boolean } {
+    return { usage: this.#usage(), complete: this.#finished && !this.#failed, failed: this.#failed };
+  }
+
+  #usage(): NormalizedUsage | null {
+    if (this.#malformed || !this.#counts) return null;
+    const counts =
+      this.#counts.tier === undefined && this.#headerTier ? { ...this.#counts, tier: this.#headerTier } : this.#counts;
+    return usageFromGeminiCounts(counts, this.#grounding?.fees(this.#model));
   }
 }

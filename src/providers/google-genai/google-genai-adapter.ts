@@ -3,7 +3,9 @@ import type {
   MethodEndpointAdapter,
   MethodProviderAdapter,
   ResourceLink,
+  UnbudgetedMethods,
 } from '../provider-adapter.js';
+import { createGeminiEmbedContentEndpoint } from './gemini-embed-content-endpoint.js';
 import { createGeminiGenerateContentEndpoint } from './gemini-generate-content-endpoint.js';
 
 /**
@@ -28,8 +30,14 @@ export const googleGenAIAdapter: MethodProviderAdapter = {
   endpoints: new Map<string, MethodEndpointAdapter>([
     ['models.generateContent', createGeminiGenerateContentEndpoint(false)],
     ['models.generateContentStream', createGeminiGenerateContentEndpoint(true)],
+    ['models.embedContent', createGeminiEmbedContentEndpoint()],
   ]),
   links: new Map<string, ResourceLink>([['chats.create', { property: 'modelsModule', resource: 'models' }]]),
   // Gemini puts the model in the URL path, which suffix matching cannot read.
   wirePaths: new Map<string, EndpointAdapter>(),
+  // A batch job bills each of its requests later, at half the rate, with no per-call usage to settle on.
+  unbudgeted: new Map([
+    ['batches.create', 'a Gemini batch job (generateContent requests billed when the job runs)'],
+    ['batches.createEmbeddings', 'a Gemini embeddings batch job (billed when the job runs)'],
+  ]) satisfies UnbudgetedMethods,
 };
