@@ -1,5 +1,7 @@
 import type { CallRequest, ServerToolRequest } from '../../budget/plan-call.js';
+import type { AttachmentTokenOptions } from '../../tokens/attachments/attachment-token-bound.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { addAttachment } from '../add-attachment.js';
 import type { RequestParams } from '../provider-adapter.js';
 import { asObject, positiveInteger } from '../read-json.js';
 import { billsGroundingPerQuery } from './gemini-grounding-tally.js';
@@ -14,6 +16,27 @@ function jsonText(value: unknown): string {
   } catch {
     return '';
   }
+}
+
+const MEDIA_RESOLUTIONS: Readonly<Record<string, AttachmentTokenOptions['mediaResolution']>> = {
+  MEDIA_RESOLUTION_LOW: 'low',
+  MEDIA_RESOLUTION_MEDIUM: 'medium',
+  MEDIA_RESOLUTION_HIGH: 'high',
+  MEDIA_RESOLUTION_ULTRA_HIGH: 'ultra_high',
+  MEDIA_RESOLUTION_UNSPECIFIED: 'unspecified',
+};
+
+function mediaResolutionOf(level: unknown): AttachmentTokenOptions['mediaResolution'] {
+  return typeof level === 'string' ? MEDIA_RESOLUTIONS[level] : undefined;
+}
+
+/**
+ * Media parts without a resolution of their own take the request's (`config.mediaResolution`), else the
+ * API's default: bounded as `unspecified`, not as the dearest level.
+ */
+function applyMediaResolution(prompt: PromptShape, configured: unknown): void {
+  const mediaResolution = mediaResolutionOf(configured) ?? 'unspecified';
+  for (const part of prompt.media) part.options ??= { mediaResolution };
 }
 
 function addPart(prompt: PromptShape, rawPart: unknown): void {
@@ -31,7 +54,13 @@ function addPart(prompt: PromptShape, rawPart: unknown): void {
   // A signature the model gave with a thought comes back with the history and is read as input.
   if (typeof part.thoughtSignature === 'string') prompt.texts.push(part.thoughtSignature);
   if (part.inlineData !== undefined || part.fileData !== undefined) {
-    prompt.attachments += 1;
+    const data = asObject(part.inlineData)?.data;
+    const resolution = mediaResolutionOf(asObject(part.mediaResolution)?.level);
+    addAttachment(
+      prompt,
+      typeof data === 'string' || data instanceof Uint8Array ? data : undefined,
+      resolution && { mediaResolution: resolution },
+    );
     known = true;
   }
   for (const field of STRUCTURED_PART_FIELDS) {
@@ -139,6 +168,7 @@ export function describeGeminiRequest(params: RequestParams): CallRequest | null
   const prompt = createPromptShape();
   if (config.systemInstruction !== undefined) addGeminiContents(prompt, config.systemInstruction);
   addGeminiContents(prompt, params.contents);
+  applyMediaResolution(prompt, config.mediaResolution);
   for (const field of ['tools', 'toolConfig', 'responseSchema', 'responseJsonSchema'] as const) {
     if (config[field] !== undefined && config[field] !== null) prompt.texts.push(jsonText(config[field]));
   }
