@@ -33,6 +33,17 @@ export interface MockScenario {
   omitUsage?: boolean;
   /** Anthropic streams: send `event: error` after this many chunks instead of finishing. */
   inBandErrorAfterChunks?: number;
+  /**
+   * Extra fields of the usage object, merged over the mock's (Anthropic `server_tool_use`, `service_tier`;
+   * Gemini `promptTokensDetails`, `serviceTier`; OpenAI `prompt_tokens_details`), in JSON and in streams.
+   */
+  usageFields?: Record<string, unknown>;
+  /** Extra top-level fields of the response object (OpenAI `service_tier`), in JSON and in streams. */
+  responseFields?: Record<string, unknown>;
+  /** Gemini: extra fields of the candidate (`groundingMetadata`), in JSON and on a stream's last chunk. */
+  candidateFields?: Record<string, unknown>;
+  /** OpenAI Responses: output items before the message (`web_search_call`, …), streamed as output_item events. */
+  outputItems?: Record<string, unknown>[];
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -164,6 +175,7 @@ function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
       total_tokens: prompt + usage.outputTokens,
       prompt_tokens_details: { cached_tokens: usage.cachedTokens, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: usage.reasoningTokens, audio_tokens: 0 },
+      ...answer.scenario.usageFields,
     };
   }
   return {
@@ -172,6 +184,7 @@ function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
     output_tokens: usage.outputTokens,
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: prompt + usage.outputTokens,
+    ...answer.scenario.usageFields,
   };
 }
 
@@ -186,6 +199,7 @@ function anthropicUsage(answer: Answer, outputTokens: number) {
       ephemeral_1h_input_tokens: usage.cacheWrite1hTokens,
     },
     output_tokens: outputTokens,
+    ...answer.scenario.usageFields,
   };
 }
 
@@ -206,6 +220,7 @@ function geminiUsage(answer: Answer, share = 1) {
     ...(usage.cachedTokens > 0 && { cachedContentTokenCount: usage.cachedTokens }),
     ...(usage.reasoningTokens > 0 && { thoughtsTokenCount: thoughts }),
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+    ...answer.scenario.usageFields,
   };
 }
 
@@ -216,11 +231,13 @@ function geminiResponse(answer: Answer, text: string, finished: boolean, share: 
         content: { parts: [{ text }], role: 'model' },
         ...(finished && { finishReason: 'STOP' }),
         index: 0,
+        ...(finished && answer.scenario.candidateFields),
       },
     ],
     ...(answer.scenario.omitUsage === true ? {} : { usageMetadata: geminiUsage(answer, share) }),
     modelVersion: answer.model,
     responseId: 'mock-response',
+    ...answer.scenario.responseFields,
   };
 }
 
@@ -244,6 +261,7 @@ function jsonBody(answer: Answer): unknown {
         ],
         ...(omit ? {} : { usage: openAIUsage(answer, 'chat') }),
         service_tier: 'default',
+        ...answer.scenario.responseFields,
       };
     case 'responses':
       return responsesObject(answer, 'completed', created);
@@ -264,6 +282,7 @@ function jsonBody(answer: Answer): unknown {
         stop_reason: 'end_turn',
         stop_sequence: null,
         ...(omit ? {} : { usage: anthropicUsage(answer, answer.usage.outputTokens) }),
+        ...answer.scenario.responseFields,
       };
     case 'gemini':
       return geminiResponse(answer, answer.text, true, 1);
@@ -282,6 +301,7 @@ function responsesObject(answer: Answer, status: string, created: number) {
     model: answer.model,
     output: done
       ? [
+          ...(answer.scenario.outputItems ?? []),
           {
             type: 'message',
             id: 'msg_mock',
@@ -295,6 +315,7 @@ function responsesObject(answer: Answer, status: string, created: number) {
     tool_choice: 'auto',
     tools: [],
     ...(done && answer.scenario.omitUsage !== true ? { usage: openAIUsage(answer, 'responses') } : { usage: null }),
+    ...answer.scenario.responseFields,
   };
 }
 
@@ -343,9 +364,19 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     let sequence = 0;
     const event = (type: string, body: object) => sse({ type, sequence_number: sequence++, ...body }, type);
     push(event('response.created', { response: responsesObject(answer, 'in_progress', created) }));
+    const items = answer.scenario.outputItems ?? [];
+    items.forEach((item, index) => {
+      push(event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress' } }));
+      push(event('response.output_item.done', { output_index: index, item }));
+    });
     for (const piece of pieces)
       push(
-        event('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta: piece }),
+        event('response.output_text.delta', {
+          item_id: 'msg_mock',
+          output_index: items.length,
+          content_index: 0,
+          delta: piece,
+        }),
         true,
       );
     push(event('response.completed', { response: responsesObject(answer, 'completed', created) }));
@@ -376,7 +407,7 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     push(
       event('message_delta', {
         delta: { stop_reason: 'end_turn', stop_sequence: null },
-        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens } }),
+        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens, ...answer.scenario.usageFields } }),
       }),
     );
     push(event('message_stop', {}));
