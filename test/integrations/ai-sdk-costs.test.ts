@@ -2,7 +2,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAI as createOpenAIV2 } from '@ai-sdk/openai-v2';
-import { generateText, streamText, wrapLanguageModel } from 'ai';
+import { generateText, streamText, type ToolSet, wrapLanguageModel } from 'ai';
 import {
   generateText as generateTextV5,
   streamText as streamTextV5,
@@ -66,6 +66,10 @@ async function generateAndStream(model: ModelV3, options: GenerateOptions): Prom
   expect(streamed.of('call-settled')[0]).toMatchObject({ source: 'provider' });
   return [generated.fence.spentNanos, streamed.fence.spentNanos];
 }
+
+/** Provider tool factories are typed for `exactOptionalPropertyTypes: false`; the runtime objects are tools. */
+const providerTools = (tools: Record<string, unknown>) => tools as ToolSet;
+type ToolSetV5 = NonNullable<Parameters<typeof generateTextV5>[0]['tools']>;
 
 const toolsOf = (index: number) => mock.requests[index]?.body.tools as Array<Record<string, unknown>> | undefined;
 
@@ -160,7 +164,7 @@ describe('AI SDK costs: OpenAI service tiers and built-in tools', () => {
     });
     const costs = await generateAndStream(openai()('gpt-5'), {
       prompt: 'What happened today?',
-      tools: { web_search: openai().tools.webSearch({}) },
+      tools: providerTools({ web_search: openai().tools.webSearch({}) }),
       maxOutputTokens: 600,
     });
     const expected = 2 * SEARCH + 1_000 * GPT_5.input + 500 * GPT_5.output;
@@ -174,7 +178,7 @@ describe('AI SDK costs: OpenAI service tiers and built-in tools', () => {
     await generateText({
       model,
       prompt: 'What happened today?',
-      tools: { web_search: openai().tools.webSearch({}) },
+      tools: providerTools({ web_search: openai().tools.webSearch({}) }),
       maxOutputTokens: 600,
       providerOptions: { openai: { maxToolCalls: 2 } },
     });
@@ -199,7 +203,7 @@ describe('AI SDK costs: Gemini grounding and modalities', () => {
     mock.setScenario(grounded);
     const costs = await generateAndStream(google()('gemini-2.5-flash'), {
       prompt: 'Who won Euro 2024?',
-      tools: { google_search: google().tools.googleSearch({}) },
+      tools: providerTools({ google_search: google().tools.googleSearch({}) }),
       maxOutputTokens: 600,
     });
     const expected = GROUNDED_PROMPT_25 + 1_000 * GEMINI_25_FLASH.input + 500 * GEMINI_25_FLASH.output;
@@ -210,7 +214,7 @@ describe('AI SDK costs: Gemini grounding and modalities', () => {
     mock.setScenario(grounded);
     const costs = await generateAndStream(google()('gemini-3-flash-preview'), {
       prompt: 'Who won Euro 2024?',
-      tools: { google_search: google().tools.googleSearch({}) },
+      tools: providerTools({ google_search: google().tools.googleSearch({}) }),
       maxOutputTokens: 600,
     });
     const expected = 2 * SEARCH_QUERY_3 + 1_000 * GEMINI_3_FLASH.input + 500 * GEMINI_3_FLASH.output;
@@ -278,7 +282,7 @@ describe('AI SDK costs: ai 5 (LanguageModelV2) with @ai-sdk/openai 2', () => {
       const options = {
         model,
         prompt: 'What happened today?',
-        tools: { web_search: openaiV2().tools.webSearch({}) },
+        tools: { web_search: openaiV2().tools.webSearch({}) } as unknown as ToolSetV5,
         maxOutputTokens: 600,
         providerOptions: { openai: { serviceTier: 'flex' } },
       };
