@@ -107,6 +107,25 @@ describe('AI SDK costs: Anthropic server tools and modes', () => {
     expect(fence.spentNanos).toBe(3 * SEARCH + 1_000 * HAIKU.input + 500 * HAIKU.output);
   });
 
+  it('reserves every search at its cap; cuts an injected cap to 1 when 10 do not fit the budget', async () => {
+    mock.setScenario(searched);
+    const events = collectEvents();
+    // One use can cost $0.01 of fee plus ~10,000 result tokens ($0.01 on Haiku): 10 uses do not fit $0.05, 1 does.
+    const middleware = tokenfenceMiddleware({ budget: 0.05, onEvent: events.onEvent });
+    const model = wrapLanguageModel({ model: anthropic()('claude-haiku-4-5'), middleware });
+    const tools = {
+      web_search: anthropic().tools.webSearch_20250305({}),
+      web_fetch: anthropic().tools.webFetch_20250910({ maxContentTokens: 5_000 }),
+    };
+    await generateText({ model, prompt: 'Find it.', tools, maxOutputTokens: 600 });
+    expect(toolsOf(0)).toMatchObject([
+      { type: 'web_search_20250305', max_uses: 1 },
+      { type: 'web_fetch_20250910', max_uses: 1 },
+    ]);
+    const [settled] = events.of('call-settled');
+    expect(settled?.reservedUsd).toBeGreaterThan((SEARCH + 10_000 * HAIKU.input + 600 * HAIKU.output) * 1e-9);
+  });
+
   it('scales the tokens by the mode the usage reports (inference_geo "us": ×1.1)', async () => {
     // Body shape from https://platform.claude.com/docs/en/build-with-claude/data-residency.
     mock.setScenario({ ...TOKENS, usageFields: { inference_geo: 'us' } });

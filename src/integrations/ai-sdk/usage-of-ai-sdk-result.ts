@@ -165,8 +165,14 @@ export function usageOfAiSdkResult(report: AiSdkUsageReport, context: AiSdkSettl
   const metadata = asObject(report.providerMetadata);
   const namespace = family && asObject(metadata?.[family] ?? (metadata && Object.values(metadata)[0]));
   const raw = family && rawUsageOf(family, usage, namespace);
+  // `@ai-sdk/anthropic` 2 may leave a stream's metadata usage at `message_start` (output_tokens: 1): with V2
+  // its tokens come from the AI SDK's counts, its fees and tiers from that raw usage.
+  const tokensFromRaw = raw !== undefined && (family === 'google' || asObject(usage.raw) !== undefined);
+  if (raw && !tokensFromRaw && !plausibleRaw(raw, 0)) return null;
   const base =
-    family && raw ? tokensOfRaw(family, raw, context) : normalizeAiSdkUsage(usage, report.providerMetadata, context);
+    family && raw && tokensFromRaw
+      ? tokensOfRaw(family, raw, context)
+      : normalizeAiSdkUsage(usage, report.providerMetadata, context);
   if (!base) return null;
   const extras = family ? extrasOf(family, raw, namespace, report, context) : {};
   const fees = addFees(extras.fees, countProviderExecutedTools(report.parts, context.serverTools.byName));
