@@ -12,8 +12,9 @@ export interface AiSdkEndpoint {
  * An endpoint for one `doGenerate` / `doStream` call. The middleware sees results, not HTTP: usage comes
  * from the model's result, so the wire hooks read nothing. `rewrite` hands back the planner's choices
  * (`model`, `maxOutputTokens`, and caps on per-use tools as `tools` / `providerOptions` — the call's own
- * `providerOptions`, given here, are never part of the stored request view); the refusal text is kept instead of a provider-shaped body. A JSON request
- * (`generateObject`) gets no such text — it could not satisfy the schema — and is refused with the error.
+ * `providerOptions`, given here, are never part of the stored request view); the refusal text is kept
+ * instead of a provider-shaped body. A JSON request (`generateObject`) gets no such text — it could not
+ * satisfy the schema — and is refused with the error.
  */
 export function createAiSdkEndpoint(
   request: CallRequest,
