@@ -34,14 +34,19 @@ export interface MockScenario {
   /** Anthropic streams: send `event: error` after this many chunks instead of finishing. */
   inBandErrorAfterChunks?: number;
   /**
-   * Gemini: fields merged over the generated `usageMetadata` (e.g. `promptTokensDetails`, `serviceTier`, a
-   * garbage count) — in the JSON body, and in a stream's last chunk only (earlier chunks keep the plain running totals).
+   * Extra fields of the usage object, merged over the mock's (Anthropic `server_tool_use`, `service_tier`;
+   * Gemini `promptTokensDetails`, `serviceTier`, a garbage count; OpenAI `prompt_tokens_details`), in JSON and in
+   * streams — in a Gemini stream on its last chunk only (earlier chunks keep the plain running totals).
    */
-  geminiUsageFields?: Record<string, unknown>;
-  /** Gemini: fields merged into the first candidate (e.g. `groundingMetadata`) of the JSON body and of one stream chunk. */
-  geminiCandidateFields?: Record<string, unknown>;
-  /** Gemini streams: the content chunk (0-based) that carries `geminiCandidateFields`. @default the last */
-  geminiCandidateChunk?: number;
+  usageFields?: Record<string, unknown>;
+  /** Extra top-level fields of the response object (OpenAI `service_tier`), in JSON and in streams. */
+  responseFields?: Record<string, unknown>;
+  /** Gemini: extra fields of the first candidate (`groundingMetadata`), in JSON and on one stream chunk. */
+  candidateFields?: Record<string, unknown>;
+  /** Gemini streams: the content chunk (0-based) that carries `candidateFields`. @default the last */
+  candidateChunk?: number;
+  /** OpenAI Responses: output items before the message (`web_search_call`, …), streamed as output_item events. */
+  outputItems?: Record<string, unknown>[];
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -179,6 +184,7 @@ function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
       total_tokens: prompt + usage.outputTokens,
       prompt_tokens_details: { cached_tokens: usage.cachedTokens, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: usage.reasoningTokens, audio_tokens: 0 },
+      ...answer.scenario.usageFields,
     };
   }
   return {
@@ -187,6 +193,7 @@ function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
     output_tokens: usage.outputTokens,
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: prompt + usage.outputTokens,
+    ...answer.scenario.usageFields,
   };
 }
 
@@ -201,6 +208,7 @@ function anthropicUsage(answer: Answer, outputTokens: number) {
       ephemeral_1h_input_tokens: usage.cacheWrite1hTokens,
     },
     output_tokens: outputTokens,
+    ...answer.scenario.usageFields,
   };
 }
 
@@ -224,7 +232,7 @@ function geminiUsage(answer: Answer, share = 1) {
   };
 }
 
-/** `last`: the JSON body or a stream's last chunk; `extraCandidate`: this one carries `geminiCandidateFields`. */
+/** `last`: the JSON body or a stream's last chunk; `extraCandidate`: this one carries `candidateFields`. */
 function geminiResponse(answer: Answer, text: string, last: boolean, share: number, extraCandidate = last) {
   const { scenario } = answer;
   return {
@@ -233,14 +241,15 @@ function geminiResponse(answer: Answer, text: string, last: boolean, share: numb
         content: { parts: [{ text }], role: 'model' },
         ...(last && { finishReason: 'STOP' }),
         index: 0,
-        ...(extraCandidate && scenario.geminiCandidateFields),
+        ...(extraCandidate && scenario.candidateFields),
       },
     ],
     ...(scenario.omitUsage === true
       ? {}
-      : { usageMetadata: { ...geminiUsage(answer, share), ...(last && scenario.geminiUsageFields) } }),
+      : { usageMetadata: { ...geminiUsage(answer, share), ...(last && scenario.usageFields) } }),
     modelVersion: answer.model,
     responseId: 'mock-response',
+    ...answer.scenario.responseFields,
   };
 }
 
@@ -264,6 +273,7 @@ function jsonBody(answer: Answer): unknown {
         ],
         ...(omit ? {} : { usage: openAIUsage(answer, 'chat') }),
         service_tier: 'default',
+        ...answer.scenario.responseFields,
       };
     case 'responses':
       return responsesObject(answer, 'completed', created);
@@ -284,6 +294,7 @@ function jsonBody(answer: Answer): unknown {
         stop_reason: 'end_turn',
         stop_sequence: null,
         ...(omit ? {} : { usage: anthropicUsage(answer, answer.usage.outputTokens) }),
+        ...answer.scenario.responseFields,
       };
     case 'gemini':
       return geminiResponse(answer, answer.text, true, 1);
@@ -307,6 +318,7 @@ function responsesObject(answer: Answer, status: string, created: number) {
     model: answer.model,
     output: done
       ? [
+          ...(answer.scenario.outputItems ?? []),
           {
             type: 'message',
             id: 'msg_mock',
@@ -320,6 +332,7 @@ function responsesObject(answer: Answer, status: string, created: number) {
     tool_choice: 'auto',
     tools: [],
     ...(done && answer.scenario.omitUsage !== true ? { usage: openAIUsage(answer, 'responses') } : { usage: null }),
+    ...answer.scenario.responseFields,
   };
 }
 
@@ -360,7 +373,7 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     push('data: [DONE]\n\n');
   } else if (answer.flavor === 'gemini') {
     // Every chunk carries the running usage; the last one (with the finish reason) holds the totals.
-    const extraChunk = answer.scenario.geminiCandidateChunk ?? pieces.length - 1;
+    const extraChunk = answer.scenario.candidateChunk ?? pieces.length - 1;
     pieces.forEach((piece, index) => {
       const last = index === pieces.length - 1;
       const chunk = geminiResponse(answer, piece, last, (index + 1) / pieces.length, index === extraChunk);
@@ -370,9 +383,19 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     let sequence = 0;
     const event = (type: string, body: object) => sse({ type, sequence_number: sequence++, ...body }, type);
     push(event('response.created', { response: responsesObject(answer, 'in_progress', created) }));
+    const items = answer.scenario.outputItems ?? [];
+    items.forEach((item, index) => {
+      push(event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress' } }));
+      push(event('response.output_item.done', { output_index: index, item }));
+    });
     for (const piece of pieces)
       push(
-        event('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta: piece }),
+        event('response.output_text.delta', {
+          item_id: 'msg_mock',
+          output_index: items.length,
+          content_index: 0,
+          delta: piece,
+        }),
         true,
       );
     push(event('response.completed', { response: responsesObject(answer, 'completed', created) }));
@@ -403,7 +426,7 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
     push(
       event('message_delta', {
         delta: { stop_reason: 'end_turn', stop_sequence: null },
-        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens } }),
+        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens, ...answer.scenario.usageFields } }),
       }),
     );
     push(event('message_stop', {}));

@@ -73,7 +73,7 @@ describe('media tokens at their own rates (genai-prices dataset bodies)', () => 
     const usage = await expectJsonAndStream(
       {
         ...totals(4_610, 101),
-        geminiUsageFields: {
+        usageFields: {
           promptTokensDetails: [
             { modality: 'VIDEO', tokenCount: 3_096 },
             { modality: 'TEXT', tokenCount: 14 },
@@ -94,7 +94,7 @@ describe('media tokens at their own rates (genai-prices dataset bodies)', () => 
     const usage = await expectJsonAndStream(
       {
         ...totals(3_284, 84, 38, 2_917),
-        geminiUsageFields: {
+        usageFields: {
           promptTokensDetails: [
             { modality: 'TEXT', tokenCount: 70 },
             { modality: 'VIDEO', tokenCount: 2_893 },
@@ -127,7 +127,7 @@ describe('media tokens at their own rates (genai-prices dataset bodies)', () => 
     const usage = await expectJsonAndStream(
       {
         ...totals(9, 1_290),
-        geminiUsageFields: { candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1_290 }] },
+        usageFields: { candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1_290 }] },
       },
       'gemini-2.5-flash-image',
       9 * 300 + 1_290 * 30_000,
@@ -140,7 +140,7 @@ describe('media tokens at their own rates (genai-prices dataset bodies)', () => 
     const usage = await expectJsonAndStream(
       {
         ...totals(1_000, 100),
-        geminiUsageFields: {
+        usageFields: {
           promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 600 }],
           candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 150 }],
         },
@@ -170,7 +170,7 @@ const searchGrounding = {
 describe('grounding fees', () => {
   it('Google Search on gemini-2.5-flash: one grounded prompt ($35 / 1,000) however many queries ran', async () => {
     const usage = await expectJsonAndStream(
-      { ...totals(100, 50), geminiCandidateFields: searchGrounding },
+      { ...totals(100, 50), candidateFields: searchGrounding },
       'gemini-2.5-flash',
       100 * 300 + 50 * 2_500 + 35_000_000,
       { tools: [{ googleSearch: {} }] },
@@ -186,7 +186,7 @@ describe('grounding fees', () => {
       },
     };
     const usage = await expectJsonAndStream(
-      { ...totals(100, 50), geminiCandidateFields: grounding },
+      { ...totals(100, 50), candidateFields: grounding },
       'gemini-3-flash-preview',
       100 * 500 + 50 * 3_000 + 3 * 14_000_000,
       { tools: [{ googleSearch: {} }] },
@@ -196,7 +196,7 @@ describe('grounding fees', () => {
 
   it('grounding metadata in an early stream chunk is counted once, as in the JSON', async () => {
     const usage = await expectJsonAndStream(
-      { ...totals(100, 50), geminiCandidateFields: searchGrounding, geminiCandidateChunk: 0 },
+      { ...totals(100, 50), candidateFields: searchGrounding, candidateChunk: 0 },
       'gemini-3-flash-preview',
       100 * 500 + 50 * 3_000 + 2 * 14_000_000,
     );
@@ -212,7 +212,7 @@ describe('grounding fees', () => {
       },
     };
     const usage = await expectJsonAndStream(
-      { ...totals(100, 50), geminiCandidateFields: maps },
+      { ...totals(100, 50), candidateFields: maps },
       'gemini-2.5-flash',
       100 * 300 + 50 * 2_500 + 25_000_000,
       { tools: [{ googleMaps: {} }] },
@@ -244,7 +244,7 @@ describe('grounding fees', () => {
 describe('served tiers', () => {
   it('prices the tier the response reports (usageMetadata.serviceTier: flex at half the rate)', async () => {
     const usage = await expectJsonAndStream(
-      { ...totals(1_000, 100), geminiUsageFields: { serviceTier: 'flex' } },
+      { ...totals(1_000, 100), usageFields: { serviceTier: 'flex' } },
       'gemini-2.5-flash',
       (1_000 * 300 + 100 * 2_500) / 2,
       { serviceTier: 'flex' },
@@ -273,7 +273,7 @@ describe('usage the guard cannot trust', () => {
     ['a malformed modality list', { promptTokensDetails: { modality: 'AUDIO', tokenCount: 3 } }],
   ])('%s → the hold, estimated (JSON and stream)', async (_name, fields) => {
     const { onEvent, of } = collectEvents();
-    mock.setScenario({ ...totals(100, 50), geminiUsageFields: fields });
+    mock.setScenario({ ...totals(100, 50), usageFields: fields });
     const json = guard(geminiClient(mock), { budget: 1, onEvent });
     await costOfJson(json, 'gemini-2.5-flash');
     await costOfStream(json, 'gemini-2.5-flash');

@@ -2,6 +2,8 @@ import type { CallRequest } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { requestedTiers } from './ai-sdk-requested-tiers.js';
+import { type AiSdkServerTools, describeServerTools } from './ai-sdk-server-tools.js';
 import type { AiSdkCallOptions } from './language-model-like.js';
 
 /** Claude's hidden tool-use system prompt (up to ~550 tokens, PRICING.md §7.3), rounded up. */
@@ -91,9 +93,18 @@ function hiddenContext(providerOptions: unknown): boolean {
 
 /**
  * What the planner needs of one `doGenerate` / `doStream` call: the prompt of its V2/V3 messages and
- * parts, tool and response schemas as their JSON text, the output cap `maxOutputTokens`.
+ * parts, tool and response schemas as their JSON text, the output cap `maxOutputTokens`, the billed
+ * provider-executed tools (`serverTools`) and the service tier or mode `providerOptions` ask for.
  */
-export function describeAiSdkCall(params: AiSdkCallOptions, priced: { provider: string; model: string }): CallRequest {
+export function describeAiSdkCall(
+  params: AiSdkCallOptions,
+  priced: { provider: string; model: string },
+  serverTools: AiSdkServerTools = describeServerTools(
+    Array.isArray(params.tools) ? params.tools : [],
+    params.providerOptions,
+    priced.model,
+  ),
+): CallRequest {
   const scan: Scan = { prompt: createPromptShape(), ttl: undefined };
   noteCacheControl(scan, params.providerOptions);
   for (const rawMessage of params.prompt) {
@@ -115,7 +126,10 @@ export function describeAiSdkCall(params: AiSdkCallOptions, priced: { provider: 
   if (priced.provider === 'anthropic' && (tools.length > 0 || json)) {
     scan.prompt.hiddenTokens += TOOL_SYSTEM_PROMPT_TOKENS;
   }
+  const tiers = requestedTiers(params.providerOptions, priced.provider);
   return {
+    ...(tiers !== undefined && { tiers }),
+    ...(serverTools.requests.length > 0 && { serverTools: serverTools.requests }),
     provider: priced.provider,
     model: priced.model,
     outputCap: positiveInteger(params.maxOutputTokens),

@@ -19,6 +19,8 @@ export type AiSdkGenerateResult = {
   readonly content: readonly unknown[];
   readonly usage: unknown;
   readonly providerMetadata?: unknown;
+  /** `body` is the raw response (Chat Completions reports its `service_tier` only there). */
+  readonly response?: unknown;
 };
 
 /** What `doStream` resolves with; its `finish` part carries the usage. */

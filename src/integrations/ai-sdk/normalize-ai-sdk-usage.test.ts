@@ -53,7 +53,7 @@ describe('normalizeAiSdkUsage: V3 (ai 6)', () => {
   it('derives the uncached prompt from the total when noCache is missing, never below zero', () => {
     const usage = { inputTokens: { total: 100, cacheRead: 30, cacheWrite: 20 }, outputTokens: { total: 5 } };
     expect(normalizeAiSdkUsage(usage, undefined, plain)).toMatchObject({ inputUncached: 50, outputText: 5 });
-    const odd = { inputTokens: { total: 10, cacheRead: 30 }, outputTokens: {} };
+    const odd = { inputTokens: { total: 10, cacheRead: 30 }, outputTokens: { total: 0 } };
     expect(normalizeAiSdkUsage(odd, undefined, plain)).toMatchObject({ inputUncached: 0 });
   });
 
@@ -117,5 +117,41 @@ describe('normalizeAiSdkUsage: V2 (ai 5)', () => {
 
   it('returns null without token counts', () => {
     expect(normalizeAiSdkUsage({ inputTokens: undefined, outputTokens: undefined }, undefined, plain)).toBeNull();
+  });
+
+  it('returns null without an input or an output count, or with any malformed count', () => {
+    const fine = { inputTokens: 10, outputTokens: 5, totalTokens: 15, cachedInputTokens: 0 };
+    expect(normalizeAiSdkUsage(fine, undefined, plain)).not.toBeNull();
+    expect(normalizeAiSdkUsage({ inputTokens: 10 }, undefined, plain)).toBeNull();
+    expect(normalizeAiSdkUsage({ outputTokens: 5 }, undefined, plain)).toBeNull();
+    for (const bad of [-1, 1.5, Number.NaN, '10', 1e9]) {
+      expect(normalizeAiSdkUsage({ ...fine, inputTokens: bad }, undefined, plain)).toBeNull();
+      expect(normalizeAiSdkUsage({ ...fine, cachedInputTokens: bad }, undefined, plain)).toBeNull();
+      expect(normalizeAiSdkUsage({ ...fine, reasoningTokens: bad }, undefined, plain)).toBeNull();
+    }
+  });
+});
+
+describe('normalizeAiSdkUsage: V3 garbage', () => {
+  const fine = {
+    inputTokens: { total: 100, noCache: 100, cacheRead: 0, cacheWrite: undefined },
+    outputTokens: { total: 10, text: 10, reasoning: 0 },
+  };
+
+  it('returns null when a count is negative, fractional, NaN, a string or absurd', () => {
+    expect(normalizeAiSdkUsage(fine, undefined, plain)).not.toBeNull();
+    for (const bad of [-1, 1.5, Number.NaN, '10', 1e9]) {
+      expect(
+        normalizeAiSdkUsage({ ...fine, inputTokens: { ...fine.inputTokens, noCache: bad } }, undefined, plain),
+      ).toBeNull();
+      expect(
+        normalizeAiSdkUsage({ ...fine, outputTokens: { ...fine.outputTokens, reasoning: bad } }, undefined, plain),
+      ).toBeNull();
+    }
+  });
+
+  it('returns null without a prompt count or without an output count', () => {
+    expect(normalizeAiSdkUsage({ ...fine, inputTokens: { cacheRead: 5 } }, undefined, plain)).toBeNull();
+    expect(normalizeAiSdkUsage({ ...fine, outputTokens: { reasoning: 5 } }, undefined, plain)).toBeNull();
   });
 });

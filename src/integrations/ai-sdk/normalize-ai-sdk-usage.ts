@@ -1,4 +1,4 @@
-import { type NormalizedUsage, tokenCount } from '../../core/usage.js';
+import { isValidTokenCount, type NormalizedUsage, tokenCount } from '../../core/usage.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { asObject } from '../../providers/read-json.js';
 
@@ -13,6 +13,9 @@ export interface AiSdkUsageContext {
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** True when every given count is absent or plausible: one malformed count makes the whole usage unknown. */
+const allValid = (values: readonly unknown[]) => values.every(isValidTokenCount);
 
 /** Anthropic's raw usage (V3 `usage.raw`, or `providerMetadata.anthropic.usage`): the only 5 m / 1 h split. */
 function anthropicRawUsage(usage: Record<string, unknown>, metadata: unknown): Record<string, unknown> | undefined {
@@ -62,8 +65,18 @@ function normalizeV3(
 ): NormalizedUsage | null {
   const input = asObject(usage.inputTokens) ?? {};
   const output = asObject(usage.outputTokens) ?? {};
-  const reported = [input.total, input.noCache, input.cacheRead, input.cacheWrite, output.total, output.text];
-  if (!reported.some(isCount)) return null;
+  const reported = [
+    input.total,
+    input.noCache,
+    input.cacheRead,
+    input.cacheWrite,
+    output.total,
+    output.text,
+    output.reasoning,
+  ];
+  // Without a prompt count or an output count the cost is unknown, never $0.
+  if (!allValid(reported) || !(isCount(input.total) || isCount(input.noCache))) return null;
+  if (!(isCount(output.total) || isCount(output.text))) return null;
   const cacheRead = tokenCount(input.cacheRead);
   const writes = tokenCount(input.cacheWrite);
   const uncached = isCount(input.noCache)
@@ -91,7 +104,9 @@ function normalizeV2(
   metadata: unknown,
   context: AiSdkUsageContext,
 ): NormalizedUsage | null {
-  if (!isCount(usage.inputTokens) && !isCount(usage.outputTokens)) return null;
+  const reported = [usage.inputTokens, usage.outputTokens, usage.totalTokens, usage.cachedInputTokens];
+  if (!allValid([...reported, usage.reasoningTokens])) return null;
+  if (!isCount(usage.inputTokens) || !isCount(usage.outputTokens)) return null;
   const input = tokenCount(usage.inputTokens);
   const output = tokenCount(usage.outputTokens);
   const cacheRead = tokenCount(usage.cachedInputTokens);
@@ -111,8 +126,9 @@ function normalizeV2(
 }
 
 /**
- * The usage of a `doGenerate` result or a stream's `finish` part, on the disjoint buckets; null when the
- * model reported none (the call is then charged its hold). The shape tells V3 from V2.
+ * The usage of a `doGenerate` result or a stream's `finish` part, on the disjoint buckets, from the AI SDK's
+ * own counts; null when the model reported none, or a count is malformed or missing (the call is then
+ * charged its hold). The shape tells V3 from V2.
  */
 export function normalizeAiSdkUsage(
   usage: unknown,

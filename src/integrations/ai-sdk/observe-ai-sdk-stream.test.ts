@@ -11,10 +11,11 @@ function source(parts: unknown[], failWith?: Error): ReadableStream<unknown> {
   });
 }
 
-function observe(stream: ReadableStream<unknown>, collectText = true) {
+function observe(stream: ReadableStream<unknown>, collectText = true, collectToolParts = false) {
   const ends: Array<[StreamEnd, StreamSightings]> = [];
   const observed = observeAiSdkStream(stream, {
     collectText,
+    collectToolParts,
     onEnd: (sightings, end) => ends.push([end, structuredClone(sightings)]),
     mapError: (error) => new Error(`mapped: ${(error as Error).message}`),
   });
@@ -38,9 +39,27 @@ describe('observeAiSdkStream', () => {
     expect(ends).toEqual([
       [
         'finished',
-        { finish: { usage: finish.usage, providerMetadata: finish.providerMetadata }, errored: false, text: 'Hello' },
+        {
+          finish: { usage: finish.usage, providerMetadata: finish.providerMetadata },
+          errored: false,
+          text: 'Hello',
+          toolParts: [],
+        },
       ],
     ]);
+  });
+
+  it('keeps provider-executed tool parts when asked: they count per-use fees', async () => {
+    const search = { type: 'tool-call', toolCallId: 'ws_1', toolName: 'web', input: '{}', providerExecuted: true };
+    const result = { type: 'tool-result', toolCallId: 'ws_1', toolName: 'web', result: {} };
+    const local = { type: 'tool-call', toolCallId: 'c_1', toolName: 'weather', input: '{}' };
+    const parts = [search, result, local, finish];
+    const { observed, ends } = observe(source(parts), false, true);
+    await readAll(observed);
+    expect(ends[0]?.[1].toolParts).toEqual([search, result]);
+    const quiet = observe(source(parts), false, false);
+    await readAll(quiet.observed);
+    expect(quiet.ends[0]?.[1].toolParts).toEqual([]);
   });
 
   it('an error part before the end: ended, not finished', async () => {

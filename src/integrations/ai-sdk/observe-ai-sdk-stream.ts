@@ -8,6 +8,8 @@ export interface StreamSightings {
   errored: boolean;
   /** Text deltas so far (only when collected, for `storeContent`). */
   text: string;
+  /** Provider-executed tool parts so far (only when collected: the request has billed provider tools). */
+  toolParts: unknown[];
 }
 
 /**
@@ -19,6 +21,8 @@ export type StreamEnd = 'finished' | 'ended' | 'failed' | 'cancelled';
 
 export interface StreamObserver {
   collectText: boolean;
+  /** Keep `tool-call` (provider-executed) and `tool-result` parts: they count per-use tool fees. */
+  collectToolParts: boolean;
   /** Called once, at the first of: a clean `finish` part, the end, a read failure, a cancel. */
   onEnd(sightings: StreamSightings, end: StreamEnd): void;
   /** The error the consumer sees instead of a read failure (the kill switch's, not a bare abort). */
@@ -31,7 +35,7 @@ export interface StreamObserver {
  */
 export function observeAiSdkStream<T>(source: ReadableStream<T>, observer: StreamObserver): ReadableStream<T> {
   const reader = source.getReader();
-  const sightings: StreamSightings = { finish: undefined, errored: false, text: '' };
+  const sightings: StreamSightings = { finish: undefined, errored: false, text: '', toolParts: [] };
   let done = false;
   const end = (how: StreamEnd) => {
     if (done) return;
@@ -49,6 +53,11 @@ export function observeAiSdkStream<T>(source: ReadableStream<T>, observer: Strea
     } else if (observer.collectText && part.type === 'text-delta') {
       const delta = part.delta ?? part.textDelta;
       if (typeof delta === 'string') sightings.text += delta;
+    } else if (
+      observer.collectToolParts &&
+      (part.type === 'tool-result' || (part.type === 'tool-call' && part.providerExecuted === true))
+    ) {
+      sightings.toolParts.push(part);
     }
   };
   return new ReadableStream<T>({

@@ -8,6 +8,7 @@ import { TokenFence } from '../../token-fence.js';
 import type { TokenFenceOptions } from '../../types.js';
 import { aiSdkFailure } from './ai-sdk-failure.js';
 import { aiSdkPricedModel } from './ai-sdk-priced-model.js';
+import { describeServerTools } from './ai-sdk-server-tools.js';
 import { combineSignals } from './combine-signals.js';
 import { createAiSdkEndpoint } from './create-ai-sdk-endpoint.js';
 import { describeAiSdkCall } from './describe-ai-sdk-call.js';
@@ -18,9 +19,9 @@ import type {
   LanguageModelLike,
   WrapCallOptions,
 } from './language-model-like.js';
-import { type AiSdkUsageContext, normalizeAiSdkUsage } from './normalize-ai-sdk-usage.js';
 import { observeAiSdkStream } from './observe-ai-sdk-stream.js';
 import { syntheticGenerateResult, syntheticStreamResult } from './synthetic-results.js';
+import { type AiSdkSettleContext, providerFamily, usageOfAiSdkResult } from './usage-of-ai-sdk-result.js';
 
 /**
  * The options of `guard()`, except `fallback`: a middleware cannot switch an arbitrary provider's
@@ -60,10 +61,14 @@ type Begun<P extends AiSdkCallOptions, R extends AiSdkGenerateResult, S extends 
       attempt: ManualAttempt;
       target: LanguageModelLike<P, R, S>;
       params: P;
-      usageContext: AiSdkUsageContext;
+      usageContext: AiSdkSettleContext;
       /** The text of the local answer, once the shared store refused the call with `onLimit: 'stop'`. */
       stopText: () => string | undefined;
     };
+
+const NO_PARTS: readonly unknown[] = Object.freeze([]);
+/** True when the request has billed provider tools whose answer parts count fees. */
+const countsToolParts = (context: AiSdkSettleContext) => context.serverTools.byName.size > 0;
 
 function isLanguageModel(value: unknown): value is LanguageModelLike {
   const model = asObject(value);
@@ -141,9 +146,14 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     stream: boolean,
   ): Begun<P, R, S> {
     const priced = pricedOf(model, policy.provider);
-    const request = describeAiSdkCall(params, priced);
+    const serverTools = describeServerTools(
+      Array.isArray(params.tools) ? params.tools : [],
+      params.providerOptions,
+      priced.model,
+    );
+    const request = describeAiSdkCall(params, priced, serverTools);
     const json = asObject(params.responseFormat)?.type === 'json';
-    const { endpoint, stopText } = createAiSdkEndpoint(request, stream, json);
+    const { endpoint, stopText } = createAiSdkEndpoint(request, stream, json, params.providerOptions);
     // A model of the same specification version takes the same call options and answers in the same shapes.
     const usable = fallbacks.filter(
       (candidate) =>
@@ -175,14 +185,23 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       call.releasePending();
       throw error;
     }
+    // Tool caps come back as changed `tools` / `providerOptions` (create-ai-sdk-endpoint.ts).
+    const { tools, providerOptions } = admission.params;
     const sent = {
       ...params,
       abortSignal: combineSignals(attempt.abortSignal, params.abortSignal),
       ...(cap !== undefined && { maxOutputTokens: cap }),
+      ...(tools !== undefined && tools !== params.tools && { tools }),
+      ...(providerOptions !== undefined && { providerOptions }),
     };
-    const usageContext: AiSdkUsageContext = {
+    const family = providerFamily(target.provider);
+    const usageContext: AiSdkSettleContext = {
       cacheWrite: request.cacheWrite,
-      inputExcludesCache: /(^|\.)anthropic(\.|$)/i.test(target.provider),
+      inputExcludesCache: family === 'anthropic',
+      family,
+      model: pricedOf(target, policy.provider).model,
+      serverTools,
+      requestedTiers: request.tiers,
     };
     return { admitted: true, call, attempt, target, params: sent, usageContext, stopText };
   }
@@ -214,7 +233,13 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     // The shared store (Redis) may still refuse it: `onLimit: 'stop'` then answers locally here too.
     if (await attempt.ready) return syntheticGenerateResult(model.specificationVersion, begun.stopText() ?? '') as R;
     const result = await send(begun, (target, sent) => target.doGenerate(sent));
-    attempt.succeed(normalizeAiSdkUsage(result.usage, result.providerMetadata, usageContext), {
+    const report = {
+      usage: result.usage,
+      providerMetadata: result.providerMetadata,
+      parts: countsToolParts(usageContext) ? result.content : NO_PARTS,
+      responseBody: asObject(result.response)?.body,
+    };
+    attempt.succeed(usageOfAiSdkResult(report, usageContext), {
       completion: policy.storeContent ? contentText(result.content) : null,
     });
     return result;
@@ -234,10 +259,13 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     const result = await send(begun, (target, sent) => target.doStream(sent));
     const stream = observeAiSdkStream(result.stream, {
       collectText: policy.storeContent,
+      collectToolParts: countsToolParts(usageContext),
       mapError: (error) => call.mapError(error),
       onEnd: (sightings, end) => {
         const { finish } = sightings;
-        const usage = finish ? normalizeAiSdkUsage(finish.usage, finish.providerMetadata, usageContext) : null;
+        const usage = finish
+          ? usageOfAiSdkResult({ ...finish, parts: sightings.toolParts, responseBody: undefined }, usageContext)
+          : null;
         const completion = policy.storeContent ? sightings.text : null;
         if (end === 'finished') attempt.succeed(usage, { completion });
         else if (end === 'ended') attempt.succeed(usage, { complete: false, completion });
