@@ -61,20 +61,20 @@ function serverToolsOf(params: RequestParams): ServerToolRequest[] | undefined {
   const cap =
     typeof params.max_tool_calls === 'number' && params.max_tool_calls >= 0 ? params.max_tool_calls : undefined;
   const maxUses = cap === undefined ? undefined : Math.floor(cap);
-  let tools: ServerToolRequest[] | undefined;
+  const tools: ServerToolRequest[] = [];
   for (const raw of params.tools) {
     const tool = asObject(raw);
     const type = tool?.type;
     if (!tool || typeof type !== 'string') continue;
     if (type.startsWith('web_search')) {
-      (tools ??= []).push({ fee: 'webSearch', maxUses, inputTokensPerUse: WEB_SEARCH_TOKENS_PER_USE });
+      tools.push({ fee: 'webSearch', maxUses, inputTokensPerUse: WEB_SEARCH_TOKENS_PER_USE });
     } else if (type === 'file_search') {
-      (tools ??= []).push({ fee: 'fileSearch', maxUses, inputTokensPerUse: fileSearchTokensPerUse(tool) });
+      tools.push({ fee: 'fileSearch', maxUses, inputTokensPerUse: fileSearchTokensPerUse(tool) });
     } else if (type === 'code_interpreter') {
       const sessions = maxUses === undefined ? undefined : Math.max(1, maxUses);
       const units = containerSessionUnits(tool);
       for (let unit = 0; unit < units; unit += 1) {
-        (tools ??= []).push({
+        tools.push({
           fee: 'codeExecution',
           maxUses: sessions,
           inputTokensPerUse: unit === 0 ? CODE_INTERPRETER_TOKENS_PER_USE : 0,
@@ -82,7 +82,7 @@ function serverToolsOf(params: RequestParams): ServerToolRequest[] | undefined {
       }
     }
   }
-  return tools;
+  return tools.length > 0 ? tools : undefined;
 }
 
 /** `max_tool_calls` is one cap across every built-in tool: the smallest cap the guard asks for. */

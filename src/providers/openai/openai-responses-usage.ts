@@ -37,7 +37,7 @@ function sessionUnitsOf(tools: unknown): number {
 export function countResponseFees(output: unknown, tools: unknown): FeeCounter | undefined {
   if (!Array.isArray(output)) return undefined;
   let fees: FeeCounter | undefined;
-  let containers: Set<unknown> | undefined;
+  const containers = new Set<string>();
   let anonymousSessions = 0;
   for (const raw of output) {
     const item = asObject(raw);
@@ -53,11 +53,11 @@ export function countResponseFees(output: unknown, tools: unknown): FeeCounter |
       fees.fileSearch = (fees.fileSearch ?? 0) + 1;
     } else if (type === 'code_interpreter_call') {
       const container = item?.container_id;
-      if (typeof container === 'string' && container !== '') (containers ??= new Set()).add(container);
+      if (typeof container === 'string' && container !== '') containers.add(container);
       else anonymousSessions += 1;
     }
   }
-  const sessions = (containers?.size ?? 0) + anonymousSessions;
+  const sessions = containers.size + anonymousSessions;
   if (sessions > 0) {
     fees ??= {};
     fees.codeExecution = sessions * sessionUnitsOf(tools);
