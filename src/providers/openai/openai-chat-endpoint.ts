@@ -1,6 +1,6 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
-import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
+import type { EndpointAdapter, RequestChanges, RequestParams } from '../provider-adapter.js';
 import { asObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
 import { addDefinitions, addOpenAIContent, addToolCalls } from './collect-openai-prompt.js';
@@ -73,6 +73,22 @@ function syntheticChat(model: string, text: string, stream: boolean): string {
   return `${chunk({ role: 'assistant', content: text }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`;
 }
 
+/** The guard's changes, plus `stream_options.include_usage` when the guard asks a stream to report usage. */
+export function rewriteWithUsageReporting(
+  params: RequestParams,
+  changes: RequestChanges,
+  capKey: string,
+): Record<string, unknown> {
+  const next = rewriteParams(params, changes, capKey);
+  if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
+  return next;
+}
+
+/** A stream that will not report usage unless asked (Chat Completions and legacy Completions alike). */
+export function asksNoUsage(params: RequestParams): boolean {
+  return asObject(params.stream_options)?.include_usage !== true;
+}
+
 /** `chat.completions.create` (and the `parse` / `stream` helpers, which send the same body). */
 export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapter {
   return {
@@ -84,11 +100,9 @@ export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapte
       // Keep the caller's field: some OpenAI-compatible servers only know `max_tokens`.
       const capKey =
         'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
-      const next = rewriteParams(params, changes, capKey);
-      if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
-      return next;
+      return rewriteWithUsageReporting(params, changes, capKey);
     },
-    needsUsageReporting: (params) => asObject(params.stream_options)?.include_usage !== true,
+    needsUsageReporting: asksNoUsage,
     usageFromJson: openAIChatUsageFromJson,
     createStreamTracker: ({ stripUsageChunk }) => new OpenAIUsageChunkTracker(stripUsageChunk),
     syntheticBody: syntheticChat,
