@@ -47,6 +47,10 @@ export interface MockScenario {
   candidateChunk?: number;
   /** OpenAI Responses: output items before the message (`web_search_call`, …), streamed as output_item events. */
   outputItems?: Record<string, unknown>[];
+  /** Answer a JSON (non-stream) request with this body verbatim, on any known route (e.g. a documented example). */
+  body?: unknown;
+  /** Answer a streaming request with this SSE text verbatim (`event:` / `data:` lines), on any known route. */
+  sse?: string;
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -82,9 +86,19 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-type Flavor = 'chat' | 'responses' | 'embeddings' | 'messages' | 'gemini' | 'gemini-embeddings';
+type Flavor =
+  | 'chat'
+  | 'completions'
+  | 'images'
+  | 'responses'
+  | 'embeddings'
+  | 'messages'
+  | 'gemini'
+  | 'gemini-embeddings';
 const ROUTES: Record<string, Flavor> = {
   '/v1/chat/completions': 'chat',
+  '/v1/completions': 'completions',
+  '/v1/images/generations': 'images',
   '/v1/responses': 'responses',
   '/v1/embeddings': 'embeddings',
   '/v1/messages': 'messages',
@@ -133,7 +147,7 @@ function promptCharacters(value: unknown): number {
 function defaultInputTokens(body: Record<string, unknown>): number {
   const turns = body.messages ?? body.contents;
   const messages = Array.isArray(turns) ? turns.length : 1;
-  const prompt = body.messages ?? body.input ?? body.contents;
+  const prompt = body.messages ?? body.input ?? body.contents ?? body.prompt;
   return (
     Math.ceil(promptCharacters(prompt) / 4) + promptCharacters(body.system ?? body.systemInstruction) / 4 + 3 * messages
   );
@@ -174,9 +188,12 @@ interface Answer {
   requests?: unknown;
 }
 
-function openAIUsage(answer: Answer, inputKeys: 'chat' | 'responses') {
+function openAIUsage(answer: Answer, inputKeys: 'chat' | 'completions' | 'responses') {
   const { usage } = answer;
   const prompt = usage.inputTokens + usage.cachedTokens;
+  if (inputKeys === 'completions') {
+    return { prompt_tokens: prompt, completion_tokens: usage.outputTokens, total_tokens: prompt + usage.outputTokens };
+  }
   if (inputKeys === 'chat') {
     return {
       prompt_tokens: prompt,
@@ -275,6 +292,30 @@ function jsonBody(answer: Answer): unknown {
         service_tier: 'default',
         ...answer.scenario.responseFields,
       };
+    case 'completions':
+      return {
+        id: 'cmpl-mock',
+        object: 'text_completion',
+        created,
+        model: answer.model,
+        choices: [{ text: answer.text, index: 0, logprobs: null, finish_reason: 'stop' }],
+        ...(omit ? {} : { usage: openAIUsage(answer, 'completions') }),
+      };
+    case 'images':
+      return {
+        created,
+        data: [{ b64_json: 'aW1hZ2U=' }],
+        ...(omit
+          ? {}
+          : {
+              usage: {
+                input_tokens: answer.usage.inputTokens,
+                input_tokens_details: { text_tokens: answer.usage.inputTokens, image_tokens: 0 },
+                output_tokens: answer.usage.outputTokens,
+                total_tokens: answer.usage.inputTokens + answer.usage.outputTokens,
+              },
+            }),
+      };
     case 'responses':
       return responsesObject(answer, 'completed', created);
     case 'embeddings':
@@ -344,32 +385,34 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
   const created = Math.floor(Date.now() / 1000);
   const events: Array<{ text: string; content: boolean }> = [];
   const push = (text: string, content = false) => events.push({ text, content });
-  if (answer.flavor === 'chat') {
+  if (answer.flavor === 'chat' || answer.flavor === 'completions') {
+    const chat = answer.flavor === 'chat';
     const usageField = answer.includeUsage ? { usage: null } : {};
-    const chunk = (delta: object, finish: string | null) =>
+    const header = chat
+      ? { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created, model: answer.model }
+      : { id: 'cmpl-mock', object: 'text_completion', created, model: answer.model };
+    const chunk = (piece: string | undefined, finish: string | null) =>
       sse({
-        id: 'chatcmpl-mock',
-        object: 'chat.completion.chunk',
-        created,
-        model: answer.model,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        ...header,
+        choices: [
+          chat
+            ? { index: 0, delta: piece === undefined ? {} : { content: piece }, logprobs: null, finish_reason: finish }
+            : { text: piece ?? '', index: 0, logprobs: null, finish_reason: finish },
+        ],
         ...usageField,
       });
-    push(chunk({ role: 'assistant', content: '' }, null));
-    for (const piece of pieces) push(chunk({ content: piece }, null), true);
-    push(chunk({}, 'stop'));
-    if (answer.includeUsage && !omit) {
+    if (chat) {
       push(
         sse({
-          id: 'chatcmpl-mock',
-          object: 'chat.completion.chunk',
-          created,
-          model: answer.model,
-          choices: [],
-          usage: openAIUsage(answer, 'chat'),
+          ...header,
+          choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+          ...usageField,
         }),
       );
     }
+    for (const piece of pieces) push(chunk(piece, null), true);
+    push(chunk(undefined, 'stop'));
+    if (answer.includeUsage && !omit) push(sse({ ...header, choices: [], usage: openAIUsage(answer, answer.flavor) }));
     push('data: [DONE]\n\n');
   } else if (answer.flavor === 'gemini') {
     // Every chunk carries the running usage; the last one (with the finish reason) holds the totals.
@@ -467,7 +510,8 @@ function errorBody(flavor: Flavor, status: number): unknown {
 }
 
 /**
- * A loopback HTTP server that speaks the OpenAI (chat completions, responses, embeddings), Anthropic
+ * A loopback HTTP server that speaks the OpenAI (chat completions, legacy completions, responses, embeddings,
+ * image generations), Anthropic
  * (messages) and Gemini (generateContent, streamGenerateContent) wire formats, JSON and SSE, with knobs
  * for usage, delays, failures and cut streams. Point the real SDKs at it with `baseURL` (`httpOptions.baseUrl`
  * for `@google/genai`). It never needs a key and never leaves the machine.
@@ -541,12 +585,19 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
     };
     record.billed = answer.usage;
     if ((body.stream === true || route?.stream === true) && flavor !== 'embeddings') {
-      await writeStream(response, answer);
-      return;
+      if (scenario.sse !== undefined) {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end(scenario.sse);
+        return;
+      }
+      // Image streams are only spoken through `sse`; without it the mock answers JSON.
+      if (flavor !== 'images') {
+        await writeStream(response, answer);
+        return;
+      }
     }
     response
       .writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_mock' })
-      .end(JSON.stringify(jsonBody(answer)));
+      .end(JSON.stringify(scenario.body !== undefined ? scenario.body : jsonBody(answer)));
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -13,7 +13,9 @@ import { createGenaiPricesSource } from '../../src/pricing/genai-prices-source.j
 import { priceUsage } from '../../src/pricing/price-usage.js';
 import { normalizeAnthropicUsage } from '../../src/providers/anthropic/normalize-anthropic-usage.js';
 import { geminiUsageOf } from '../../src/providers/google-genai/normalize-gemini-usage.js';
-import { openAIUsageFromJson } from '../../src/providers/openai/normalize-openai-usage.js';
+import { openAIInputUsageFromJson } from '../../src/providers/openai/normalize-openai-usage.js';
+import { openAIChatUsageFromJson } from '../../src/providers/openai/openai-chat-usage.js';
+import { openAIResponseUsage } from '../../src/providers/openai/openai-responses-usage.js';
 
 interface DatasetEntry {
   id: string;
@@ -53,10 +55,12 @@ const source = createGenaiPricesSource();
 function adapterUsage(entry: DatasetEntry): NormalizedUsage | null {
   switch (`${entry.provider}/${entry.flavour}`) {
     case 'openai/chat':
-    case 'openai/responses':
-    case 'openai/embeddings':
     case 'openrouter/chat':
-      return openAIUsageFromJson(entry.body);
+      return openAIChatUsageFromJson(entry.body);
+    case 'openai/responses':
+      return openAIResponseUsage(entry.body);
+    case 'openai/embeddings':
+      return openAIInputUsageFromJson(entry.body);
     case 'anthropic/default':
       return normalizeAnthropicUsage(entry.body.usage, undefined);
     case 'google/default':

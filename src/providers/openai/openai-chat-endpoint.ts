@@ -1,12 +1,17 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
-import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
-import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
+import type { EndpointAdapter, RequestChanges, RequestParams } from '../provider-adapter.js';
+import { asObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
 import { addDefinitions, addOpenAIContent, addToolCalls } from './collect-openai-prompt.js';
-import { normalizeOpenAIUsage, openAIUsageFromJson } from './normalize-openai-usage.js';
+import { openAITiers } from './normalize-openai-usage.js';
+import { isOpenAISearchModel, openAIChatUsageFromJson, WEB_SEARCH_TOKENS_PER_USE } from './openai-chat-usage.js';
+import { OpenAIUsageChunkTracker } from './openai-usage-chunk-tracker.js';
 
-const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/** Search models bill one search per request, which no request field can cap. */
+const ONE_SEARCH_PER_REQUEST = Object.freeze([
+  Object.freeze({ fee: 'webSearch' as const, maxUses: 1, fixed: true, inputTokensPerUse: WEB_SEARCH_TOKENS_PER_USE }),
+]);
 
 function describeChat(params: RequestParams): CallRequest | null {
   if (typeof params.model !== 'string' || !Array.isArray(params.messages)) return null;
@@ -34,37 +39,13 @@ function describeChat(params: RequestParams): CallRequest | null {
     choices: positiveInteger(params.n) ?? 1,
     producesOutput: true,
     prompt,
-    cacheWrite: undefined,
+    // Models with a cache-write price bill the prompt they cache automatically: reserve at that rate.
+    cacheWrite: '5m',
     tokenizer: 'exact',
     hiddenContext: false,
+    tiers: openAITiers(params.service_tier),
+    serverTools: isOpenAISearchModel(params.model) ? ONE_SEARCH_PER_REQUEST : undefined,
   };
-}
-
-class ChatStreamTracker implements StreamUsageTracker {
-  #usage: ReturnType<typeof normalizeOpenAIUsage> = null;
-  #complete = false;
-  readonly #strip: boolean;
-
-  constructor(strip: boolean) {
-    this.#strip = strip;
-  }
-
-  onEvent(_eventName: string | undefined, data: string): boolean {
-    if (data === '[DONE]') {
-      this.#complete = true;
-      return false;
-    }
-    if (!USAGE_OBJECT.test(data)) return false;
-    const chunk = parseJsonObject(data);
-    const usage = normalizeOpenAIUsage(chunk?.usage);
-    if (!chunk || !usage) return false;
-    this.#usage = usage;
-    return this.#strip && Array.isArray(chunk.choices) && chunk.choices.length === 0;
-  }
-
-  result() {
-    return { usage: this.#usage, complete: this.#complete };
-  }
 }
 
 function syntheticChat(model: string, text: string, stream: boolean): string {
@@ -92,6 +73,22 @@ function syntheticChat(model: string, text: string, stream: boolean): string {
   return `${chunk({ role: 'assistant', content: text }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`;
 }
 
+/** The guard's changes, plus `stream_options.include_usage` when the guard asks a stream to report usage. */
+export function rewriteWithUsageReporting(
+  params: RequestParams,
+  changes: RequestChanges,
+  capKey: string,
+): Record<string, unknown> {
+  const next = rewriteParams(params, changes, capKey);
+  if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
+  return next;
+}
+
+/** A stream that will not report usage unless asked (Chat Completions and legacy Completions alike). */
+export function asksNoUsage(params: RequestParams): boolean {
+  return asObject(params.stream_options)?.include_usage !== true;
+}
+
 /** `chat.completions.create` (and the `parse` / `stream` helpers, which send the same body). */
 export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapter {
   return {
@@ -103,13 +100,11 @@ export function createOpenAIChatEndpoint(alwaysStreams: boolean): EndpointAdapte
       // Keep the caller's field: some OpenAI-compatible servers only know `max_tokens`.
       const capKey =
         'max_tokens' in params && !('max_completion_tokens' in params) ? 'max_tokens' : 'max_completion_tokens';
-      const next = rewriteParams(params, changes, capKey);
-      if (changes.includeUsage) next.stream_options = { ...asObject(params.stream_options), include_usage: true };
-      return next;
+      return rewriteWithUsageReporting(params, changes, capKey);
     },
-    needsUsageReporting: (params) => asObject(params.stream_options)?.include_usage !== true,
-    usageFromJson: openAIUsageFromJson,
-    createStreamTracker: ({ stripUsageChunk }) => new ChatStreamTracker(stripUsageChunk),
+    needsUsageReporting: asksNoUsage,
+    usageFromJson: openAIChatUsageFromJson,
+    createStreamTracker: ({ stripUsageChunk }) => new OpenAIUsageChunkTracker(stripUsageChunk),
     syntheticBody: syntheticChat,
   };
 }

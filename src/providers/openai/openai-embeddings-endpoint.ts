@@ -2,7 +2,7 @@ import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
 import { rewriteParams } from '../rewrite-params.js';
-import { openAIUsageFromJson } from './normalize-openai-usage.js';
+import { openAIInputUsageFromJson } from './normalize-openai-usage.js';
 
 function describeEmbeddings(params: RequestParams): CallRequest | null {
   if (typeof params.model !== 'string') return null;
@@ -35,7 +35,7 @@ export function createOpenAIEmbeddingsEndpoint(): EndpointAdapter {
     isStream: () => false,
     rewrite: (params, changes) => rewriteParams(params, changes, undefined),
     needsUsageReporting: () => false,
-    usageFromJson: openAIUsageFromJson,
+    usageFromJson: openAIInputUsageFromJson,
     createStreamTracker: () => ({ onEvent: () => false, result: () => ({ usage: null, complete: false }) }),
     syntheticBody: () => null,
   };
