@@ -49,6 +49,24 @@ describe.each(Object.entries(CALLS))('%s', (_name, call) => {
     expect(settled.source).toBe('provider');
   });
 
+  // Same page, "Usage and pricing": input 105, output 6039, cache read 7123, cache creation 7345 (no 5m/1h
+  // split: priced at the 5-minute write rate the request implies), 1 search.
+  it('prices the web search doc "Usage and pricing" example with cache tokens', async () => {
+    const { spent, settled } = await settle(
+      {
+        inputTokens: 105,
+        outputTokens: 6_039,
+        cachedTokens: 7_123,
+        cacheWrite5mTokens: 7_345,
+        anthropicUsage: { cache_creation: undefined, server_tool_use: { web_search_requests: 1 } },
+      },
+      { model: 'claude-sonnet-4-20250514', max_tokens: 8_000, messages: chatMessages, tools: [webSearchTool] },
+      call,
+    );
+    expect(spent).toBe(at(105, 3) + at(7_123, 0.3) + at(7_345, 3.75) + at(6_039, 15) + SEARCH_NANOS);
+    expect(settled.usage).toMatchObject({ inputCacheWrite5m: 7_345, inputCacheWrite1h: 0 });
+  });
+
   it('prices 10 searches on claude-sonnet-4 at exactly 10 × $0.01 over the tokens', async () => {
     const { spent, settled } = await settle(
       {

@@ -29,6 +29,7 @@ describe('describe', () => {
         { type: 'web_fetch_20250910', name: 'web_fetch' },
         { type: 'web_fetch_20260318', name: 'web_fetch', max_content_tokens: 1_000, max_uses: 2 },
         { type: 'code_execution_20250522', name: 'code_execution' },
+        { type: 'code_execution_20250825', name: 'code_execution' },
         { type: 'bash_20250124', name: 'bash' },
         { name: 'lookup', input_schema: { type: 'object' } },
       ],
@@ -39,6 +40,12 @@ describe('describe', () => {
       { fee: 'webFetch', maxUses: 2, inputTokensPerUse: 1_100 },
       { fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: 20_000 },
     ]);
+  });
+
+  it('reserves one container hour for a web tool that filters with code, and none for older versions', () => {
+    const tools = (type: string) => endpoint.describe({ ...base, tools: [{ type, name: 'web_search' }] })?.serverTools;
+    expect(tools('web_search_20260209')?.map((tool) => tool.fee)).toEqual(['webSearch', 'codeExecution']);
+    expect(tools('web_search_20250305')?.map((tool) => tool.fee)).toEqual(['webSearch']);
   });
 });
 

@@ -46,24 +46,40 @@ function webFetchTokens(tool: Record<string, unknown>): number {
   return limit === undefined ? WEB_FETCH_DEFAULT_TOKENS_PER_USE : Math.ceil(limit * 1.1);
 }
 
+/** Web search and web fetch from this version on filter their results by running code (dynamic filtering). */
+const DYNAMIC_FILTERING_SINCE = '20260209';
+
+function filtersWithCode(tool: Record<string, unknown>): boolean {
+  const version = /_(\d{8})$/.exec(String(tool.type))?.[1];
+  return version !== undefined && version >= DYNAMIC_FILTERING_SINCE;
+}
+
 /**
- * The per-use server tools of a request's `tools`, with their caps. Code execution has no `max_uses`:
- * it is billed per container hour, and a single request is reserved one whole hour (fixed), since the
- * response reports no duration and one request cannot run longer.
+ * The per-use server tools of a request's `tools`, with their caps. Code execution has no `max_uses`: it
+ * is billed per container hour, and a request that can run code — the code execution tool, or a web tool
+ * that filters with code — is reserved one whole hour (fixed), since the response reports no duration
+ * and one request cannot run longer. (Anthropic does not bill the code run alongside a dynamic-filtering
+ * web tool; the adapter cannot see the request when it reads the response, so it still charges it.)
  */
 export function serverToolsOf(tools: readonly unknown[]): ServerToolRequest[] | undefined {
   let found: ServerToolRequest[] | undefined;
+  let runsCode = false;
   for (const entry of tools) {
     const tool = asObject(entry);
     const fee = tool && serverToolFee(tool);
     if (!tool || !fee) continue;
-    found ??= [];
     if (fee === 'codeExecution') {
-      found.push({ fee, maxUses: 1, fixed: true, inputTokensPerUse: CODE_EXECUTION_TOKENS_PER_USE });
-    } else {
-      const inputTokensPerUse = fee === 'webFetch' ? webFetchTokens(tool) : WEB_SEARCH_TOKENS_PER_USE;
-      found.push({ fee, maxUses: positiveInteger(tool.max_uses), inputTokensPerUse });
+      runsCode = true;
+      continue;
     }
+    runsCode ||= filtersWithCode(tool);
+    const inputTokensPerUse = fee === 'webFetch' ? webFetchTokens(tool) : WEB_SEARCH_TOKENS_PER_USE;
+    found ??= [];
+    found.push({ fee, maxUses: positiveInteger(tool.max_uses), inputTokensPerUse });
+  }
+  if (runsCode) {
+    found ??= [];
+    found.push({ fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: CODE_EXECUTION_TOKENS_PER_USE });
   }
   return found;
 }
