@@ -84,6 +84,24 @@ describe.each(Object.entries(CALLS))('%s', (_name, call) => {
     expect(settled.usage.tiers).toBeUndefined();
   });
 
+  // Web fetch bills tokens only (https://platform.claude.com/docs/en/about-claude/pricing, "Web fetch"):
+  // the fetched pages are already in input_tokens, so the call is priced exactly from its tokens.
+  it('prices web fetches as tokens only, exactly', async () => {
+    const { spent, settled } = await settle(
+      { inputTokens: 9_000, outputTokens: 300, anthropicUsage: { server_tool_use: { web_fetch_requests: 2 } } },
+      {
+        model: 'claude-sonnet-4-6',
+        max_tokens: 500,
+        messages: chatMessages,
+        tools: [{ type: 'web_fetch_20250910', name: 'web_fetch', max_uses: 2 }],
+      },
+      call,
+    );
+    expect(spent).toBe(at(9_000, 3) + at(300, 15));
+    expect(settled.source).toBe('provider');
+    expect(settled.usage.fees).toBeUndefined();
+  });
+
   // Fast mode doc, https://platform.claude.com/docs/en/build-with-claude/fast-mode: the request sends
   // `speed: "fast"`, the usage answers `speed: "fast"`; Opus 4.6 fast is $30 / $150 vs $5 / $25 (×6).
   it('prices fast mode on Opus 4.6 at 6× and reserves at 6×', async () => {
