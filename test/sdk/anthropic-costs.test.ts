@@ -275,7 +275,7 @@ describe('server tools in the reservation', () => {
     expect(of('server-tools-capped')).toMatchObject([{ fee: 'webFetch', cappedTo: 10 }]);
   });
 
-  it('reserves the searches at their cap: 5 searches hold 5 × ($0.01 + 10k input tokens) more', async () => {
+  it('reserves the searches at their cap: each of 5 searches re-reads the prompt and the results so far', async () => {
     const body = { model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: chatMessages };
     const plain = guard(anthropicClient(mock), { budget: 5 });
     const plainPending = plain.messages.create({
@@ -288,14 +288,18 @@ describe('server tools in the reservation', () => {
     const pending = searching.messages.create({ ...body, tools: [{ ...webSearchTool, max_uses: 5 }] });
     const hold = searching.tokenfence.reserved;
     await pending;
-    // Dearest input rate without cache writes: $3 / 1M. The tool JSON differs a little between the two.
-    expect(hold * 1e9 - plainHold * 1e9).toBeGreaterThanOrEqual(5 * (SEARCH_NANOS + at(10_000, 3)) - at(200, 3));
+    // 5 searches of ~10k result tokens: 10k + 20k + … + 50k = 150k result tokens read, at $3 / 1M, plus
+    // the prompt read 5 more times. The tool JSON differs a little between the two requests.
+    const searches = 5 * SEARCH_NANOS + at(150_000, 3);
+    expect(hold * 1e9 - plainHold * 1e9).toBeGreaterThanOrEqual(searches - at(200, 3));
+    expect(hold * 1e9 - plainHold * 1e9).toBeLessThan(searches + at(5 * 2_000, 3));
   });
 
   it('caps the searches to what the budget affords, never holding more than the budget', async () => {
     const { onEvent, of } = collectEvents();
-    // Tokens (~$0.02) fit, 10 searches ($0.40 with their result tokens) do not, 1 search ($0.04) does.
-    const client = guard(anthropicClient(mock), { budget: 0.1, onEvent });
+    // Tokens (~$0.02) fit; 10 searches (~$1.75 with the result tokens re-read) do not; 1 search fits. An
+    // uncapped tool's per-use estimate is made for the 10 uses the guard would inject (55k result tokens).
+    const client = guard(anthropicClient(mock), { budget: 0.3, onEvent });
     const pending = client.messages.create({
       model: 'claude-sonnet-4-20250514',
       max_tokens: 1_000,
@@ -304,8 +308,8 @@ describe('server tools in the reservation', () => {
     });
     const hold = client.tokenfence.reserved;
     await pending;
-    expect(hold).toBeLessThanOrEqual(0.1);
-    expect(hold * 1e9).toBeGreaterThanOrEqual(SEARCH_NANOS + at(10_000, 3) + at(1_000, 15));
+    expect(hold).toBeLessThanOrEqual(0.3);
+    expect(hold * 1e9).toBeGreaterThanOrEqual(SEARCH_NANOS + at(55_000, 3) + at(1_000, 15));
     expect(mock.requests[0]?.body.tools).toEqual([{ ...webSearchTool, max_uses: 1 }]);
     expect(of('server-tools-capped')).toMatchObject([{ fee: 'webSearch', cappedTo: 1 }]);
   });

@@ -34,12 +34,32 @@ describe('describe', () => {
         { name: 'lookup', input_schema: { type: 'object' } },
       ],
     });
-    expect(request?.serverTools).toEqual([
-      { fee: 'webSearch', maxUses: 4, inputTokensPerUse: WEB_SEARCH_TOKENS_PER_USE },
-      { fee: 'webFetch', maxUses: undefined, inputTokensPerUse: WEB_FETCH_DEFAULT_TOKENS_PER_USE },
-      { fee: 'webFetch', maxUses: 2, inputTokensPerUse: 1_100 },
-      { fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: 20_000 },
+    const tools = request?.serverTools ?? [];
+    expect(tools.map(({ fee, maxUses, fixed }) => ({ fee, maxUses, fixed }))).toEqual([
+      { fee: 'webSearch', maxUses: 4, fixed: undefined },
+      { fee: 'webFetch', maxUses: undefined, fixed: undefined },
+      { fee: 'webFetch', maxUses: 2, fixed: undefined },
+      { fee: 'codeExecution', maxUses: 1, fixed: true },
     ]);
+    // Each use re-reads the prompt (the same for all) and the results so far: prompt + R × (cap + 1) / 2,
+    // the cap being the tool's own or the 10 the guard injects; code execution is one use of 20k.
+    const prompt = (tools[3]?.inputTokensPerUse ?? 0) - 20_000;
+    expect(prompt).toBeGreaterThan(0);
+    expect(tools.map((tool) => tool.inputTokensPerUse - prompt)).toEqual([
+      (WEB_SEARCH_TOKENS_PER_USE * 5) / 2,
+      (WEB_FETCH_DEFAULT_TOKENS_PER_USE * 11) / 2,
+      (1_100 * 3) / 2,
+      20_000,
+    ]);
+  });
+
+  it('never puts more than a context window in one use (claude-haiku-4-5: 200K)', () => {
+    const request = endpoint.describe({
+      ...base,
+      model: 'claude-haiku-4-5',
+      tools: [{ type: 'web_fetch_20250910', name: 'web_fetch' }],
+    });
+    expect(request?.serverTools?.[0]?.inputTokensPerUse).toBe(200_000);
   });
 
   it('reserves one container hour for a web tool that filters with code, and none for older versions', () => {

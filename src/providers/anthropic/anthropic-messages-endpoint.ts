@@ -1,6 +1,7 @@
-import type { CallRequest } from '../../budget/plan-call.js';
+import { attachmentTokenAllowance, type CallRequest } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
-import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { modelMaxInputTokens } from '../../pricing/model-token-limits.js';
+import { createPromptShape, type PromptShape, promptTokenBound } from '../../tokens/estimate-prompt-tokens.js';
 import type { EndpointAdapter, RequestChanges, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
@@ -63,6 +64,22 @@ function requestedTiers(params: RequestParams): string[] | undefined {
   return tiers;
 }
 
+/** Context windows are 200K tokens or more on every current Claude model. */
+const DEFAULT_CONTEXT_TOKENS = 200_000;
+
+/**
+ * The prompt as each step of a server-tool loop reads it again: half its byte bound — above Claude's
+ * count for English (~4 bytes per token) and for CJK text (~2 bytes per token at 1.5× o200k) — an
+ * estimate, as the result sizes are.
+ */
+function serverToolContext(model: string, prompt: PromptShape) {
+  const bound = promptTokenBound(prompt, attachmentTokenAllowance(model));
+  return {
+    promptTokens: Math.ceil(bound / 2),
+    contextTokens: modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_TOKENS,
+  };
+}
+
 function describeMessages(params: RequestParams): CallRequest | null {
   if (typeof params.model !== 'string' || !Array.isArray(params.messages)) return null;
   const prompt = createPromptShape();
@@ -84,7 +101,8 @@ function describeMessages(params: RequestParams): CallRequest | null {
     // The definitions are prompt text; what server tools add per use (results) is in `serverTools`.
     prompt.texts.push(JSON.stringify(params.tools));
     prompt.hiddenTokens += TOOL_SYSTEM_PROMPT_TOKENS;
-    serverTools = serverToolsOf(params.tools);
+    const model = params.model;
+    serverTools = serverToolsOf(params.tools, () => serverToolContext(model, prompt));
   }
   const tiers = requestedTiers(params);
   return {

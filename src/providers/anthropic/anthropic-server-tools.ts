@@ -1,4 +1,4 @@
-import type { ServerToolRequest } from '../../budget/plan-call.js';
+import { DEFAULT_TOOL_USE_CAP, type ServerToolRequest } from '../../budget/plan-call.js';
 import type { FeeKind } from '../../core/usage.js';
 import { asObject, positiveInteger } from '../read-json.js';
 
@@ -55,14 +55,36 @@ function filtersWithCode(tool: Record<string, unknown>): boolean {
 }
 
 /**
+ * What one request's server tools can add to its billed prompt, per use. Every use starts another
+ * sampling step of the server-side loop, which reads the whole context again: the prompt
+ * (`promptTokens`) and every result so far. With a cap of N uses that is N × prompt + R × N(N+1)/2,
+ * i.e. prompt + R × (N+1)/2 per use, N being the request's cap or the cap the guard injects. One step
+ * never reads more than the model's context window (`contextTokens`).
+ */
+export interface ServerToolContext {
+  promptTokens: number;
+  contextTokens: number;
+}
+
+function perUse(resultTokens: number, cap: number, context: ServerToolContext): number {
+  const tokens = context.promptTokens + Math.ceil((resultTokens * (cap + 1)) / 2);
+  return Math.min(tokens, context.contextTokens);
+}
+
+/**
  * The per-use server tools of a request's `tools`, with their caps. Code execution has no `max_uses`: it
  * is billed per container hour, and a request that can run code — the code execution tool, or a web tool
  * that filters with code — is reserved one whole hour (fixed), since the response reports no duration
  * and one request cannot run longer. (Anthropic does not bill the code run alongside a dynamic-filtering
  * web tool; the adapter cannot see the request when it reads the response, so it still charges it.)
  */
-export function serverToolsOf(tools: readonly unknown[]): ServerToolRequest[] | undefined {
+export function serverToolsOf(
+  tools: readonly unknown[],
+  contextOf: () => ServerToolContext,
+): ServerToolRequest[] | undefined {
   let found: ServerToolRequest[] | undefined;
+  // Only a request with server tools pays for measuring its prompt.
+  let context: ServerToolContext | undefined;
   let runsCode = false;
   for (const entry of tools) {
     const tool = asObject(entry);
@@ -73,13 +95,17 @@ export function serverToolsOf(tools: readonly unknown[]): ServerToolRequest[] | 
       continue;
     }
     runsCode ||= filtersWithCode(tool);
-    const inputTokensPerUse = fee === 'webFetch' ? webFetchTokens(tool) : WEB_SEARCH_TOKENS_PER_USE;
+    const maxUses = positiveInteger(tool.max_uses);
+    const resultTokens = fee === 'webFetch' ? webFetchTokens(tool) : WEB_SEARCH_TOKENS_PER_USE;
+    context ??= contextOf();
     found ??= [];
-    found.push({ fee, maxUses: positiveInteger(tool.max_uses), inputTokensPerUse });
+    found.push({ fee, maxUses, inputTokensPerUse: perUse(resultTokens, maxUses ?? DEFAULT_TOOL_USE_CAP, context) });
   }
   if (runsCode) {
+    context ??= contextOf();
     found ??= [];
-    found.push({ fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: CODE_EXECUTION_TOKENS_PER_USE });
+    const inputTokensPerUse = perUse(CODE_EXECUTION_TOKENS_PER_USE, 1, context);
+    found.push({ fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse });
   }
   return found;
 }
