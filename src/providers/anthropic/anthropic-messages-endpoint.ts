@@ -48,6 +48,9 @@ function addBlocks(prompt: PromptShape, scan: CacheScan, content: unknown): void
   }
 }
 
+/** A region name as the API spells them ('us', 'global'); anything else is refused by the API, not priced. */
+const REGION = /^[a-z0-9_-]{1,40}$/i;
+
 /**
  * The price-changing modes the request asks for: fast mode (`speed: 'fast'`; some models also need the
  * `fast-mode-2026-02-01` beta header, which does not change the price) and a data-residency region
@@ -56,11 +59,12 @@ function addBlocks(prompt: PromptShape, scan: CacheScan, content: unknown): void
  */
 function requestedTiers(params: RequestParams): string[] | undefined {
   const fast = params.speed === 'fast';
-  const geo = typeof params.inference_geo === 'string' && params.inference_geo !== 'global' ? params.inference_geo : '';
+  const region = params.inference_geo;
+  const geo = typeof region === 'string' && region !== 'global' && REGION.test(region) ? region.toLowerCase() : '';
   if (!fast && !geo) return undefined;
   const tiers: string[] = [];
   if (fast) tiers.push('fast');
-  if (geo) tiers.push(`inference_geo:${geo.toLowerCase()}`);
+  if (geo) tiers.push(`inference_geo:${geo}`);
   return tiers;
 }
 
@@ -128,8 +132,8 @@ function rewriteMessages(params: RequestParams, changes: RequestChanges): Reques
 
 /**
  * `message_start` carries input and cache usage; `message_delta` usage is cumulative (output, and on newer
- * API versions input, cache and `server_tool_use` counts), so each field keeps its latest value — never a
- * sum. A malformed field in any event makes the whole usage unknown. Code execution shows only as content
+ * API versions input, cache and `server_tool_use` counts), so each field keeps its largest value — the
+ * latest of an honest stream, never a sum. A malformed field in any event makes the whole usage unknown. Code execution shows only as content
  * blocks and the message's container, so block starts are looked at when they name it.
  */
 class MessagesStreamTracker implements StreamUsageTracker {
