@@ -90,12 +90,11 @@ const ESTIMATED_TOKENIZER_FACTOR = 1.5;
  * The most input tokens the prompt's attachments can cost on `model`; undefined when one of them cannot be
  * bounded from what the request carries (a URL, a file id, unreadable bytes).
  */
-export function mediaTokenBound(request: CallRequest, model: string): number | undefined {
-  const { prompt } = request;
+export function mediaTokenBound(provider: string, prompt: PromptShape, model: string): number | undefined {
   if (prompt.attachments > 0) return undefined;
   let total = 0;
   for (const part of prompt.media) {
-    const bound = attachmentTokenBound(attachmentProvider(request.provider), model, part.info, part.options);
+    const bound = attachmentTokenBound(attachmentProvider(provider), model, part.info, part.options);
     if (bound.tokens === undefined) return undefined;
     total += bound.tokens;
   }
@@ -115,14 +114,14 @@ function contextWindow(model: string): number {
 
 function inputBound(request: CallRequest, model: string): number {
   if (request.hiddenContext) return contextWindow(model);
-  const media = mediaTokenBound(request, model);
+  const media = mediaTokenBound(request.provider, request.prompt, model);
   if (media === undefined) return contextWindow(model);
   return promptTokenBound(request.prompt, media);
 }
 
 function refinedInput(request: CallRequest, model: string, bound: number): number {
   if (request.hiddenContext) return bound;
-  const media = mediaTokenBound(request, model);
+  const media = mediaTokenBound(request.provider, request.prompt, model);
   if (media === undefined) return bound;
   if (request.tokenizer === 'exact') return promptTokenCount(request.prompt, encodingForModel(model), media);
   const o200k = promptTokenCount(request.prompt, 'o200k_base', 0);

@@ -34,9 +34,11 @@ export interface MockScenario {
   /** Anthropic streams: send `event: error` after this many chunks instead of finishing. */
   inBandErrorAfterChunks?: number;
   /**
-   * Extra fields of the usage object, merged over the mock's (Anthropic `server_tool_use`, `service_tier`;
-   * Gemini `promptTokensDetails`, `serviceTier`, a garbage count; OpenAI `prompt_tokens_details`), in JSON and in
-   * streams — in a Gemini stream on its last chunk only (earlier chunks keep the plain running totals).
+   * Extra fields of the usage object, merged over the mock's (Anthropic `server_tool_use`, `service_tier`,
+   * `speed`, `inference_geo`; Gemini `promptTokensDetails`, `serviceTier`; OpenAI `prompt_tokens_details`; or a
+   * malformed count), in JSON and in streams. A Gemini stream carries them on its last chunk only (earlier chunks
+   * keep the plain running totals); an Anthropic stream on `message_start` with the `server_tool_use` counts still
+   * at 0, and every field but the labels on the final cumulative `message_delta`.
    */
   usageFields?: Record<string, unknown>;
   /** Extra top-level fields of the response object (OpenAI `service_tier`), in JSON and in streams. */
@@ -51,6 +53,8 @@ export interface MockScenario {
   body?: unknown;
   /** Answer a streaming request with this SSE text verbatim (`event:` / `data:` lines), on any known route. */
   sse?: string;
+  /** Anthropic: content blocks sent before the text (server tool calls and their results). */
+  anthropicContent?: Array<Record<string, unknown>>;
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -214,6 +218,20 @@ function openAIUsage(answer: Answer, inputKeys: 'chat' | 'completions' | 'respon
   };
 }
 
+const ANTHROPIC_USAGE_LABELS = new Set(['service_tier', 'speed', 'inference_geo']);
+
+/** The scenario's extra usage fields for one event: `message_start` has the server tool counts at 0. */
+function anthropicUsageExtra(answer: Answer, event: 'json' | 'message_start' | 'message_delta') {
+  const extra = answer.scenario.usageFields ?? {};
+  if (event === 'json') return extra;
+  if (event === 'message_delta') {
+    return Object.fromEntries(Object.entries(extra).filter(([key]) => !ANTHROPIC_USAGE_LABELS.has(key)));
+  }
+  const tools = extra.server_tool_use;
+  if (typeof tools !== 'object' || tools === null) return extra;
+  return { ...extra, server_tool_use: Object.fromEntries(Object.keys(tools).map((key) => [key, 0])) };
+}
+
 function anthropicUsage(answer: Answer, outputTokens: number) {
   const { usage } = answer;
   return {
@@ -225,7 +243,6 @@ function anthropicUsage(answer: Answer, outputTokens: number) {
       ephemeral_1h_input_tokens: usage.cacheWrite1hTokens,
     },
     output_tokens: outputTokens,
-    ...answer.scenario.usageFields,
   };
 }
 
@@ -331,10 +348,14 @@ function jsonBody(answer: Answer): unknown {
         type: 'message',
         role: 'assistant',
         model: answer.model,
-        content: [{ type: 'text', text: answer.text }],
+        content: [...(answer.scenario.anthropicContent ?? []), { type: 'text', text: answer.text }],
         stop_reason: 'end_turn',
         stop_sequence: null,
-        ...(omit ? {} : { usage: anthropicUsage(answer, answer.usage.outputTokens) }),
+        ...(omit
+          ? {}
+          : {
+              usage: { ...anthropicUsage(answer, answer.usage.outputTokens), ...anthropicUsageExtra(answer, 'json') },
+            }),
         ...answer.scenario.responseFields,
       };
     case 'gemini':
@@ -454,22 +475,29 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: omit ? undefined : anthropicUsage(answer, 1),
+          usage: omit ? undefined : { ...anthropicUsage(answer, 1), ...anthropicUsageExtra(answer, 'message_start') },
         },
       }),
     );
-    push(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+    const blocks = answer.scenario.anthropicContent ?? [];
+    blocks.forEach((block, index) => {
+      push(event('content_block_start', { index, content_block: block }));
+      push(event('content_block_stop', { index }));
+    });
+    const text = blocks.length;
+    push(event('content_block_start', { index: text, content_block: { type: 'text', text: '' } }));
     pieces.forEach((piece, index) => {
       if (answer.scenario.inBandErrorAfterChunks === index) {
         push(event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }), true);
       }
-      push(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }), true);
+      push(event('content_block_delta', { index: text, delta: { type: 'text_delta', text: piece } }), true);
     });
-    push(event('content_block_stop', { index: 0 }));
+    push(event('content_block_stop', { index: text }));
+    const deltaUsage = { output_tokens: answer.usage.outputTokens, ...anthropicUsageExtra(answer, 'message_delta') };
     push(
       event('message_delta', {
         delta: { stop_reason: 'end_turn', stop_sequence: null },
-        ...(omit ? {} : { usage: { output_tokens: answer.usage.outputTokens, ...answer.scenario.usageFields } }),
+        ...(omit ? {} : { usage: deltaUsage }),
       }),
     );
     push(event('message_stop', {}));

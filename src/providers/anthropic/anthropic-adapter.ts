@@ -4,6 +4,8 @@ import { createAnthropicMessagesEndpoint } from './anthropic-messages-endpoint.j
 const messages = createAnthropicMessagesEndpoint(false);
 const messagesStream = createAnthropicMessagesEndpoint(true);
 
+const BATCH = 'Message Batches job (billed per request when the batch runs)';
+
 /** The `@anthropic-ai/sdk` package (tested with 1.x). */
 export const anthropicAdapter: ProviderAdapter = {
   provider: 'anthropic',
@@ -18,4 +20,9 @@ export const anthropicAdapter: ProviderAdapter = {
     ['beta.messages.stream', messagesStream],
   ]),
   wirePaths: new Map<string, EndpointAdapter>([['/v1/messages', messages]]),
+  // A batch is billed when it runs, hours later, for requests the guard never sees answered.
+  unbudgeted: new Map([
+    ['messages.batches.create', BATCH],
+    ['beta.messages.batches.create', BATCH],
+  ]),
 };

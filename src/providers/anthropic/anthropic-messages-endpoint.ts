@@ -1,11 +1,19 @@
-import type { CallRequest } from '../../budget/plan-call.js';
-import type { NormalizedUsage } from '../../core/usage.js';
+import { type CallRequest, mediaTokenBound } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
-import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
-import type { EndpointAdapter, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
+import { modelMaxInputTokens } from '../../pricing/model-token-limits.js';
+import { createPromptShape, type PromptShape, promptTokenBound } from '../../tokens/estimate-prompt-tokens.js';
+import type { EndpointAdapter, RequestChanges, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
-import { normalizeAnthropicUsage } from './normalize-anthropic-usage.js';
+import { isCodeExecutionBlock, messageRanCode } from './anthropic-code-execution.js';
+import { serverToolsOf, withToolCaps } from './anthropic-server-tools.js';
+import {
+  type AnthropicUsageReading,
+  anthropicUsageOf,
+  mergeAnthropicUsage,
+  normalizeAnthropicUsage,
+  readAnthropicUsage,
+} from './normalize-anthropic-usage.js';
 
 /** Claude's hidden tool-use system prompt (up to ~550 tokens, PRICING.md §7.3), rounded up. */
 const TOOL_SYSTEM_PROMPT_TOKENS = 600;
@@ -40,6 +48,43 @@ function addBlocks(prompt: PromptShape, scan: CacheScan, content: unknown): void
   }
 }
 
+/** A region name as the API spells them ('us', 'global'); anything else is refused by the API, not priced. */
+const REGION = /^[a-z0-9_-]{1,40}$/i;
+
+/**
+ * The price-changing modes the request asks for: fast mode (`speed: 'fast'`; some models also need the
+ * `fast-mode-2026-02-01` beta header, which does not change the price) and a data-residency region
+ * (`inference_geo`; 'global' is the standard price). `service_tier: 'auto' | 'standard_only'` only picks
+ * capacity: Priority Tier bills the standard token rates.
+ */
+function requestedTiers(params: RequestParams): string[] | undefined {
+  const fast = params.speed === 'fast';
+  const region = params.inference_geo;
+  const geo = typeof region === 'string' && region !== 'global' && REGION.test(region) ? region.toLowerCase() : '';
+  if (!fast && !geo) return undefined;
+  const tiers: string[] = [];
+  if (fast) tiers.push('fast');
+  if (geo) tiers.push(`inference_geo:${geo}`);
+  return tiers;
+}
+
+/** Context windows are 200K tokens or more on every current Claude model. */
+const DEFAULT_CONTEXT_TOKENS = 200_000;
+
+/**
+ * The prompt as each step of a server-tool loop reads it again: half its byte bound — above Claude's
+ * count for English (~4 bytes per token) and for CJK text (~2 bytes per token at 1.5× o200k) — an
+ * estimate, as the result sizes are.
+ */
+function serverToolContext(model: string, prompt: PromptShape) {
+  const contextTokens = modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
+  const media = mediaTokenBound('anthropic', prompt, model);
+  return {
+    promptTokens: media === undefined ? contextTokens : Math.ceil(promptTokenBound(prompt, 0) / 2) + media,
+    contextTokens,
+  };
+}
+
 function describeMessages(params: RequestParams): CallRequest | null {
   if (typeof params.model !== 'string' || !Array.isArray(params.messages)) return null;
   const prompt = createPromptShape();
@@ -52,14 +97,19 @@ function describeMessages(params: RequestParams): CallRequest | null {
     prompt.messages += 1;
     addBlocks(prompt, scan, message.content);
   }
+  let serverTools: CallRequest['serverTools'];
   if (Array.isArray(params.tools) && params.tools.length > 0) {
     for (const tool of params.tools) {
       const definition = asObject(tool);
       if (definition) noteCacheControl(scan, definition);
     }
+    // The definitions are prompt text; what server tools add per use (results) is in `serverTools`.
     prompt.texts.push(JSON.stringify(params.tools));
     prompt.hiddenTokens += TOOL_SYSTEM_PROMPT_TOKENS;
+    const model = params.model;
+    serverTools = serverToolsOf(params.tools, () => serverToolContext(model, prompt));
   }
+  const tiers = requestedTiers(params);
   return {
     provider: 'anthropic',
     model: params.model,
@@ -70,15 +120,27 @@ function describeMessages(params: RequestParams): CallRequest | null {
     cacheWrite: scan.ttl,
     tokenizer: 'estimated',
     hiddenContext: false,
+    ...(tiers ? { tiers } : {}),
+    ...(serverTools ? { serverTools } : {}),
   };
 }
 
+function rewriteMessages(params: RequestParams, changes: RequestChanges): RequestParams {
+  const next = rewriteParams(params, changes, 'max_tokens');
+  if (changes.toolCaps && Array.isArray(params.tools)) next.tools = withToolCaps(params.tools, changes.toolCaps);
+  return next;
+}
+
 /**
- * `message_start` carries input and cache usage; `message_delta` usage is cumulative, so the latest
- * value wins (never summed), and a non-zero input count replaces a zero one sent earlier.
+ * `message_start` carries input and cache usage; `message_delta` usage is cumulative (output, and on newer
+ * API versions input, cache and `server_tool_use` counts), so each field keeps its largest value — the
+ * latest of an honest stream, never a sum. A malformed field in any event makes the whole usage unknown. Code execution shows only as content
+ * blocks and the message's container, so block starts are looked at when they name it.
  */
 class MessagesStreamTracker implements StreamUsageTracker {
-  #usage: NormalizedUsage | null = null;
+  #reading: AnthropicUsageReading | null = null;
+  #malformed = false;
+  #ranCode = false;
   #complete = false;
   #failed = false;
   readonly #ttl: CacheWriteTtl | undefined;
@@ -93,27 +155,30 @@ class MessagesStreamTracker implements StreamUsageTracker {
       this.#failed = eventName === 'error';
       return false;
     }
+    if (eventName === 'content_block_start') {
+      // The substring test keeps text blocks (almost all of them) from being parsed twice.
+      if (!this.#ranCode && data.includes('code_execution')) {
+        this.#ranCode = isCodeExecutionBlock(parseJsonObject(data)?.content_block);
+      }
+      return false;
+    }
     if (eventName !== 'message_start' && eventName !== 'message_delta') return false;
     const event = parseJsonObject(data);
-    const raw = eventName === 'message_start' ? asObject(event?.message)?.usage : event?.usage;
-    const update = normalizeAnthropicUsage(raw, this.#ttl);
-    if (!update) return false;
-    const previous = this.#usage;
-    this.#usage = previous
-      ? {
-          inputUncached: update.inputUncached || previous.inputUncached,
-          inputCacheRead: update.inputCacheRead || previous.inputCacheRead,
-          inputCacheWrite5m: update.inputCacheWrite5m || previous.inputCacheWrite5m,
-          inputCacheWrite1h: update.inputCacheWrite1h || previous.inputCacheWrite1h,
-          outputText: Math.max(update.outputText, previous.outputText),
-          outputReasoning: 0,
-        }
-      : update;
+    const start = eventName === 'message_start' ? asObject(event?.message) : undefined;
+    const raw = start ? start.usage : event?.usage;
+    if (!this.#ranCode && (start ? messageRanCode(start) : asObject(asObject(event?.delta)?.container))) {
+      this.#ranCode = true;
+    }
+    if (raw === undefined || raw === null) return false;
+    const update = readAnthropicUsage(raw);
+    if (!update) this.#malformed = true;
+    else this.#reading = this.#reading ? mergeAnthropicUsage(this.#reading, update) : update;
     return false;
   }
 
   result() {
-    return { usage: this.#usage, complete: this.#complete, failed: this.#failed };
+    const usage = this.#reading && !this.#malformed ? anthropicUsageOf(this.#reading, this.#ttl, this.#ranCode) : null;
+    return { usage, complete: this.#complete, failed: this.#failed };
   }
 }
 
@@ -149,9 +214,12 @@ export function createAnthropicMessagesEndpoint(alwaysStreams: boolean): Endpoin
     alwaysStreams,
     describe: describeMessages,
     isStream: (params) => alwaysStreams || params.stream === true,
-    rewrite: (params, changes) => rewriteParams(params, changes, 'max_tokens'),
+    rewrite: rewriteMessages,
     needsUsageReporting: () => false,
-    usageFromJson: (json, cacheWrite) => normalizeAnthropicUsage(asObject(json)?.usage, cacheWrite),
+    usageFromJson: (json, cacheWrite) => {
+      const message = asObject(json);
+      return normalizeAnthropicUsage(message?.usage, cacheWrite, messageRanCode(message));
+    },
     createStreamTracker: ({ cacheWrite }) => new MessagesStreamTracker(cacheWrite),
     syntheticBody: syntheticMessage,
   };
