@@ -1,18 +1,20 @@
-import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import type { ModelPrice, PriceCalculation } from '@pydantic/genai-prices';
 import { decimalToNanos } from '../core/money.js';
 import type { ModalityBucket } from '../core/usage.js';
 import { applyExtraRates } from './apply-extra-rates.js';
 import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
 import { modelMaxOutputTokens } from './model-token-limits.js';
-import { normalizeModelId } from './normalize-model-id.js';
+import { modelLookups } from './normalize-model-id.js';
+import { bundledLookup, lookupAt, type PriceLookup } from './price-lookup.js';
 import type { PriceSource } from './price-source.js';
 
 /** The version of the bundled price data; recorded with every priced call. */
 export const GENAI_PRICES_VERSION = '@pydantic/genai-prices@0.1.8';
 
-type PriceValue = ModelPrice[string];
+/** When the bundled price data was published (npm, @pydantic/genai-prices 0.1.8): its age drives a warning. */
+export const BUNDLED_PRICE_DATA_DATE = '2026-09-23';
 
-const PROBE_USAGE = { input_tokens: 1 };
+type PriceValue = ModelPrice[string];
 
 function toNanos(value: number | undefined): number | undefined {
   return value === undefined ? undefined : (decimalToNanos(value, 'ceil') ?? undefined);
@@ -50,10 +52,22 @@ function modalityRates(price: ModelPrice, threshold: number | null): BucketRates
   return modalities;
 }
 
+const FREE: Readonly<BucketRates> = Object.freeze({
+  input: 0,
+  cacheRead: 0,
+  cacheWrite5m: 0,
+  cacheWrite1h: 0,
+  output: 0,
+});
+
 function bucketRates(price: ModelPrice, threshold: number | null): BucketRates | null {
   const input = priceAt(price.input_mtok, threshold);
   const output = priceAt(price.output_mtok, threshold);
-  if (input === undefined && output === undefined) return null;
+  if (input === undefined && output === undefined) {
+    // An entry with no price at all is the dataset saying free (OpenRouter's `:free` models): a real $0. One that
+    // prices only other units (images, seconds) stays unknown: we cannot price it, and unknown is never $0.
+    return Object.values(price).every((value) => value === undefined) ? { ...FREE } : null;
+  }
   const inputRate = input ?? 0;
   const cacheWrite5m = priceAt(price.cache_write_5m_mtok ?? price.cache_write_mtok, threshold) ?? inputRate;
   const rates: BucketRates = {
@@ -104,13 +118,33 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
   return applyExtraRates(rates, webSearch === undefined ? {} : { webSearch });
 }
 
+/** A cached entry: rates, null (unknown), or for prices that change by date or time of day, how to re-price. */
+type Cached = ModelRates | null | ((at: Date) => ModelRates | null);
+
+function resolveUncached(lookup: PriceLookup, provider: string, model: string, at: Date): Cached {
+  for (const candidate of modelLookups(provider, model)) {
+    const calculation = lookup(candidate.provider, candidate.model, at);
+    if (!calculation) continue;
+    const rates = toModelRates(calculation, model);
+    if (!Array.isArray(calculation.model.prices)) return rates;
+    // Re-priced at every request start, against the matched entry alone: no provider or model search per call.
+    const matched = { ...calculation.provider, models: [calculation.model] };
+    return (when: Date) => {
+      const again = lookupAt(matched, candidate.model, when);
+      return again ? toModelRates(again, model) : null;
+    };
+  }
+  return null;
+}
+
 /**
- * Prices from `@pydantic/genai-prices` (bundled data, no network). Lookups are cached per provider and
- * model; models whose price depends on the date or time of day are re-resolved for every request start.
+ * Prices from `@pydantic/genai-prices`: the bundled data (no network), or `lookup` over a newer data file. Lookups
+ * are cached per provider and model; models whose price depends on the date or time of day are re-priced for every
+ * request start. Aggregator ids resolve as `modelLookups` describes.
  */
-export function createGenaiPricesSource(): PriceSource {
+export function createGenaiPricesSource(lookup: PriceLookup = bundledLookup): PriceSource {
   // Provider → model → rates: two lookups on strings whose hashes are already cached, no key building.
-  const cache = new Map<string, Map<string, ModelRates | null>>();
+  const cache = new Map<string, Map<string, Cached>>();
   return {
     resolve(provider, model, at) {
       let byModel = cache.get(provider);
@@ -118,18 +152,13 @@ export function createGenaiPricesSource(): PriceSource {
         byModel = new Map();
         cache.set(provider, byModel);
       }
-      const cached = byModel.get(model);
-      if (cached !== undefined) return cached;
-      const id = normalizeModelId(model);
-      // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
-      const calculation = calcPrice(
-        PROBE_USAGE,
-        id,
-        provider ? { providerId: provider, timestamp: at } : { timestamp: at },
-      );
-      const rates = calculation ? toModelRates(calculation, model) : null;
-      if (!calculation || !Array.isArray(calculation.model.prices)) byModel.set(model, rates);
-      return rates;
+      let cached = byModel.get(model);
+      if (cached === undefined) {
+        // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
+        cached = resolveUncached(lookup, provider, model, at);
+        byModel.set(model, cached);
+      }
+      return typeof cached === 'function' ? cached(at) : cached;
     },
   };
 }
