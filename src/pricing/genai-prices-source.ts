@@ -1,11 +1,17 @@
-import type { ModelPrice, PriceCalculation } from '@pydantic/genai-prices';
+import {
+  calcPrice,
+  findProvider,
+  type MatchLogic,
+  type ModelPrice,
+  type PriceCalculation,
+  type Provider,
+} from '@pydantic/genai-prices';
 import { decimalToNanos } from '../core/money.js';
 import type { ModalityBucket } from '../core/usage.js';
 import { applyExtraRates } from './apply-extra-rates.js';
 import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
 import { modelMaxOutputTokens } from './model-token-limits.js';
 import { modelLookups } from './normalize-model-id.js';
-import { bundledLookup, lookupAt, type PriceLookup } from './price-lookup.js';
 import type { PriceSource } from './price-source.js';
 
 /** The version of the bundled price data; recorded with every priced call. */
@@ -14,7 +20,41 @@ export const GENAI_PRICES_VERSION = '@pydantic/genai-prices@0.1.8';
 /** When the bundled price data was published (npm, @pydantic/genai-prices 0.1.8): its age drives a warning. */
 export const BUNDLED_PRICE_DATA_DATE = '2026-09-23';
 
+/** The price dataset's types, for the modules that read its data files (this file alone imports the package). */
+export type { MatchLogic as GenaiMatchLogic, Provider as GenaiProvider };
+
 type PriceValue = ModelPrice[string];
+
+/** (dataset provider id or '' for any, model id, request start) → the dataset's price entry, or null. */
+export type PriceLookup = (provider: string, model: string, at: Date) => PriceCalculation | null;
+
+/** The usage priced to find an entry: only the matched entry and its price are read, not the total. */
+const PROBE_USAGE = { input_tokens: 1 };
+
+/** A lookup in the bundled data (no network). */
+export const bundledLookup: PriceLookup = (provider, model, at) =>
+  calcPrice(PROBE_USAGE, model, provider ? { providerId: provider, timestamp: at } : { timestamp: at });
+
+/** The provider alone: `calcPrice` would look its fallback providers up in the BUNDLED data, not in ours. */
+function withoutFallbacks(provider: Provider): Provider {
+  const { fallback_model_providers: _fallbacks, ...own } = provider;
+  return own;
+}
+
+/** The price entry at exactly this provider object (its models, none of its fallbacks). */
+export function lookupAt(provider: Provider, model: string, at: Date): PriceCalculation | null {
+  try {
+    return calcPrice(PROBE_USAGE, model, { provider: withoutFallbacks(provider), timestamp: at });
+  } catch {
+    // A malformed entry in a downloaded file (a bad constraint or price) is a miss, never a crash.
+    return null;
+  }
+}
+
+/** The bundled dataset's provider whose API pattern matches a base URL (`https://router.huggingface.co/…`). */
+export function datasetProviderOfUrl(baseURL: string): string | undefined {
+  return findProvider({ providerApiUrl: baseURL })?.id;
+}
 
 function toNanos(value: number | undefined): number | undefined {
   return value === undefined ? undefined : (decimalToNanos(value, 'ceil') ?? undefined);

@@ -1,4 +1,4 @@
-import { findProvider } from '@pydantic/genai-prices';
+import { datasetProviderOfUrl } from '../pricing/genai-prices-source.js';
 
 /** Hosts of OpenAI-compatible (and other) APIs → the price dataset's provider id. */
 const HOSTS: ReadonlyArray<[RegExp, string]> = [
@@ -38,5 +38,5 @@ export function inferProvider(baseURL: unknown, fallback: string): string {
     return fallback;
   }
   for (const [pattern, provider] of HOSTS) if (pattern.test(host)) return provider;
-  return findProvider({ providerApiUrl: baseURL })?.id ?? fallback;
+  return datasetProviderOfUrl(baseURL) ?? fallback;
 }
