@@ -72,12 +72,6 @@ interface Fee {
   checked?: string;
 }
 
-interface ServiceTier {
-  tier: string;
-  inputScale: number;
-  outputScale: number;
-}
-
 function scaled(rates: BucketRates, scale: TierScale): BucketRates {
   const input = (rate: number) => (rate * scale.inputPermille) / 1000;
   const output = (rate: number) => (rate * scale.outputPermille) / 1000;
