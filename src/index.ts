@@ -58,6 +58,7 @@ export {
 export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
 export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
+export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
 export type {

@@ -6,7 +6,8 @@ import { usdToNanos } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
 import { LedgerWriter, type LedgerWriterOptions } from './ledger/ledger-writer.js';
-import { createGenaiPricesSource } from './pricing/genai-prices-source.js';
+import { DEFAULT_PRICE_DATA, parsePriceDataOptions } from './pricing/price-data-options.js';
+import { sharedPriceDataSource } from './pricing/price-data-source.js';
 import { parsePriceTable, withPriceOverrides } from './pricing/price-overrides.js';
 import type { PriceSource } from './pricing/price-source.js';
 import { createMemoryLedgerStore } from './stores/memory/memory-ledger-store.js';
@@ -70,7 +71,7 @@ function defaultLedger(): LedgerWriter {
   return sharedMemoryLedger;
 }
 function defaultPriceSource(): PriceSource {
-  sharedPriceSource ??= createGenaiPricesSource();
+  sharedPriceSource ??= sharedPriceDataSource(DEFAULT_PRICE_DATA);
   return sharedPriceSource;
 }
 
@@ -83,6 +84,7 @@ const KNOWN_OPTIONS = new Set([
   'parent',
   'share',
   'prices',
+  'priceData',
   'onEvent',
   'maxRetries',
   '_internal',
@@ -281,7 +283,10 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   }
   const resolvedOnLimit = given.onLimit === undefined ? (parent?.policy.onLimit ?? 'stop') : onLimit;
   const overrides = parsePriceTable(given.prices);
-  const inheritedPrices = parent?.policy.prices ?? defaultPriceSource();
+  const priceData = parsePriceDataOptions(given.priceData);
+  const inheritedPrices = priceData
+    ? sharedPriceDataSource(priceData)
+    : (parent?.policy.prices ?? defaultPriceSource());
   const clock = given.clock;
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
     throw new InvalidOptionsError('clock', 'expected an object with now(): number (e.g. createFakeClock())');

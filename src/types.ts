@@ -1,6 +1,7 @@
 import type { AnomalyOptions } from './anomaly/anomaly-options.js';
 import type { TokenFenceEvent } from './events/events.js';
 import type { LedgerWriterOptions } from './ledger/ledger-writer.js';
+import type { PriceDataOptions } from './pricing/price-data-options.js';
 import type { PriceTable } from './pricing/price-overrides.js';
 import type { StoreOption } from './stores/resolve-store.js';
 
@@ -46,6 +47,16 @@ export interface TokenFenceOptions {
   share?: number;
   /** Prices for models the dataset lacks or negotiated prices, USD per 1M tokens. Inherited by child scopes. */
   prices?: PriceTable;
+  /**
+   * Newer price data than the copy bundled with this release: a genai-prices v2 `data.json` (the format of its
+   * `updatePrices()`) from `file` (read once, at the first priced call) or `url` (downloaded in the background from the
+   * first priced call, within `timeoutMs`; the bundled data prices calls until it arrives). Models the newer data lacks
+   * keep their bundled price; a file or download that fails is a process warning (TOKENFENCE_W006) and the data in use
+   * stays. `maxAgeDays`: warn (TOKENFENCE_W005) when calls are priced from bundled data older than that. Nothing is
+   * fetched unless `url` is given. Inherited by child scopes; a child's own `priceData` replaces its parent's price
+   * data and `prices` (repeat those). @default { maxAgeDays: 60, timeoutMs: 10000 }
+   */
+  priceData?: PriceDataOptions;
   /** Called synchronously with every event of this scope and of the scopes below it. */
   onEvent?: (event: TokenFenceEvent) => void;
   /**

@@ -94,11 +94,74 @@ describe('tokenfence CLI', () => {
   it('shows the prices it will use, and says so for an unknown model', async () => {
     const known = await cli(['prices', 'gpt-4o']);
     expect(known.code).toBe(0);
-    expect(known.out).toContain('input $2.5000');
+    expect(known.out).toMatch(/standard\s+\$2\.5000\s+\$1\.2500\s+\$2\.5000\s+\$2\.5000\s+\$10\.0000/);
     expect(known.out).toContain('max output: 16,384 tokens');
     const unknown = await cli(['prices', 'gpt-imaginary-9']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/No price is known/);
+    expect((await cli(['prices', 'gpt-4o', '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('shows every rate: tokens, long-context tiers, service tiers with their rates, modalities and fees', async () => {
+    // Claude Sonnet 4.5 list prices: $3 in, $0.30 cache read, $3.75 5m write, $6 1h write, $15 out; > 200k prompt
+    // tokens $6 / $22.50; web search $10 per 1,000 (https://platform.claude.com/docs/en/about-claude/pricing).
+    const { code, out } = await cli(['prices', '--provider', 'anthropic', 'claude-sonnet-4-5']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/input\s+cache read\s+cache write 5m\s+cache write 1h\s+output/);
+    expect(out).toMatch(/standard\s+\$3\.0000\s+\$0\.3000\s+\$3\.7500\s+\$6\.0000\s+\$15\.0000/);
+    expect(out).toMatch(/> 200,000 prompt tokens\s+\$6\.0000\s+\$0\.6000\s+\$7\.5000\s+\$12\.0000\s+\$22\.5000/);
+    // Batch halves every token rate: 3 / 2, 15 / 2.
+    expect(out).toMatch(/batch \(×0\.5 in, ×0\.5 out\)\s+\$1\.5000\s+\$0\.1500\s+\$1\.8750\s+\$3\.0000\s+\$7\.5000/);
+    expect(out).toMatch(/webSearch\s+\$0\.010000\s+search\s+https:\/\/platform\.claude\.com/);
+    // Gemini 2.5 Flash prices audio input apart: $1 per 1M (text $0.30), cache reads $0.10.
+    const gemini = await cli(['prices', '--provider', 'google', 'gemini-2.5-flash']);
+    expect(gemini.out).toMatch(/audio input\s+audio cache read\n\s+standard\s+\$1\.0000\s+\$0\.1000/);
+    expect(gemini.out).toMatch(/googleSearch\s+\$0\.\d+\s+grounded prompt/);
+
+    const json = JSON.parse(
+      (await cli(['prices', '--provider', 'anthropic', 'claude-sonnet-4-5', '--format', 'json'])).out,
+    );
+    expect(json).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      provider: 'anthropic',
+      base: { input: 3 * 1e9, cacheRead: 0.3 * 1e9, output: 15 * 1e9 },
+      tiers: [{ aboveInputTokens: 200_000, rates: { input: 6 * 1e9, output: 22.5 * 1e9 } }],
+      fees: { webSearch: 10_000_000 },
+      vendorListPrice: false,
+    });
+    expect(json.perUseFees).toContainEqual(
+      expect.objectContaining({ fee: 'webSearch', usdPerUnit: 0.01, unit: 'search' }),
+    );
+    expect(json.serviceTiers).toContainEqual({
+      tier: 'batch',
+      inputScale: 0.5,
+      outputScale: 0.5,
+      rates: {
+        input: 1.5 * 1e9,
+        cacheRead: 0.15 * 1e9,
+        cacheWrite5m: 1.875 * 1e9,
+        cacheWrite1h: 3 * 1e9,
+        output: 7.5 * 1e9,
+      },
+    });
+  });
+
+  it('prices aggregator ids at the aggregator, else at the vendor list price, and free models at $0', async () => {
+    const router = await cli(['prices', '--provider', 'openrouter', 'openai/gpt-4o']);
+    expect(router.code).toBe(0);
+    expect(router.out).toMatch(/^openai\/gpt-4o → openai\/gpt-4o at openrouter\n/);
+    expect(router.out).toMatch(/standard\s+\$2\.5000\s+.*\$10\.0000/);
+    const json = JSON.parse(
+      (await cli(['prices', '--provider', 'openrouter', 'openai/gpt-4o', '--format', 'json'])).out,
+    );
+    expect(json).toMatchObject({ provider: 'openrouter', model: 'openai/gpt-4o', vendorListPrice: false });
+
+    const gateway = await cli(['prices', '--provider', 'vercel', 'anthropic/claude-sonnet-4.5']);
+    expect(gateway.out).toContain("→ claude-sonnet-4-5 at anthropic (no entry at vercel: the vendor's list price)");
+
+    const free = await cli(['prices', '--provider', 'openrouter', 'google/gemini-2.0-flash-exp:free']);
+    expect(free.out).toMatch(/standard\s+\$0\.0000\s+\$0\.0000\s+\$0\.0000\s+\$0\.0000\s+\$0\.0000/);
+    expect(free.out).toContain('free: the price data lists no price for it');
   });
 
   it('explains a missing store, a missing database and a corrupt one', async () => {

@@ -1,18 +1,60 @@
-import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import {
+  calcPrice,
+  findProvider,
+  type MatchLogic,
+  type ModelPrice,
+  type PriceCalculation,
+  type Provider,
+} from '@pydantic/genai-prices';
 import { decimalToNanos } from '../core/money.js';
 import type { FeeKind, ModalityBucket } from '../core/usage.js';
 import { applyExtraRates } from './apply-extra-rates.js';
 import type { BucketRates, ModelRates, RateTier } from './model-rates.js';
 import { modelMaxOutputTokens } from './model-token-limits.js';
-import { normalizeModelId } from './normalize-model-id.js';
+import { modelLookups } from './normalize-model-id.js';
 import type { PriceSource } from './price-source.js';
 
 /** The version of the bundled price data; recorded with every priced call. */
 export const GENAI_PRICES_VERSION = '@pydantic/genai-prices@0.1.8';
 
+/** When the bundled price data was published (npm, @pydantic/genai-prices 0.1.8): its age drives a warning. */
+export const BUNDLED_PRICE_DATA_DATE = '2026-09-23';
+
+/** The price dataset's types, for the modules that read its data files (this file alone imports the package). */
+export type { MatchLogic as GenaiMatchLogic, Provider as GenaiProvider };
+
 type PriceValue = ModelPrice[string];
 
+/** (dataset provider id or '' for any, model id, request start) → the dataset's price entry, or null. */
+export type PriceLookup = (provider: string, model: string, at: Date) => PriceCalculation | null;
+
+/** The usage priced to find an entry: only the matched entry and its price are read, not the total. */
 const PROBE_USAGE = { input_tokens: 1 };
+
+/** A lookup in the bundled data (no network). */
+export const bundledLookup: PriceLookup = (provider, model, at) =>
+  calcPrice(PROBE_USAGE, model, provider ? { providerId: provider, timestamp: at } : { timestamp: at });
+
+/** The provider alone: `calcPrice` would look its fallback providers up in the BUNDLED data, not in ours. */
+function withoutFallbacks(provider: Provider): Provider {
+  const { fallback_model_providers: _fallbacks, ...own } = provider;
+  return own;
+}
+
+/** The price entry at exactly this provider object (its models, none of its fallbacks). */
+export function lookupAt(provider: Provider, model: string, at: Date): PriceCalculation | null {
+  try {
+    return calcPrice(PROBE_USAGE, model, { provider: withoutFallbacks(provider), timestamp: at });
+  } catch {
+    // A malformed entry in a downloaded file (a bad constraint or price) is a miss, never a crash.
+    return null;
+  }
+}
+
+/** The bundled dataset's provider whose API pattern matches a base URL (`https://router.huggingface.co/…`). */
+export function datasetProviderOfUrl(baseURL: string): string | undefined {
+  return findProvider({ providerApiUrl: baseURL })?.id;
+}
 
 function toNanos(value: number | undefined): number | undefined {
   return value === undefined ? undefined : (decimalToNanos(value, 'ceil') ?? undefined);
@@ -50,10 +92,22 @@ function modalityRates(price: ModelPrice, threshold: number | null): BucketRates
   return modalities;
 }
 
+const FREE: Readonly<BucketRates> = Object.freeze({
+  input: 0,
+  cacheRead: 0,
+  cacheWrite5m: 0,
+  cacheWrite1h: 0,
+  output: 0,
+});
+
 function bucketRates(price: ModelPrice, threshold: number | null): BucketRates | null {
   const input = priceAt(price.input_mtok, threshold);
   const output = priceAt(price.output_mtok, threshold);
-  if (input === undefined && output === undefined) return null;
+  if (input === undefined && output === undefined) {
+    // An entry with no price at all is the dataset saying free (OpenRouter's `:free` models): a real $0. One that
+    // prices only other units (images, seconds) stays unknown: we cannot price it, and unknown is never $0.
+    return Object.values(price).every((value) => value === undefined) ? { ...FREE } : null;
+  }
   const inputRate = input ?? 0;
   const cacheWrite5m = priceAt(price.cache_write_5m_mtok ?? price.cache_write_mtok, threshold) ?? inputRate;
   const rates: BucketRates = {
@@ -115,13 +169,33 @@ function toModelRates(calculation: PriceCalculation, requested: string): ModelRa
   return applyExtraRates(rates, datasetFees);
 }
 
+/** A cached entry: rates, null (unknown), or for prices that change by date or time of day, how to re-price. */
+type Cached = ModelRates | null | ((at: Date) => ModelRates | null);
+
+function resolveUncached(lookup: PriceLookup, provider: string, model: string, at: Date): Cached {
+  for (const candidate of modelLookups(provider, model)) {
+    const calculation = lookup(candidate.provider, candidate.model, at);
+    if (!calculation) continue;
+    const rates = toModelRates(calculation, model);
+    if (!Array.isArray(calculation.model.prices)) return rates;
+    // Re-priced at every request start, against the matched entry alone: no provider or model search per call.
+    const matched = { ...calculation.provider, models: [calculation.model] };
+    return (when: Date) => {
+      const again = lookupAt(matched, candidate.model, when);
+      return again ? toModelRates(again, model) : null;
+    };
+  }
+  return null;
+}
+
 /**
- * Prices from `@pydantic/genai-prices` (bundled data, no network). Lookups are cached per provider and
- * model; models whose price depends on the date or time of day are re-resolved for every request start.
+ * Prices from `@pydantic/genai-prices`: the bundled data (no network), or `lookup` over a newer data file. Lookups
+ * are cached per provider and model; models whose price depends on the date or time of day are re-priced for every
+ * request start. Aggregator ids resolve as `modelLookups` describes.
  */
-export function createGenaiPricesSource(): PriceSource {
+export function createGenaiPricesSource(lookup: PriceLookup = bundledLookup): PriceSource {
   // Provider → model → rates: two lookups on strings whose hashes are already cached, no key building.
-  const cache = new Map<string, Map<string, ModelRates | null>>();
+  const cache = new Map<string, Map<string, Cached>>();
   return {
     resolve(provider, model, at) {
       let byModel = cache.get(provider);
@@ -129,18 +203,13 @@ export function createGenaiPricesSource(): PriceSource {
         byModel = new Map();
         cache.set(provider, byModel);
       }
-      const cached = byModel.get(model);
-      if (cached !== undefined) return cached;
-      const id = normalizeModelId(model);
-      // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
-      const calculation = calcPrice(
-        PROBE_USAGE,
-        id,
-        provider ? { providerId: provider, timestamp: at } : { timestamp: at },
-      );
-      const rates = calculation ? toModelRates(calculation, model) : null;
-      if (!calculation || !Array.isArray(calculation.model.prices)) byModel.set(model, rates);
-      return rates;
+      let cached = byModel.get(model);
+      if (cached === undefined) {
+        // An empty provider matches the model at any provider (the CLI's `prices` without --provider).
+        cached = resolveUncached(lookup, provider, model, at);
+        byModel.set(model, cached);
+      }
+      return typeof cached === 'function' ? cached(at) : cached;
     },
   };
 }
