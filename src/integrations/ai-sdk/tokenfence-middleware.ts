@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import type { RequestParams } from '../../providers/provider-adapter.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
+import { usageOrNull } from '../../proxy/contained-trackers.js';
 import type { GuardedCall, ManualAttempt } from '../../proxy/guarded-call.js';
 import { admitCall, type GuardScope } from '../../proxy/invoke-guarded.js';
 import { BUDGET_NODE, POLICY } from '../../resolve-options.js';
@@ -214,9 +215,12 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     // The shared store (Redis) may still refuse it: `onLimit: 'stop'` then answers locally here too.
     if (await attempt.ready) return syntheticGenerateResult(model.specificationVersion, begun.stopText() ?? '') as R;
     const result = await send(begun, (target, sent) => target.doGenerate(sent));
-    attempt.succeed(normalizeAiSdkUsage(result.usage, result.providerMetadata, usageContext), {
-      completion: policy.storeContent ? contentText(result.content) : null,
-    });
+    attempt.succeed(
+      usageOrNull(() => normalizeAiSdkUsage(result.usage, result.providerMetadata, usageContext)),
+      {
+        completion: policy.storeContent ? contentText(result.content) : null,
+      },
+    );
     return result;
   }
 
@@ -237,7 +241,9 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       mapError: (error) => call.mapError(error),
       onEnd: (sightings, end) => {
         const { finish } = sightings;
-        const usage = finish ? normalizeAiSdkUsage(finish.usage, finish.providerMetadata, usageContext) : null;
+        const usage = finish
+          ? usageOrNull(() => normalizeAiSdkUsage(finish.usage, finish.providerMetadata, usageContext))
+          : null;
         const completion = policy.storeContent ? sightings.text : null;
         if (end === 'finished') attempt.succeed(usage, { completion });
         else if (end === 'ended') attempt.succeed(usage, { complete: false, completion });
