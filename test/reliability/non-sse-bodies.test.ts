@@ -109,7 +109,7 @@ describe('stream requests answered with a body that is not SSE', () => {
       const { raw, seen, reserved, records } = await rawAndGuarded(format, body.response(format));
       expect(seen).toEqual(raw);
       // streamText reports errors as stream parts instead of throwing.
-    expect(seen.error !== null || seen.items.some((item) => item.startsWith('error'))).toBe(true);
+      expect(seen.error !== null || seen.items.some((item) => item.startsWith('error'))).toBe(true);
       expect(reserved).toBe(0);
       expect(records.map((record) => [record.costNanos, record.costSource, record.outcome])).toEqual([
         [0, 'provider', 'error'],

@@ -418,7 +418,7 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     usage: chatUsage,
     ...chatFields,
     render: chatEvents,
-    bodies: 200,
+    bodies: 100,
     connect: (fetch, sender) => {
       const model = aiSdkModel(fetch, sender);
       return async () => {
