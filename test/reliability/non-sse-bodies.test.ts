@@ -28,6 +28,7 @@ const toMock: MemoryFetch = (input, init) => {
 
 const HTML = '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>';
 const JSON_ERROR = '{"error":{"message":"The server is overloaded","type":"server_error"}}';
+const GOOGLE_ERROR = '{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}';
 
 interface BadBody {
   name: string;
@@ -37,6 +38,11 @@ interface BadBody {
 const BAD_BODIES: readonly BadBody[] = [
   { name: 'an HTML page', response: () => ({ contentType: 'text/html; charset=utf-8', body: HTML }) },
   { name: 'a JSON error with HTTP 200', response: () => ({ contentType: 'application/json', body: JSON_ERROR }) },
+  {
+    // Google's error shape: @google/genai throws it as an ApiError with status 503 from inside the stream.
+    name: 'an error object with a code, HTTP 200',
+    response: (format) => ({ contentType: format.contentType, body: GOOGLE_ERROR }),
+  },
   { name: 'an empty body', response: (format) => ({ contentType: format.contentType, body: '' }) },
   { name: 'an empty JSON body', response: () => ({ contentType: 'application/json', body: '' }) },
   { name: 'text/plain', response: () => ({ contentType: 'text/plain', body: 'data: {"choices": [tr' }) },

@@ -37,6 +37,8 @@ const GARBAGE = [-1, -1_000, 1.5, 0.1, '12', 'NaN', 'abc', 1e300, 1e9, 2 ** 53, 
 
 const HTML = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>';
 const JSON_ERROR = '{"error":{"message":"The server is overloaded","type":"server_error","code":null}}';
+/** Google's error shape, which @google/genai throws (status 503) even from inside a 200 stream. */
+const GOOGLE_ERROR = '{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}';
 const PLAIN = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
 const HTTP_ERRORS = [400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 529] as const;
 const WRONG_TYPES = [
@@ -155,9 +157,14 @@ function structural(format: WireFormat, random: Random): Omit<FuzzCase, 'cuts'> 
     case 3:
       return text('empty body', 'unknown', '', { contentType: pick(random, [format.contentType, 'application/json']) });
     case 4:
-      return text('json error with 200', 'unknown', JSON_ERROR, {
-        contentType: pick(random, ['application/json', format.contentType]),
-      });
+      return text(
+        'json error with 200',
+        'unknown',
+        pick(random, [JSON_ERROR, GOOGLE_ERROR, `data: ${GOOGLE_ERROR}\n\n`]),
+        {
+          contentType: pick(random, ['application/json', format.contentType]),
+        },
+      );
     case 5:
       return text('plain text', 'unknown', PLAIN, { contentType: pick(random, ['text/plain', format.contentType]) });
     case 6: {
