@@ -16,9 +16,11 @@ import { feeNanos, hasUnpricedFees, priceUsage } from '../pricing/price-usage.js
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import { CallAbortSignal } from './call-abort-signal.js';
+import { containStreamTracker, usageOrNull } from './contained-trackers.js';
 import { LocalAnswer } from './local-answer.js';
 import { observeJsonResponse, observeSseResponse, type ResponseObserver } from './observe-response.js';
 import type { BodyEnd } from './observe-sse-body.js';
+import { isPlausibleUsage } from './plausible-usage.js';
 import { callRecord } from './record-call.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -247,12 +249,23 @@ export class GuardedCall implements MarkedRequest, Abortable {
       this.#finish(attempt, null, 'error', 'released');
       return response;
     }
-    const contentType = response.headers.get('content-type') ?? '';
-    this.#observer =
-      this.#stream && contentType.includes('text/event-stream')
-        ? this.#observeStream(response, attempt)
-        : this.#observeJson(response, attempt);
+    this.#observer = this.#observe(response, attempt);
     return response;
+  }
+
+  /**
+   * Watches a successful response until its body is read. A stream request is watched at the byte level
+   * whatever its content type says: the SDKs' stream readers read `body` directly, so an HTML page, a
+   * JSON error sent with HTTP 200 or plain text reaches them (and must reach the tracker) the same way
+   * as SSE. A body that cannot be read at all — none (204), or declared empty, which the SDKs skip
+   * unread — settles at once: a 2xx the provider may have billed, with no usage to say what.
+   */
+  #observe(response: Response, attempt: AttemptState): ResponseObserver | undefined {
+    if (response.body === null || response.headers.get('content-length') === '0') {
+      this.#finish(attempt, null, 'error', 'hold');
+      return undefined;
+    }
+    return this.#stream ? this.#observeStream(response, attempt) : this.#observeJson(response, attempt);
   }
 
   /**
@@ -327,7 +340,8 @@ export class GuardedCall implements MarkedRequest, Abortable {
   #observeJson(response: Response, attempt: AttemptState): ResponseObserver {
     return observeJsonResponse(response, (json) => {
       this.#observer = undefined;
-      const usage = json === undefined ? null : this.#endpoint.usageFromJson(json, this.#request.cacheWrite);
+      const usage =
+        json === undefined ? null : usageOrNull(() => this.#endpoint.usageFromJson(json, this.#request.cacheWrite));
       const outcome: CallOutcome = json === undefined ? this.#abortOutcome() : 'ok';
       this.#finish(
         attempt,
@@ -340,10 +354,9 @@ export class GuardedCall implements MarkedRequest, Abortable {
   }
 
   #observeStream(response: Response, attempt: AttemptState): ResponseObserver {
-    const tracker = this.#endpoint.createStreamTracker({
-      stripUsageChunk: this.#stripUsage,
-      cacheWrite: this.#request.cacheWrite,
-    });
+    const tracker = containStreamTracker(
+      this.#endpoint.createStreamTracker({ stripUsageChunk: this.#stripUsage, cacheWrite: this.#request.cacheWrite }),
+    );
     return observeSseResponse(response, tracker, (how: BodyEnd) => {
       this.#observer = undefined;
       const { usage, complete, failed } = tracker.result();
@@ -363,7 +376,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
    */
   #finish(
     attempt: AttemptState,
-    usage: NormalizedUsage | null,
+    reported: NormalizedUsage | null,
     outcome: CallOutcome,
     basis: 'usage' | 'hold' | 'released',
     completion: string | null = null,
@@ -376,8 +389,10 @@ export class GuardedCall implements MarkedRequest, Abortable {
     let cost = 0;
     let fees = 0;
     let source: CostSource = 'provider';
+    // Counts no provider reports (NaN, negative, 1e300) are no usage at all: never priced, never recorded.
+    const usage = reported && isPlausibleUsage(reported) ? reported : null;
     // Usage naming a fee the price data cannot price is an unknown cost: charged as the hold, never $0.
-    const settleOn = basis === 'usage' && usage && hasUnpricedFees(usage, rates) ? 'hold' : basis;
+    const settleOn = basis === 'usage' && (!usage || hasUnpricedFees(usage, rates)) ? 'hold' : basis;
     if (settleOn === 'released') reservation.release();
     else {
       const observed = usage ? priceUsage(usage, rates) : 0;

@@ -1,6 +1,7 @@
 import type { CallRequest } from '../budget/plan-call.js';
 import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
+import { containChunkTracker, usageOrNull } from './contained-trackers.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
 import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
 import type { LocalAnswer } from './local-answer.js';
@@ -73,7 +74,9 @@ function followStream(
       }
       ended = true;
     } catch (error) {
-      settle({ failure: failureOf(error, chunks > 0) });
+      // The SDK handed back a stream only once the provider answered 2xx: whatever it throws now (a
+      // garbled body, an error object inside the stream) came from an answer that may have been billed.
+      settle({ failure: failureOf(error, true) });
       throw call.mapError(error);
     } finally {
       attempt.abortSignal.removeEventListener('abort', onAbort);
@@ -108,11 +111,27 @@ async function send(
     throw call.mapError(error);
   }
   if (!endpoint.alwaysStreams) {
-    const completion = scope.policy.storeContent ? endpoint.completionOf(result) : null;
-    attempt.succeed(endpoint.usageOfResult(result), { completion });
+    const completion = scope.policy.storeContent ? completionOrNull(endpoint, result) : null;
+    attempt.succeed(
+      usageOrNull(() => endpoint.usageOfResult(result)),
+      { completion },
+    );
     return result;
   }
-  return followStream(result as AsyncIterable<unknown>, call, attempt, endpoint.createChunkTracker());
+  return followStream(
+    result as AsyncIterable<unknown>,
+    call,
+    attempt,
+    containChunkTracker(endpoint.createChunkTracker()),
+  );
+}
+
+function completionOrNull(endpoint: MethodEndpointAdapter, result: unknown): string | null {
+  try {
+    return endpoint.completionOf(result);
+  } catch {
+    return null;
+  }
 }
 
 /**

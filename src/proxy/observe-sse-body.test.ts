@@ -47,6 +47,15 @@ describe('observeSseBody', () => {
     expect(ends).toEqual(['finished']);
   });
 
+  it('keeps a CRLF split across two chunks one line end, for the tracker and for the reader', async () => {
+    const seen = tracker();
+    const chunks = ['event: x\r\ndata: a\r', '\ndata: b\r\n\r', '\nevent: y\r\ndata: c\r\n\r\n'];
+    const { body } = observeSseBody(source(chunks), seen, () => undefined);
+    // The reader gets the same events (line ends normalised where an event was re-assembled).
+    expect((await readAll(body)).replace(/\r\n?/g, '\n')).toBe('event: x\ndata: a\ndata: b\n\nevent: y\ndata: c\n\n');
+    expect(seen.seen).toEqual(['a\nb', 'c']);
+  });
+
   it('ends once as cancelled when the reader cancels (a break in the caller)', async () => {
     const ends: BodyEnd[] = [];
     const { body } = observeSseBody(source(['data: a\n\n', 'data: b\n\n', 'data: c\n\n']), tracker(), (end) =>

@@ -78,6 +78,15 @@ export interface MockRequestRecord {
     | undefined;
 }
 
+/** A response sent as is, whatever the request asked for (bad bodies, wrong content types). */
+export interface MockRawResponse {
+  /** @default 200 */
+  status?: number;
+  /** The `content-type` header; none when omitted. */
+  contentType?: string;
+  body: string | Uint8Array;
+}
+
 export interface MockProvider {
   /** Base URL: `${url}/v1` for `openai`; `url` for `@anthropic-ai/sdk` and `@google/genai` (`httpOptions.baseUrl`). */
   url: string;
@@ -85,6 +94,8 @@ export interface MockProvider {
   requests: MockRequestRecord[];
   /** Replaces the scenario (a value, or a function of the request). */
   setScenario(scenario: MockScenario | ((request: MockRequestRecord) => MockScenario)): void;
+  /** Answers every request to a known route with this response instead (undefined: back to the scenario). */
+  setRawResponse(raw: MockRawResponse | undefined): void;
   /** Requests whose response has not finished yet. */
   readonly openRequests: number;
   close(): Promise<void>;
@@ -549,6 +560,7 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
   const requests: MockRequestRecord[] = [];
   const failuresSoFar = new Map<string, number>();
   let open = 0;
+  let rawResponse: MockRawResponse | undefined;
 
   const server = createServer(async (request, response) => {
     open += 1;
@@ -575,6 +587,12 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       response
         .writeHead(404, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: { message: 'not found' } }));
+      return;
+    }
+    if (rawResponse) {
+      const { status = 200, contentType, body: rawBody } = rawResponse;
+      record.status = status;
+      response.writeHead(status, contentType === undefined ? {} : { 'content-type': contentType }).end(rawBody);
       return;
     }
     const scenario = scenarioOf(record);
@@ -636,6 +654,9 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
     setScenario(scenario) {
       scenarioOf = typeof scenario === 'function' ? scenario : () => scenario;
       failuresSoFar.clear();
+    },
+    setRawResponse(raw) {
+      rawResponse = raw;
     },
     get openRequests() {
       return open;

@@ -11,6 +11,7 @@ export function useMockProvider(use: (mock: MockProvider) => void): void {
   afterAll(() => mock?.close());
   afterEach(() => {
     mock?.setScenario({});
+    mock?.setRawResponse(undefined);
     if (mock) mock.requests.length = 0;
   });
 }

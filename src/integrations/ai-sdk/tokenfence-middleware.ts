@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import type { RequestParams } from '../../providers/provider-adapter.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
+import { usageOrNull } from '../../proxy/contained-trackers.js';
 import type { GuardedCall, ManualAttempt } from '../../proxy/guarded-call.js';
 import { admitCall, type GuardScope } from '../../proxy/invoke-guarded.js';
 import { BUDGET_NODE, POLICY } from '../../resolve-options.js';
@@ -239,9 +240,10 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       parts: countsToolParts(usageContext) ? result.content : NO_PARTS,
       responseBody: asObject(result.response)?.body,
     };
-    attempt.succeed(usageOfAiSdkResult(report, usageContext), {
-      completion: policy.storeContent ? contentText(result.content) : null,
-    });
+    attempt.succeed(
+      usageOrNull(() => usageOfAiSdkResult(report, usageContext)),
+      { completion: policy.storeContent ? contentText(result.content) : null },
+    );
     return result;
   }
 
@@ -264,7 +266,9 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
       onEnd: (sightings, end) => {
         const { finish } = sightings;
         const usage = finish
-          ? usageOfAiSdkResult({ ...finish, parts: sightings.toolParts, responseBody: undefined }, usageContext)
+          ? usageOrNull(() =>
+              usageOfAiSdkResult({ ...finish, parts: sightings.toolParts, responseBody: undefined }, usageContext),
+            )
           : null;
         const completion = policy.storeContent ? sightings.text : null;
         if (end === 'finished') attempt.succeed(usage, { completion });

@@ -171,6 +171,13 @@ describe('stream tracker', () => {
     expect(usage).toBeNull();
   });
 
+  it('knows no usage until message_delta gives the output count (message_start only has a placeholder)', () => {
+    const usage = { input_tokens: 5, output_tokens: 1 };
+    expect(track([start(usage)]).usage).toBeNull();
+    expect(track([start(usage), delta({ output_tokens: null })]).usage).toBeNull();
+    expect(track([start(usage), delta({ output_tokens: 40 })]).usage?.outputText).toBe(40);
+  });
+
   it('counts code execution from a block start or the container of message_delta', () => {
     const block = sse('content_block_start', {
       index: 0,
@@ -178,8 +185,8 @@ describe('stream tracker', () => {
     });
     const text = sse('content_block_start', { index: 1, content_block: { type: 'text', text: 'code_execution' } });
     const usage = { input_tokens: 5, output_tokens: 5 };
-    expect(track([start(usage), block]).usage?.fees).toEqual({ codeExecution: 1 });
-    expect(track([start(usage), text]).usage?.fees).toBeUndefined();
+    expect(track([start(usage), block, delta(usage)]).usage?.fees).toEqual({ codeExecution: 1 });
+    expect(track([start(usage), text, delta(usage)]).usage?.fees).toBeUndefined();
     expect(track([start(usage), delta(usage, { container: { id: 'c' } })]).usage?.fees).toEqual({ codeExecution: 1 });
   });
 });

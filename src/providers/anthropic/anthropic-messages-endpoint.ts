@@ -141,6 +141,8 @@ class MessagesStreamTracker implements StreamUsageTracker {
   #reading: AnthropicUsageReading | null = null;
   #malformed = false;
   #ranCode = false;
+  /** `message_start` reports a placeholder output count; the real one only comes with `message_delta`. */
+  #finalOutput = false;
   #complete = false;
   #failed = false;
   readonly #ttl: CacheWriteTtl | undefined;
@@ -170,6 +172,7 @@ class MessagesStreamTracker implements StreamUsageTracker {
       this.#ranCode = true;
     }
     if (raw === undefined || raw === null) return false;
+    if (!start && asObject(raw)?.output_tokens != null) this.#finalOutput = true;
     const update = readAnthropicUsage(raw);
     if (!update) this.#malformed = true;
     else this.#reading = this.#reading ? mergeAnthropicUsage(this.#reading, update) : update;
@@ -177,7 +180,8 @@ class MessagesStreamTracker implements StreamUsageTracker {
   }
 
   result() {
-    const usage = this.#reading && !this.#malformed ? anthropicUsageOf(this.#reading, this.#ttl, this.#ranCode) : null;
+    const known = this.#reading && !this.#malformed && this.#finalOutput;
+    const usage = known ? anthropicUsageOf(this.#reading as AnthropicUsageReading, this.#ttl, this.#ranCode) : null;
     return { usage, complete: this.#complete, failed: this.#failed };
   }
 }

@@ -20,6 +20,8 @@ import {
  */
 export class GeminiStreamTracker implements StreamUsageTracker, ChunkUsageTracker {
   #counts: GeminiUsageCounts | undefined;
+  /** The counts of the last chunk that had usage: the running totals must all be there. */
+  #last: GeminiUsageCounts | undefined;
   #malformed = false;
   #grounding: GeminiGroundingTally | undefined;
   #model: string | undefined;
@@ -32,7 +34,10 @@ export class GeminiStreamTracker implements StreamUsageTracker, ChunkUsageTracke
     if (!body) return;
     const counts = readGeminiUsageMetadata(body.usageMetadata);
     if (counts === 'malformed') this.#malformed = true;
-    else if (counts) this.#counts = this.#counts ? mergeGeminiUsageCounts(this.#counts, counts) : counts;
+    else if (counts) {
+      this.#counts = this.#counts ? mergeGeminiUsageCounts(this.#counts, counts) : counts;
+      this.#last = counts;
+    }
     if (typeof body.modelVersion === 'string') this.#model = body.modelVersion;
     if (body.sdkHttpResponse !== undefined) this.#headerTier ??= headerTierOf(body);
     if (!Array.isArray(body.candidates)) return;
@@ -58,8 +63,14 @@ export class GeminiStreamTracker implements StreamUsageTracker, ChunkUsageTracke
     return { usage: this.#usage(), complete: this.#finished && !this.#failed, failed: this.#failed };
   }
 
+  /**
+   * A last usage chunk without the prompt count, or with less output than an earlier chunk reported, has
+   * lost part of the running totals: the final figures are unknown (the prompt count alone is required in
+   * JSON too; a falling count would price the stream below the tokens already seen).
+   */
   #usage(): NormalizedUsage | null {
-    if (this.#malformed || !this.#counts) return null;
+    if (this.#malformed || !this.#counts || !this.#last) return null;
+    if (this.#last.prompt === undefined || this.#last.candidates < this.#counts.candidates) return null;
     const counts =
       this.#counts.tier === undefined && this.#headerTier ? { ...this.#counts, tier: this.#headerTier } : this.#counts;
     return usageFromGeminiCounts(counts, this.#grounding?.fees(this.#model));
