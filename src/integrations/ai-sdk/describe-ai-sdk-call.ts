@@ -1,5 +1,6 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
+import { addAttachment } from '../../providers/add-attachment.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
 import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import { requestedTiers } from './ai-sdk-requested-tiers.js';
@@ -65,6 +66,13 @@ function addToolOutput(scan: Scan, output: unknown): void {
   }
 }
 
+/** The bytes a file part carries (raw, or base64 text); undefined for a URL, which the provider fetches. */
+function attachmentBytes(data: unknown): string | Uint8Array | undefined {
+  if (data instanceof Uint8Array || typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return undefined;
+}
+
 function addPart(scan: Scan, rawPart: unknown): void {
   const part = asObject(rawPart);
   if (!part) {
@@ -74,7 +82,7 @@ function addPart(scan: Scan, rawPart: unknown): void {
   noteCacheControl(scan, part.providerOptions);
   const type = typeof part.type === 'string' ? part.type : '';
   if (TEXT_PARTS.has(type) && typeof part.text === 'string') scan.prompt.texts.push(part.text);
-  else if (ATTACHMENT_PARTS.has(type)) scan.prompt.attachments += 1;
+  else if (ATTACHMENT_PARTS.has(type)) addAttachment(scan.prompt, attachmentBytes(part.data ?? part.image));
   else if (type === 'tool-call') {
     if (typeof part.toolName === 'string') scan.prompt.texts.push(part.toolName);
     scan.prompt.texts.push(jsonText(part.input));

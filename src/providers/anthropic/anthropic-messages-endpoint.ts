@@ -2,6 +2,7 @@ import { type CallRequest, mediaTokenBound } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
 import { modelMaxInputTokens } from '../../pricing/model-token-limits.js';
 import { createPromptShape, type PromptShape, promptTokenBound } from '../../tokens/estimate-prompt-tokens.js';
+import { addAttachment } from '../add-attachment.js';
 import type { EndpointAdapter, RequestChanges, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
@@ -17,7 +18,8 @@ import {
 
 /** Claude's hidden tool-use system prompt (up to ~550 tokens, PRICING.md §7.3), rounded up. */
 const TOOL_SYSTEM_PROMPT_TOKENS = 600;
-const ATTACHMENT_BLOCKS = new Set(['image', 'document', 'search_result', 'container_upload']);
+/** Blocks whose tokens the request cannot show: files uploaded to a code-execution container. */
+const ATTACHMENT_BLOCKS = new Set(['container_upload']);
 
 interface CacheScan {
   ttl: CacheWriteTtl | undefined;
@@ -43,6 +45,7 @@ function addBlocks(prompt: PromptShape, scan: CacheScan, content: unknown): void
     if (type === 'text' && typeof block.text === 'string') prompt.texts.push(block.text);
     else if (type === 'thinking' && typeof block.thinking === 'string') prompt.texts.push(block.thinking);
     else if (type === 'tool_result') addBlocks(prompt, scan, block.content);
+    else if (type === 'image' || type === 'document') addSourceBlock(prompt, scan, block);
     else if (typeof type === 'string' && ATTACHMENT_BLOCKS.has(type)) prompt.attachments += 1;
     else prompt.texts.push(JSON.stringify(block));
   }
@@ -83,6 +86,19 @@ function serverToolContext(model: string, prompt: PromptShape) {
     promptTokens: media === undefined ? contextTokens : Math.ceil(promptTokenBound(prompt, 0) / 2) + media,
     contextTokens,
   };
+}
+
+/**
+ * An image or document block: base64 bytes are sized (PNG/JPEG/GIF/WebP dimensions, PDF pages); a plain-text
+ * or content document is prompt text; a URL or a file id is a part of unknown size.
+ */
+function addSourceBlock(prompt: PromptShape, scan: CacheScan, block: Record<string, unknown>): void {
+  const source = asObject(block.source);
+  if (source?.type === 'text' && typeof source.data === 'string') prompt.texts.push(source.data);
+  else if (source?.type === 'content') addBlocks(prompt, scan, source.content);
+  else addAttachment(prompt, source?.type === 'base64' && typeof source.data === 'string' ? source.data : undefined);
+  if (typeof block.title === 'string') prompt.texts.push(block.title);
+  if (typeof block.context === 'string') prompt.texts.push(block.context);
 }
 
 function describeMessages(params: RequestParams): CallRequest | null {

@@ -1,4 +1,6 @@
+import type { AttachmentTokenOptions } from '../../tokens/attachments/attachment-token-bound.js';
 import type { PromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { addAttachment } from '../add-attachment.js';
 import { asObject } from '../read-json.js';
 
 const TEXT_PARTS = new Set(['text', 'input_text', 'output_text', 'refusal', 'summary_text']);
@@ -23,9 +25,34 @@ export function addOpenAIContent(prompt: PromptShape, content: unknown): void {
     const type = typeof part.type === 'string' ? part.type : '';
     const text = part.text ?? part.refusal;
     if (TEXT_PARTS.has(type) && typeof text === 'string') prompt.texts.push(text);
-    else if (ATTACHMENT_PARTS.has(type)) prompt.attachments += 1;
+    else if (ATTACHMENT_PARTS.has(type)) addOpenAIAttachment(prompt, part);
     else prompt.texts.push(JSON.stringify(part));
   }
+}
+
+const DETAILS = new Set(['low', 'high', 'auto', 'original']);
+
+/**
+ * An image, audio or file part, sized from the bytes it carries: chat `image_url.url` / Responses
+ * `image_url` (a `data:` URL), `input_audio.data`, chat `file.file_data` / Responses `file_data`. A URL or a
+ * file id is a part of unknown size.
+ */
+function addOpenAIAttachment(prompt: PromptShape, part: Record<string, unknown>): void {
+  const image = asObject(part.image_url);
+  const content =
+    image?.url ??
+    part.image_url ??
+    asObject(part.input_audio)?.data ??
+    asObject(part.file)?.file_data ??
+    part.file_data;
+  const detail = image?.detail ?? part.detail;
+  addAttachment(
+    prompt,
+    typeof content === 'string' ? content : undefined,
+    typeof detail === 'string' && DETAILS.has(detail)
+      ? { detail: detail as NonNullable<AttachmentTokenOptions['detail']> }
+      : undefined,
+  );
 }
 
 /** Definitions the model reads as prompt (tools, functions, response schemas), as their JSON text. */
