@@ -1,19 +1,22 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { nanosToUsd } from '../../core/money.js';
 import { isBudgetExceededError } from '../../errors/budget-exceeded-error.js';
 import { isKillSwitchError } from '../../errors/kill-switch-error.js';
 import { formatReport } from '../../reports/format-report.js';
 import { summarizeSpend } from '../../reports/summarize-spend.js';
 import { startMockProvider } from '../../testing/mock-llm-server.js';
 import { type RunHandle, TokenFence } from '../../token-fence.js';
+import { attachmentFixtures } from '../../tokens/attachments/attachment-fixtures.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 
 export const DEMO_HELP = `Usage: tokenfence demo [options]
 
-The seed's multi-agent workflow, offline: a planner (15 %), a fan-out of researchers (50 %), a writer (25 %)
-and a reviewer (10 %) of a workflow budget, run several times against the bundled mock provider — no key,
-no network — including a runaway researcher that the kill switch stops. Needs the openai and
-@anthropic-ai/sdk packages.
+The seed's multi-agent workflow, offline: a planner (15 %), a fan-out of researchers with a paid web-search
+tool (50 %), a writer that sends PDFs (25 %) and a reviewer (10 %) of a workflow budget, run several times
+against the bundled mock provider — no key, no network — including a runaway researcher that the kill switch
+stops and an appendix PDF too large for the writer's budget, held back before it is sent. Needs the openai
+and @anthropic-ai/sdk packages.
 
 Options:
   --store <store>      where to record (default: sqlite:./tokenfence-demo.db, recreated)
@@ -36,6 +39,25 @@ async function loadSdks(): Promise<{ OpenAI: SdkConstructor<ChatClient>; Anthrop
 }
 
 const ask = (content: string) => [{ role: 'user', content }];
+/** A question with a PDF of `pages` pages attached (a generated document, sized by its page count). */
+const askWithPdf = (content: string, pages: number) => [
+  {
+    role: 'user',
+    content: [
+      {
+        type: 'document',
+        source: {
+          type: 'base64',
+          media_type: 'application/pdf',
+          data: Buffer.from(attachmentFixtures.pdf(pages)).toString('base64'),
+        },
+      },
+      { type: 'text', text: content },
+    ],
+  },
+];
+/** Anthropic's server-side web search, billed $10 per 1,000 searches on top of the tokens. */
+const WEB_SEARCH = [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }];
 const usd = (value: number) => (Number.isFinite(value) ? `$${value.toFixed(4)}` : '—');
 
 async function drain(stream: unknown): Promise<void> {
@@ -69,10 +91,18 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
 
   const mock = await startMockProvider();
   // A provider that writes about 70 % of the allowed output and streams in small chunks.
+  // A researcher's searches come back as billed server-tool uses, and their results as input tokens.
   mock.setScenario((request) => {
     const body = request.body as Record<string, number | undefined>;
     const cap = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens ?? 1_000;
-    return { inputTokens: 1_200, outputTokens: Math.round(cap * 0.7), chunks: 8, chunkDelayMs: 2 };
+    const searched = Array.isArray(request.body.tools);
+    return {
+      inputTokens: searched ? 6_000 : 1_200,
+      outputTokens: Math.round(cap * 0.7),
+      chunks: 8,
+      chunkDelayMs: 2,
+      ...(searched && { usageFields: { server_tool_use: { web_search_requests: 2 } } }),
+    };
   });
   const fence = new TokenFence({ label: 'demo', store: store as `sqlite:${string}` });
   const notes: string[] = [];
@@ -106,7 +136,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     if (!isBudgetExceededError(error) && !isKillSwitchError(error)) throw error;
   };
 
-  const runWorkflow = (budget: number, topics: string[], runaway = false) =>
+  const runWorkflow = (budget: number, topics: string[], { runaway = false, withAppendix = false } = {}) =>
     fence.run({ workflow: 'research-report', budget }, async (run) => {
       await fence.agent('planner', { share: 0.15 }, () =>
         openai.chat.completions
@@ -116,10 +146,11 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       const research = topics.map((topic) =>
         fence.agent('researcher', { share: 0.5 }, async () => {
           await drain(
-            await openai.chat.completions.create({
-              model: 'gpt-4o',
-              messages: ask(`Research ${topic}`),
+            await anthropic.messages.create({
+              model: 'claude-sonnet-4-6',
+              messages: ask(`Research ${topic} on the web`),
               max_tokens: 1_500,
+              tools: WEB_SEARCH,
               stream: true,
             }),
           );
@@ -127,11 +158,25 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       );
       if (runaway) research.push(runawayResearcher(run));
       await Promise.all(research.map((task) => task.catch(expected)));
-      await fence.agent('writer', { share: 0.25 }, () =>
-        anthropic.messages
-          .create({ model: 'claude-sonnet-4-6', max_tokens: 2_000, messages: ask('Write the report') })
-          .catch(expected),
-      );
+      await fence.agent('writer', { share: 0.25 }, async () => {
+        await anthropic.messages
+          .create({
+            model: 'claude-sonnet-4-6',
+            max_tokens: 2_000,
+            messages: askWithPdf('Write the report from these notes', 4),
+          })
+          .catch(expected);
+        // The 300-page appendix would cost more than the writer has left: refused before it is sent.
+        if (withAppendix) {
+          await anthropic.messages
+            .create({
+              model: 'claude-sonnet-4-6',
+              max_tokens: 2_000,
+              messages: askWithPdf('Check the report against the appendix', 300),
+            })
+            .catch(expected);
+        }
+      });
       await fence.agent('reviewer', { share: 0.1 }, () =>
         anthropic.messages
           .create({ model: 'claude-haiku-4-5', max_tokens: 600, messages: ask('Review it') })
@@ -165,12 +210,19 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   };
 
   const runs = [
-    ['normal', await runWorkflow(1.0, ['pricing', 'competitors', 'risks'])],
-    ['tight budget', await runWorkflow(0.03, ['pricing', 'competitors', 'risks', 'hiring', 'regulation', 'partners'])],
-    ['runaway researcher', await runWorkflow(1.0, ['pricing'], true)],
+    ['normal', await runWorkflow(1.0, ['pricing', 'competitors', 'risks'], { withAppendix: true })],
+    ['tight budget', await runWorkflow(0.3, ['pricing', 'competitors', 'risks', 'hiring', 'regulation', 'partners'])],
+    ['runaway researcher', await runWorkflow(1.0, ['pricing'], { runaway: true })],
   ] as const;
   fence.flush();
   const workflowReport = formatReport(summarizeSpend(fence.store, { by: 'workflow' }), 'table');
+  const feesOf = (runId: string) => {
+    const report = summarizeSpend(fence.store, { by: 'agent', runId });
+    const fees = new Map<string, number>();
+    if (report.by === 'agent') for (const row of report.rows) fees.set(row.agent, row.feeNanos);
+    return fees;
+  };
+  const runFees = new Map(runs.map(([, run]) => [run.id, feesOf(run.id)] as const));
   await fence.close();
   await mock.close();
 
@@ -178,9 +230,13 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(
       `\nresearch-report · ${title}  (run ${run.id.slice(0, 8)}, budget ${usd(run.budget)}, spent ${usd(run.spent)} in ${run.calls} calls)\n`,
     );
+    io.stdout(
+      `  ${'agent'.padEnd(12)}${'calls'.padStart(9)}${'tokens'.padStart(11)}${'fees'.padStart(10)}${'spent'.padStart(11)}\n`,
+    );
     for (const [agent, spend] of Object.entries(run.byAgent())) {
+      const fees = nanosToUsd(runFees.get(run.id)?.get(agent) ?? 0);
       io.stdout(
-        `  ${agent.padEnd(12)}${String(spend.calls).padStart(4)} calls${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
+        `  ${agent.padEnd(12)}${String(spend.calls).padStart(9)}${usd(spend.spent - fees).padStart(11)}${usd(fees).padStart(10)}${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
       );
     }
     if (run.spent > run.budget) throw new Error(`overspent: ${run.spent} > ${run.budget}`);
