@@ -46,6 +46,12 @@ export interface ServerToolRequest {
   fixed?: boolean | undefined;
   /** Input tokens one use can add to the billed prompt (search results, fetched pages). */
   inputTokensPerUse: number;
+  /**
+   * Each use starts another step of a server-side loop that bills the whole context again: the prompt and
+   * every earlier use's results. N uses then add N × prompt + perUse × N(N+1)/2 input tokens, no step more
+   * than the context window.
+   */
+  rereadsPrompt?: boolean | undefined;
 }
 
 export interface CallPolicy {
@@ -149,11 +155,25 @@ function admitted(
 
 type ToolCaps = Partial<Record<FeeKind, number>>;
 
-/** What the request's per-use tools can add at most, with `injected` uses for each uncapped one. */
+interface ToolBounds {
+  feeUses: ToolCaps | undefined;
+  inputTokens: number;
+  caps: ToolCaps | undefined;
+}
+
+const NO_TOOLS: ToolBounds = Object.freeze({ feeUses: undefined, inputTokens: 0, caps: undefined });
+
+/**
+ * What the request's per-use tools can add at most, with `injected` uses for each uncapped one, next to a
+ * prompt of `promptTokens` on a model reading at most `contextTokens` per step.
+ */
 function toolBounds(
   tools: readonly ServerToolRequest[],
   injected: number,
-): { feeUses: ToolCaps; inputTokens: number; caps: ToolCaps | undefined } {
+  promptTokens: number,
+  contextTokens: number,
+): ToolBounds {
+  if (tools.length === 0) return NO_TOOLS;
   const feeUses: ToolCaps = {};
   let inputTokens = 0;
   let caps: ToolCaps | undefined;
@@ -164,7 +184,10 @@ function toolBounds(
       caps[tool.fee] = injected;
     }
     feeUses[tool.fee] = (feeUses[tool.fee] ?? 0) + uses;
-    inputTokens += uses * tool.inputTokensPerUse;
+    const added = tool.rereadsPrompt
+      ? uses * promptTokens + Math.ceil((tool.inputTokensPerUse * uses * (uses + 1)) / 2)
+      : uses * tool.inputTokensPerUse;
+    inputTokens += tool.rereadsPrompt ? Math.min(added, uses * contextTokens) : added;
   }
   return { feeUses, inputTokens, caps };
 }
@@ -197,7 +220,9 @@ export function planCall(
   if (killed) return { admitted: false, error: killed, model: request.model };
   const pastThreshold = policy.fallbacks.length > 0 && scope.pastThreshold;
   const candidates = pastThreshold ? policy.fallbacks : [request.model, ...policy.fallbacks];
-  let firstDenial: { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string } | undefined;
+  let firstDenial:
+    | { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string; toolCaps: ToolCaps | undefined }
+    | undefined;
 
   const tools = request.serverTools ?? [];
   const uncappedTools = tools.some((tool) => tool.maxUses === undefined);
@@ -210,7 +235,8 @@ export function planCall(
     const injectedCap =
       request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
     let inputTokens = inputBound(request, model);
-    let toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP);
+    const window = contextWindow(model);
+    let toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);
     const bounds = (cap: number) => ({
       inputTokens: inputTokens + toolUses.inputTokens,
       outputTokens: cap * request.choices,
@@ -224,10 +250,11 @@ export function planCall(
     let attempt = scope.admit(worstCase(outputCap));
     if (!attempt.admitted && !attempt.killed) {
       inputTokens = refinedInput(request, model, inputTokens);
+      toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);
       attempt = scope.admit(worstCase(outputCap));
     }
     if (!attempt.admitted && !attempt.killed && uncappedTools) {
-      toolUses = toolBounds(tools, 1);
+      toolUses = toolBounds(tools, 1, inputTokens, window);
       attempt = scope.admit(worstCase(outputCap));
     }
     if (attempt.admitted) {
@@ -244,7 +271,13 @@ export function planCall(
       );
     }
     if (attempt.killed) return { admitted: false, error: attempt.killed, model };
-    firstDenial ??= { deniedBy: attempt.deniedBy, requestedNanos: worstCase(outputCap), rates, model };
+    firstDenial ??= {
+      deniedBy: attempt.deniedBy,
+      requestedNanos: worstCase(outputCap),
+      rates,
+      model,
+      toolCaps: toolUses.caps,
+    };
 
     if (request.producesOutput && request.outputCap === undefined) {
       const affordable = Math.floor(
@@ -272,7 +305,8 @@ export function planCall(
     rates: denial.rates,
     reservation: forced.reservation,
     outputCap: undefined,
-    toolCaps: undefined,
+    // The hold was sized with these caps: the request must carry them, over budget or not.
+    toolCaps: denial.toolCaps,
     overBudget: error,
   };
 }

@@ -297,8 +297,8 @@ describe('server tools in the reservation', () => {
 
   it('caps the searches to what the budget affords, never holding more than the budget', async () => {
     const { onEvent, of } = collectEvents();
-    // Tokens (~$0.02) fit; 10 searches (~$1.75 with the result tokens re-read) do not; 1 search fits. An
-    // uncapped tool's per-use estimate is made for the 10 uses the guard would inject (55k result tokens).
+    // Tokens (~$0.02) fit; 10 searches (~$1.75 with the prompt and result tokens re-read at every step) do
+    // not; 1 search (the prompt read twice, 10k result tokens) fits.
     const client = guard(anthropicClient(mock), { budget: 0.3, onEvent });
     const pending = client.messages.create({
       model: 'claude-sonnet-4-20250514',
@@ -309,7 +309,7 @@ describe('server tools in the reservation', () => {
     const hold = client.tokenfence.reserved;
     await pending;
     expect(hold).toBeLessThanOrEqual(0.3);
-    expect(hold * 1e9).toBeGreaterThanOrEqual(SEARCH_NANOS + at(55_000, 3) + at(1_000, 15));
+    expect(hold * 1e9).toBeGreaterThanOrEqual(SEARCH_NANOS + at(10_000, 3) + at(1_000, 15));
     expect(mock.requests[0]?.body.tools).toEqual([{ ...webSearchTool, max_uses: 1 }]);
     expect(of('server-tools-capped')).toMatchObject([{ fee: 'webSearch', cappedTo: 1 }]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guard, isBudgetExceededError } from '../../src/index.js';
-import type { MockProvider } from '../../src/testing/index.js';
-import { attachmentFixtures } from '../../src/tokens/attachments/attachment-fixtures.js';
+
+import { type MockProvider, sampleAttachments } from '../../src/testing/index.js';
 import { anthropicClient, geminiClient, openAIClient } from '../support/clients.js';
 import { collectEvents } from '../support/collect-events.js';
 import { useMockProvider } from '../support/mock-provider.js';
@@ -12,7 +12,7 @@ useMockProvider((started) => {
 });
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const pdf = (pages: number) => base64(attachmentFixtures.pdf(pages));
+const pdf = (pages: number) => base64(sampleAttachments.pdf(pages));
 /** n$ for `tokens` at `usdPerMillion` (1 token at $1/1M = 1,000 n$). */
 const at = (tokens: number, usdPerMillion: number) => tokens * usdPerMillion * 1_000;
 
@@ -54,7 +54,7 @@ describe('attachments in the worst case, through the real SDKs', () => {
   });
 
   it('OpenAI: an image is reserved by its tiles (1024×1024 high detail = 765 tokens on gpt-4o), a URL by the context window', async () => {
-    const image = `data:image/png;base64,${base64(attachmentFixtures.png(1024, 1024))}`;
+    const image = `data:image/png;base64,${base64(sampleAttachments.png(1024, 1024))}`;
     const { onEvent, of } = collectEvents();
     const client = guard(openAIClient(mock), { budget: 10, onEvent });
     mock.setScenario({ inputTokens: 800, outputTokens: 10 });

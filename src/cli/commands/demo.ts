@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nanosToUsd } from '../../core/money.js';
 import { isBudgetExceededError } from '../../errors/budget-exceeded-error.js';
 import { isKillSwitchError } from '../../errors/kill-switch-error.js';
-import { formatReport } from '../../reports/format-report.js';
+import { formatReport, formatUsd } from '../../reports/format-report.js';
 import { summarizeSpend } from '../../reports/summarize-spend.js';
 import { startMockProvider } from '../../testing/mock-llm-server.js';
+import { sampleAttachments } from '../../testing/sample-attachments.js';
 import { type RunHandle, TokenFence } from '../../token-fence.js';
-import { attachmentFixtures } from '../../tokens/attachments/attachment-fixtures.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 
 export const DEMO_HELP = `Usage: tokenfence demo [options]
@@ -49,7 +48,7 @@ const askWithPdf = (content: string, pages: number) => [
         source: {
           type: 'base64',
           media_type: 'application/pdf',
-          data: Buffer.from(attachmentFixtures.pdf(pages)).toString('base64'),
+          data: Buffer.from(sampleAttachments.pdf(pages)).toString('base64'),
         },
       },
       { type: 'text', text: content },
@@ -216,13 +215,17 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   ] as const;
   fence.flush();
   const workflowReport = formatReport(summarizeSpend(fence.store, { by: 'workflow' }), 'table');
-  const feesOf = (runId: string) => {
+  /** Each agent's token cost and fees in a run, from the ledger. */
+  const costsOf = (runId: string) => {
     const report = summarizeSpend(fence.store, { by: 'agent', runId });
-    const fees = new Map<string, number>();
-    if (report.by === 'agent') for (const row of report.rows) fees.set(row.agent, row.feeNanos);
-    return fees;
+    const costs = new Map<string, { tokens: string; fees: string }>();
+    if (report.by !== 'agent') return costs;
+    for (const row of report.rows) {
+      costs.set(row.agent, { tokens: formatUsd(row.costNanos - row.feeNanos, 4), fees: formatUsd(row.feeNanos, 4) });
+    }
+    return costs;
   };
-  const runFees = new Map(runs.map(([, run]) => [run.id, feesOf(run.id)] as const));
+  const runCosts = new Map(runs.map(([, run]) => [run.id, costsOf(run.id)] as const));
   await fence.close();
   await mock.close();
 
@@ -234,9 +237,9 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       `  ${'agent'.padEnd(12)}${'calls'.padStart(9)}${'tokens'.padStart(11)}${'fees'.padStart(10)}${'spent'.padStart(11)}\n`,
     );
     for (const [agent, spend] of Object.entries(run.byAgent())) {
-      const fees = nanosToUsd(runFees.get(run.id)?.get(agent) ?? 0);
+      const costs = runCosts.get(run.id)?.get(agent) ?? { tokens: usd(0), fees: usd(0) };
       io.stdout(
-        `  ${agent.padEnd(12)}${String(spend.calls).padStart(9)}${usd(spend.spent - fees).padStart(11)}${usd(fees).padStart(10)}${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
+        `  ${agent.padEnd(12)}${String(spend.calls).padStart(9)}${costs.tokens.padStart(11)}${costs.fees.padStart(10)}${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
       );
     }
     if (run.spent > run.budget) throw new Error(`overspent: ${run.spent} > ${run.budget}`);

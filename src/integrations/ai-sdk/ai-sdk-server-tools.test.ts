@@ -23,9 +23,9 @@ describe('describeServerTools', () => {
       'claude-sonnet-4-5',
     );
     expect(tools.requests).toEqual([
-      { fee: 'webSearch', maxUses: 3, inputTokensPerUse: 10_000 },
-      { fee: 'webFetch', maxUses: undefined, inputTokensPerUse: 20_000 },
-      { fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: 4_000 },
+      { fee: 'webSearch', maxUses: 3, inputTokensPerUse: 10_000, rereadsPrompt: true },
+      { fee: 'webFetch', maxUses: undefined, inputTokensPerUse: 22_000, rereadsPrompt: true },
+      { fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse: 20_000, rereadsPrompt: true },
     ]);
     expect([...tools.byName.keys()]).toEqual(['web_search', 'fetch', 'web_fetch', 'code_execution']);
   });
@@ -76,7 +76,7 @@ describe('describeAiSdkCall: tiers and server tools', () => {
     const tools = [provider('anthropic.web_search_20250305', 'web_search')];
     const priced = { provider: 'anthropic', model: 'claude-haiku-4-5' };
     expect(describeAiSdkCall({ prompt: [], tools }, priced).serverTools).toEqual([
-      { fee: 'webSearch', maxUses: undefined, inputTokensPerUse: 10_000 },
+      { fee: 'webSearch', maxUses: undefined, inputTokensPerUse: 10_000, rereadsPrompt: true },
     ]);
     expect('serverTools' in describeAiSdkCall({ prompt: [] }, priced)).toBe(false);
   });

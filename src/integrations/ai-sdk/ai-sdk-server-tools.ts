@@ -1,5 +1,10 @@
 import type { ServerToolRequest } from '../../budget/plan-call.js';
 import type { FeeKind } from '../../core/usage.js';
+import {
+  CODE_EXECUTION_TOKENS_PER_USE,
+  WEB_SEARCH_TOKENS_PER_USE,
+  webFetchTokens,
+} from '../../providers/anthropic/anthropic-server-tools.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
 
 /**
@@ -23,6 +28,8 @@ interface ServerToolKind {
   fixedUses: (model: string) => number;
   /** Input tokens one use can add to the billed prompt — estimates, see the table below. */
   inputTokensPerUse: (args: Record<string, unknown>) => number;
+  /** A step of a server-side loop that reads the prompt and earlier results again (Anthropic's server tools). */
+  rereadsPrompt?: true;
 }
 
 /** Gemini 3 and later bill grounding per search query; 2.x once per grounded prompt. */
@@ -43,8 +50,8 @@ const tokens = (count: number) => () => count;
  *   the search content, of the same order — 8,000.
  * - OpenAI file search: `maxNumResults` chunks (default 10, up to 50) of at most ~800 tokens each.
  * - Code execution (both): the code's output echoed back, a few thousand tokens — 4,000.
- * - Anthropic web search: a page of results with encrypted content, ~10,000 tokens seen per search.
- * - Anthropic web fetch: the page, up to the tool's `maxContentTokens` when set; else 50,000.
+ * - Anthropic web search, web fetch and code execution: the Anthropic adapter's own estimates, and like it a
+ *   step of the server-side loop that reads the prompt and earlier results again.
  * - Gemini grounding: search results go into `toolUsePromptTokenCount`, ~2,000 tokens per query.
  */
 const KINDS: ReadonlyArray<[RegExp, ServerToolKind]> = [
@@ -69,7 +76,14 @@ const KINDS: ReadonlyArray<[RegExp, ServerToolKind]> = [
   ],
   [
     /^anthropic\.web_search_\d+$/,
-    { fee: 'webSearch', cap: 'maxUses', counting: 'usage', fixedUses: one, inputTokensPerUse: tokens(10_000) },
+    {
+      fee: 'webSearch',
+      cap: 'maxUses',
+      counting: 'usage',
+      fixedUses: one,
+      inputTokensPerUse: tokens(WEB_SEARCH_TOKENS_PER_USE),
+      rereadsPrompt: true,
+    },
   ],
   [
     /^anthropic\.web_fetch_\d+$/,
@@ -78,13 +92,21 @@ const KINDS: ReadonlyArray<[RegExp, ServerToolKind]> = [
       cap: 'maxUses',
       counting: 'free',
       fixedUses: one,
-      inputTokensPerUse: (args) => positiveInteger(args.maxContentTokens) ?? 50_000,
+      inputTokensPerUse: (args) => webFetchTokens(positiveInteger(args.maxContentTokens)),
+      rereadsPrompt: true,
     },
   ],
   [
     // Container time is billed by the hour (5-minute minimum) and never reported: one hour per request.
     /^anthropic\.code_execution_\d+$/,
-    { fee: 'codeExecution', cap: 'none', counting: 'session', fixedUses: one, inputTokensPerUse: tokens(4_000) },
+    {
+      fee: 'codeExecution',
+      cap: 'none',
+      counting: 'session',
+      fixedUses: one,
+      inputTokensPerUse: tokens(CODE_EXECUTION_TOKENS_PER_USE),
+      rereadsPrompt: true,
+    },
   ],
   [
     /^google\.google_search$/,
@@ -177,6 +199,7 @@ export function describeServerTools(
       maxUses,
       ...(kind.cap === 'none' && { fixed: true }),
       inputTokensPerUse: kind.inputTokensPerUse(tool.args),
+      ...(kind.rereadsPrompt && { rereadsPrompt: true }),
     });
     const billed: BilledTool = { fee: kind.fee, counting: kind.counting };
     if (tool.name !== undefined) found.byName.set(tool.name, billed);

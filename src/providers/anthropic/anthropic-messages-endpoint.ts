@@ -1,7 +1,6 @@
-import { type CallRequest, mediaTokenBound } from '../../budget/plan-call.js';
+import type { CallRequest } from '../../budget/plan-call.js';
 import type { CacheWriteTtl } from '../../pricing/estimate-worst-case.js';
-import { modelMaxInputTokens } from '../../pricing/model-token-limits.js';
-import { createPromptShape, type PromptShape, promptTokenBound } from '../../tokens/estimate-prompt-tokens.js';
+import { createPromptShape, type PromptShape } from '../../tokens/estimate-prompt-tokens.js';
 import { addAttachment } from '../add-attachment.js';
 import type { EndpointAdapter, RequestChanges, RequestParams, StreamUsageTracker } from '../provider-adapter.js';
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
@@ -71,23 +70,6 @@ function requestedTiers(params: RequestParams): string[] | undefined {
   return tiers;
 }
 
-/** Context windows are 200K tokens or more on every current Claude model. */
-const DEFAULT_CONTEXT_TOKENS = 200_000;
-
-/**
- * The prompt as each step of a server-tool loop reads it again: half its byte bound — above Claude's
- * count for English (~4 bytes per token) and for CJK text (~2 bytes per token at 1.5× o200k) — an
- * estimate, as the result sizes are.
- */
-function serverToolContext(model: string, prompt: PromptShape) {
-  const contextTokens = modelMaxInputTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
-  const media = mediaTokenBound('anthropic', prompt, model);
-  return {
-    promptTokens: media === undefined ? contextTokens : Math.ceil(promptTokenBound(prompt, 0) / 2) + media,
-    contextTokens,
-  };
-}
-
 /**
  * An image or document block: base64 bytes are sized (PNG/JPEG/GIF/WebP dimensions, PDF pages); a plain-text
  * or content document is prompt text; a URL or a file id is a part of unknown size.
@@ -122,8 +104,7 @@ function describeMessages(params: RequestParams): CallRequest | null {
     // The definitions are prompt text; what server tools add per use (results) is in `serverTools`.
     prompt.texts.push(JSON.stringify(params.tools));
     prompt.hiddenTokens += TOOL_SYSTEM_PROMPT_TOKENS;
-    const model = params.model;
-    serverTools = serverToolsOf(params.tools, () => serverToolContext(model, prompt));
+    serverTools = serverToolsOf(params.tools);
   }
   const tiers = requestedTiers(params);
   return {

@@ -1,4 +1,4 @@
-import { DEFAULT_TOOL_USE_CAP, type ServerToolRequest } from '../../budget/plan-call.js';
+import type { ServerToolRequest } from '../../budget/plan-call.js';
 import type { FeeKind } from '../../core/usage.js';
 import { asObject, positiveInteger } from '../read-json.js';
 
@@ -41,9 +41,9 @@ export function serverToolFee(tool: Record<string, unknown>): FeeKind | undefine
   return undefined;
 }
 
-function webFetchTokens(tool: Record<string, unknown>): number {
-  const limit = positiveInteger(tool.max_content_tokens);
-  return limit === undefined ? WEB_FETCH_DEFAULT_TOKENS_PER_USE : Math.ceil(limit * 1.1);
+/** Input tokens one web fetch adds, for the tool's `max_content_tokens` (undefined when it sets none). */
+export function webFetchTokens(maxContentTokens: number | undefined): number {
+  return maxContentTokens === undefined ? WEB_FETCH_DEFAULT_TOKENS_PER_USE : Math.ceil(maxContentTokens * 1.1);
 }
 
 /** Web search and web fetch from this version on filter their results by running code (dynamic filtering). */
@@ -55,36 +55,14 @@ function filtersWithCode(tool: Record<string, unknown>): boolean {
 }
 
 /**
- * What one request's server tools can add to its billed prompt, per use. Every use starts another
- * sampling step of the server-side loop, which reads the whole context again: the prompt
- * (`promptTokens`) and every result so far. With a cap of N uses that is N × prompt + R × N(N+1)/2,
- * i.e. prompt + R × (N+1)/2 per use, N being the request's cap or the cap the guard injects. One step
- * never reads more than the model's context window (`contextTokens`).
- */
-export interface ServerToolContext {
-  promptTokens: number;
-  contextTokens: number;
-}
-
-function perUse(resultTokens: number, cap: number, context: ServerToolContext): number {
-  const tokens = context.promptTokens + Math.ceil((resultTokens * (cap + 1)) / 2);
-  return Math.min(tokens, context.contextTokens);
-}
-
-/**
  * The per-use server tools of a request's `tools`, with their caps. Code execution has no `max_uses`: it
  * is billed per container hour, and a request that can run code — the code execution tool, or a web tool
  * that filters with code — is reserved one whole hour (fixed), since the response reports no duration
  * and one request cannot run longer. (Anthropic does not bill the code run alongside a dynamic-filtering
  * web tool; the adapter cannot see the request when it reads the response, so it still charges it.)
  */
-export function serverToolsOf(
-  tools: readonly unknown[],
-  contextOf: () => ServerToolContext,
-): ServerToolRequest[] | undefined {
+export function serverToolsOf(tools: readonly unknown[]): ServerToolRequest[] | undefined {
   let found: ServerToolRequest[] | undefined;
-  // Only a request with server tools pays for measuring its prompt.
-  let context: ServerToolContext | undefined;
   let runsCode = false;
   for (const entry of tools) {
     const tool = asObject(entry);
@@ -96,16 +74,21 @@ export function serverToolsOf(
     }
     runsCode ||= filtersWithCode(tool);
     const maxUses = positiveInteger(tool.max_uses);
-    const resultTokens = fee === 'webFetch' ? webFetchTokens(tool) : WEB_SEARCH_TOKENS_PER_USE;
-    context ??= contextOf();
+    const inputTokensPerUse =
+      fee === 'webFetch' ? webFetchTokens(positiveInteger(tool.max_content_tokens)) : WEB_SEARCH_TOKENS_PER_USE;
     found ??= [];
-    found.push({ fee, maxUses, inputTokensPerUse: perUse(resultTokens, maxUses ?? DEFAULT_TOOL_USE_CAP, context) });
+    // Every use is another step of the server-side loop, which reads the prompt and earlier results again.
+    found.push({ fee, maxUses, inputTokensPerUse, rereadsPrompt: true });
   }
   if (runsCode) {
-    context ??= contextOf();
     found ??= [];
-    const inputTokensPerUse = perUse(CODE_EXECUTION_TOKENS_PER_USE, 1, context);
-    found.push({ fee: 'codeExecution', maxUses: 1, fixed: true, inputTokensPerUse });
+    found.push({
+      fee: 'codeExecution',
+      maxUses: 1,
+      fixed: true,
+      inputTokensPerUse: CODE_EXECUTION_TOKENS_PER_USE,
+      rereadsPrompt: true,
+    });
   }
   return found;
 }

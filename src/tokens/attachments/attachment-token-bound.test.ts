@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attachmentFixtures as fixtures } from './attachment-fixtures.js';
+import { sampleAttachments as fixtures } from '../../testing/sample-attachments.js';
 import type { AttachmentInfo } from './attachment-info.js';
 import { type AttachmentProvider, attachmentTokenBound } from './attachment-token-bound.js';
 import { inspectAttachment } from './inspect-attachment.js';

@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attachmentFixtures as fixtures } from './attachment-fixtures.js';
+import { sampleAttachments as fixtures } from '../../testing/sample-attachments.js';
 import { inspectAttachment } from './inspect-attachment.js';
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');

@@ -1,10 +1,11 @@
 import { deflateSync } from 'node:zlib';
 
 /**
- * Real, minimal files built byte by byte for the tests, so each parser is checked against the format and not against
- * whatever a fixture generator happened to emit. Test-only: nothing in the library imports this.
+ * Real, minimal files built byte by byte — images, PDFs, audio — for tests of attachment bounds (ours and
+ * users'): each parser is checked against the format, not against whatever a generator happened to emit.
+ * The demo sends its PDFs from here too.
  */
-export const attachmentFixtures = {
+export const sampleAttachments = {
   png(width: number, height: number): Uint8Array {
     const header = new Uint8Array(13);
     const view = new DataView(header.buffer);

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelRates } from '../pricing/model-rates.js';
+import { createPromptShape } from '../tokens/estimate-prompt-tokens.js';
+import { BudgetNode } from './budget-node.js';
+import { type CallRequest, planCall, type ServerToolRequest } from './plan-call.js';
+
+/** $1 per 1M input and output tokens, $0.01 per search: 1 token = 1,000 n$. */
+const rates: ModelRates = {
+  model: 'claude-haiku-4-5',
+  provider: 'anthropic',
+  base: { input: 1_000_000_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 1_000_000_000 },
+  tiers: [],
+  origin: 'override',
+  maxOutputTokens: 1_000,
+  fees: { webSearch: 10_000_000, webFetch: 0 },
+};
+
+function held(tool: ServerToolRequest, budgetNanos = 10_000_000_000): { nanos: number; caps: unknown } {
+  const root = new BudgetNode({
+    label: 'root',
+    parent: undefined,
+    limitNanos: budgetNanos,
+    threshold: 1,
+    onEvent: undefined,
+    now: () => 0,
+  });
+  const prompt = createPromptShape();
+  prompt.texts.push('x'.repeat(1_000));
+  const request: CallRequest = {
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    outputCap: 1_000,
+    choices: 1,
+    producesOutput: true,
+    prompt,
+    cacheWrite: undefined,
+    tokenizer: 'exact',
+    hiddenContext: false,
+    serverTools: [tool],
+  };
+  const plan = planCall(
+    root.scope,
+    request,
+    { fallbacks: [], prices: { resolve: () => rates }, overspend: false },
+    new Date(0),
+  );
+  if (!plan.admitted) throw new Error('refused');
+  return { nanos: plan.reservation.heldNanos, caps: plan.toolCaps };
+}
+
+describe('planCall: per-use server tools', () => {
+  const prompt = 1_000;
+  const output = 1_000;
+
+  it('adds every use at its fee and its results, and the prompt again at every step of a server-side loop', () => {
+    const plain = held({ fee: 'webSearch', maxUses: 3, inputTokensPerUse: 500 }).nanos;
+    expect(plain).toBe((prompt + 3 * 500 + output) * 1_000 + 3 * 10_000_000);
+    const loop = held({ fee: 'webSearch', maxUses: 3, inputTokensPerUse: 500, rereadsPrompt: true }).nanos;
+    // 3 steps each read the prompt again, plus the results so far: 500 × (1 + 2 + 3).
+    expect(loop).toBe((prompt + 3 * prompt + 500 * 6 + output) * 1_000 + 3 * 10_000_000);
+  });
+
+  it('never adds more than a context window per step (claude-haiku-4-5 reads 200k)', () => {
+    const { nanos } = held({ fee: 'webFetch', maxUses: 2, inputTokensPerUse: 150_000, rereadsPrompt: true });
+    expect(nanos).toBe((prompt + 2 * 200_000 + output) * 1_000);
+  });
+
+  it('injects 10 uses for an uncapped tool, or 1 when 10 do not fit', () => {
+    expect(held({ fee: 'webSearch', maxUses: undefined, inputTokensPerUse: 0 }).caps).toEqual({ webSearch: 10 });
+    const tight = (prompt + output) * 1_000 + 2 * 10_000_000;
+    expect(held({ fee: 'webSearch', maxUses: undefined, inputTokensPerUse: 0 }, tight).caps).toEqual({ webSearch: 1 });
+  });
+});
