@@ -1,6 +1,6 @@
 import { MAX_NANOS, mulDivCeil } from '../core/money.js';
 import { FEE_KINDS, type FeeKind, MODALITY_BUCKETS } from '../core/usage.js';
-import { type BucketRates, type ModelRates, tierScale } from './model-rates.js';
+import { type BucketRates, type ModelRates, type TierScale, tierScale } from './model-rates.js';
 
 export type CacheWriteTtl = '5m' | '1h';
 
@@ -67,20 +67,28 @@ export function worstCaseFees(rates: ModelRates, request: WorstCaseInput): numbe
  * every per-use fee at its cap.
  */
 export function estimateWorstCase(rates: ModelRates, request: WorstCaseInput): number {
-  const scale = tierScale(rates, request.tiers);
+  const scale = reservationScale(rates, request.tiers);
   const total =
-    mulDivCeil(
-      request.inputTokens,
-      worstRate(rates, request, worstInputRate) * scale.inputPermille,
-      PER_MILLION_PER_MILLE,
-    ) +
-    mulDivCeil(
-      request.outputTokens,
-      worstRate(rates, request, worstOutputRate) * scale.outputPermille,
-      PER_MILLION_PER_MILLE,
-    ) +
+    scaledCost(request.inputTokens, worstRate(rates, request, worstInputRate), scale.inputPermille) +
+    scaledCost(request.outputTokens, worstRate(rates, request, worstOutputRate), scale.outputPermille) +
     worstCaseFees(rates, request);
   return Math.min(total, MAX_NANOS);
+}
+
+/** ⌈tokens × rate × ‰ / 10⁹⌉; the unscaled case stays on the float fast path (its product rarely passes 2⁵³). */
+function scaledCost(tokens: number, ratePerMillion: number, permille: number): number {
+  if (permille === 1000) return mulDivCeil(tokens, ratePerMillion, 1_000_000);
+  return mulDivCeil(tokens, ratePerMillion * permille, PER_MILLION_PER_MILLE);
+}
+
+/**
+ * The asked tier's scale, never below the standard rate: a provider may serve a request at another tier
+ * than asked (OpenAI: the served tier "may be different"), so an asked-for discount is not reserved.
+ */
+function reservationScale(rates: ModelRates, tiers: readonly string[] | undefined): TierScale {
+  const scale = tierScale(rates, tiers);
+  if (scale.inputPermille >= 1000 && scale.outputPermille >= 1000) return scale;
+  return { inputPermille: Math.max(scale.inputPermille, 1000), outputPermille: Math.max(scale.outputPermille, 1000) };
 }
 
 /**
@@ -104,7 +112,7 @@ function worstRate(
 export function affordableOutputTokens(rates: ModelRates, request: WorstCaseInput, headroomNanos: number): number {
   const inputOnly = estimateWorstCase(rates, { ...request, outputTokens: 0 });
   const left = headroomNanos - inputOnly;
-  const outputRate = worstRate(rates, request, worstOutputRate) * tierScale(rates, request.tiers).outputPermille;
+  const outputRate = worstRate(rates, request, worstOutputRate) * reservationScale(rates, request.tiers).outputPermille;
   if (left <= 0) return 0;
   if (outputRate === 0) return Number.MAX_SAFE_INTEGER;
   // ⌈tokens × rate‰ / 1e9⌉ ≤ left  ⇔  tokens ≤ left × 1e9 / rate‰

@@ -44,7 +44,9 @@ export function parsePriceDataOptions(value: unknown): ResolvedPriceData | undef
   if (file !== undefined && (typeof file !== 'string' || file.trim() === '')) {
     throw new InvalidOptionsError('priceData.file', 'expected a path to a genai-prices data.json');
   }
-  if (url !== undefined && !isHttpUrl(url)) throw new InvalidOptionsError('priceData.url', 'expected an http(s) URL');
+  if (url !== undefined && !isHttpUrl(url)) {
+    throw new InvalidOptionsError('priceData.url', 'expected an http(s) URL without a user name or password');
+  }
   if (maxAgeDays !== undefined && !(typeof maxAgeDays === 'number' && maxAgeDays > 0)) {
     throw new InvalidOptionsError('priceData.maxAgeDays', 'expected a number of days > 0 (Infinity: never warn)');
   }
@@ -62,8 +64,9 @@ export function parsePriceDataOptions(value: unknown): ResolvedPriceData | undef
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
+    const { protocol, username, password } = new URL(value);
+    // Credentials in a URL end up in fetch's own error messages: refused rather than risked in a warning.
+    return (protocol === 'https:' || protocol === 'http:') && username === '' && password === '';
   } catch {
     return false;
   }

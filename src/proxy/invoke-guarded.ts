@@ -262,12 +262,19 @@ export function admitCall(
   if (loops) noteEscalation(scopes, loops, plan);
   const stream = endpoint.isStream(params);
   const injectUsage = stream && endpoint.needsUsageReporting(params);
-  const sent = endpoint.rewrite(params, {
-    ...(plan.model !== request.model && { model: plan.model }),
-    ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
-    ...(plan.toolCaps !== undefined && { toolCaps: plan.toolCaps }),
-    ...(injectUsage && { includeUsage: true }),
-  });
+  let sent: RequestParams;
+  try {
+    sent = endpoint.rewrite(params, {
+      ...(plan.model !== request.model && { model: plan.model }),
+      ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
+      ...(plan.toolCaps !== undefined && { toolCaps: plan.toolCaps }),
+      ...(injectUsage && { includeUsage: true }),
+    });
+  } catch (error) {
+    // Nothing was sent: the hold made for it goes back.
+    plan.reservation.release();
+    throw error;
+  }
   const call = new GuardedCall({
     scope: scopes,
     endpoint,

@@ -201,6 +201,11 @@ describe('priceData option', () => {
       );
     }
     expect(() => guard(openAIClient(mock), { priceData: { url: 'nope' } })).toThrow(InvalidOptionsError);
+    // A password in the URL would come back in fetch's own error text: refused, and never echoed.
+    const withPassword = () =>
+      guard(openAIClient(mock), { priceData: { url: 'https://user:s3cret@example.com/d.json' } });
+    expect(withPassword).toThrow(expect.objectContaining({ option: 'priceData.url' }));
+    expect(withPassword).not.toThrow(/s3cret/);
     const hits = served.length;
     guard(openAIClient(mock), { priceData: { url: `${base}/data.json?unused` } });
     expect(served).toHaveLength(hits);

@@ -255,8 +255,11 @@ describe('usageOfAiSdkResult: Google', () => {
 });
 
 describe('usageOfAiSdkResult: other providers', () => {
-  it('reads the AI SDK counts, charging the asked tier', () => {
-    const usage = usageOfAiSdkResult(report(v3(undefined)), context({ requestedTiers: ['flex'] }));
-    expect(usage).toMatchObject({ inputUncached: 1_000, outputText: 500, tiers: ['flex'] });
+  it('reads the AI SDK counts, charging an asked surcharge but not an asked discount the answer does not confirm', () => {
+    const priority = usageOfAiSdkResult(report(v3(undefined)), context({ requestedTiers: ['priority'] }));
+    expect(priority).toMatchObject({ inputUncached: 1_000, outputText: 500, tiers: ['priority'] });
+    const flex = usageOfAiSdkResult(report(v3(undefined)), context({ requestedTiers: ['flex'] }));
+    expect(flex).toMatchObject({ inputUncached: 1_000, outputText: 500 });
+    expect(flex?.tiers).toBeUndefined();
   });
 });

@@ -176,9 +176,26 @@ export function usageOfAiSdkResult(report: AiSdkUsageReport, context: AiSdkSettl
   if (!base) return null;
   const extras = family ? extrasOf(family, raw, namespace, report, context) : {};
   const fees = addFees(extras.fees, countProviderExecutedTools(report.parts, context.serverTools.byName));
-  const tiers = extras.tiers ?? context.requestedTiers;
+  const tiers = unionOf(base.tiers, extras.tiers ?? surchargedTiers(context.requestedTiers));
   if (!extras.modalities && !fees && (!tiers || tiers.length === 0)) return base;
   const { usage: carved, taken } =
     extras.modalities && !hasModalities(base) ? carve(base, extras.modalities) : { usage: base, taken: {} };
-  return withExtras(carved, taken, { ...fees, ...base.fees }, base.tiers ?? tiers);
+  return withExtras(carved, taken, { ...fees, ...base.fees }, tiers);
+}
+
+/** Tiers that discount (flex, batch) are not assumed when the answer does not say it was served at them. */
+const DISCOUNT_TIERS = new Set(['flex', 'batch']);
+
+function surchargedTiers(requested: readonly string[] | undefined): readonly string[] | undefined {
+  return requested?.filter((tier) => !DISCOUNT_TIERS.has(tier));
+}
+
+/** Both lists of tiers and modes: a mode the answer names (a region) does not erase one only the request named (fast). */
+function unionOf(
+  first: readonly string[] | undefined,
+  second: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (!first || first.length === 0) return second;
+  if (!second || second.length === 0) return first;
+  return [...new Set([...first, ...second])];
 }
