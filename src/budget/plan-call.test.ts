@@ -71,3 +71,39 @@ describe('planCall: per-use server tools', () => {
     expect(held({ fee: 'webSearch', maxUses: undefined, inputTokensPerUse: 0 }, tight).caps).toEqual({ webSearch: 1 });
   });
 });
+
+describe('planCall: a downgrade reserves the tools as they bill on the model it sends to', () => {
+  it('uses the tools of the fallback model', () => {
+    const root = new BudgetNode({
+      label: 'root',
+      parent: undefined,
+      limitNanos: 10_000_000_000,
+      threshold: 0,
+      onEvent: undefined,
+      now: () => 0,
+    });
+    const prompt = createPromptShape();
+    const request: CallRequest = {
+      provider: 'google',
+      model: 'asked',
+      outputCap: 0,
+      choices: 1,
+      producesOutput: true,
+      prompt,
+      cacheWrite: undefined,
+      tokenizer: 'exact',
+      hiddenContext: false,
+      serverTools: [{ fee: 'webSearch', maxUses: 1, fixed: true, inputTokensPerUse: 0 }],
+      serverToolsOn: () => [{ fee: 'webSearch', maxUses: 10, fixed: true, inputTokensPerUse: 0 }],
+    };
+    // Threshold 0: past it at once, so the call goes to the fallback.
+    const plan = planCall(
+      root.scope,
+      request,
+      { fallbacks: ['fallback'], prices: { resolve: () => rates }, overspend: false },
+      new Date(0),
+    );
+    expect(plan.admitted && plan.model).toBe('fallback');
+    expect(plan.admitted && plan.reservation.heldNanos).toBe(10 * 10_000_000);
+  });
+});

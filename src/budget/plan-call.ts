@@ -35,6 +35,11 @@ export interface CallRequest {
   tiers?: readonly string[] | undefined;
   /** Server-side tools the request enables that bill per use (web search, code execution, grounding). */
   serverTools?: readonly ServerToolRequest[] | undefined;
+  /**
+   * The same tools as they bill on another model, where that depends on the model (Gemini grounding: once
+   * per prompt on 2.x, per query on 3+): a downgrade is reserved at the model it sends to.
+   */
+  serverToolsOn?: ((model: string) => readonly ServerToolRequest[] | undefined) | undefined;
 }
 
 /** A provider-side tool of a request that bills per use, and what each use can add to the prompt. */
@@ -224,9 +229,9 @@ export function planCall(
     | { deniedBy: BudgetNode; requestedNanos: number; rates: ModelRates; model: string; toolCaps: ToolCaps | undefined }
     | undefined;
 
-  const tools = request.serverTools ?? [];
-  const uncappedTools = tools.some((tool) => tool.maxUses === undefined);
   for (const model of candidates) {
+    const tools = (model !== request.model && request.serverToolsOn?.(model)) || request.serverTools || [];
+    const uncappedTools = tools.some((tool) => tool.maxUses === undefined);
     const rates = policy.prices.resolve(request.provider, model, at);
     if (!rates) throw new UnknownModelError(model, request.provider);
     const reason = pastThreshold ? 'threshold' : 'budget';

@@ -137,7 +137,10 @@ export function describeAiSdkCall(
   const tiers = requestedTiers(params.providerOptions, priced.provider);
   return {
     ...(tiers !== undefined && { tiers }),
-    ...(serverTools.requests.length > 0 && { serverTools: serverTools.requests }),
+    ...(serverTools.requests.length > 0 && {
+      serverTools: serverTools.requests,
+      serverToolsOn: (model: string) => describeServerTools(tools, params.providerOptions, model).requests,
+    }),
     provider: priced.provider,
     model: priced.model,
     outputCap: positiveInteger(params.maxOutputTokens),

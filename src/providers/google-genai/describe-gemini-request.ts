@@ -184,7 +184,10 @@ export function describeGeminiRequest(params: RequestParams): CallRequest | null
     hiddenContext: typeof config.cachedContent === 'string' && config.cachedContent !== '',
   };
   const serverTools = config.tools === undefined ? undefined : groundingTools(params.model, config.tools);
-  if (serverTools) request.serverTools = serverTools;
+  if (serverTools) {
+    request.serverTools = serverTools;
+    request.serverToolsOn = (model) => groundingTools(model, config.tools);
+  }
   const tiers = config.serviceTier === undefined ? undefined : requestedTiers(config.serviceTier);
   if (tiers) request.tiers = tiers;
   return request;
