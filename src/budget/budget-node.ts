@@ -217,6 +217,11 @@ export class BudgetNode {
     }
   }
 
+  /** True when this scope or an enclosing one has a budget: what bills outside one is refused there. */
+  get underBudget(): boolean {
+    return this.chain.some((scope) => scope.limitNanos !== null);
+  }
+
   get usageRatio(): number {
     if (this.limitNanos === null) return 0;
     if (this.limitNanos === 0) return this.spentNanos > 0 || this.heldNanos > 0 ? Number.POSITIVE_INFINITY : 1;

@@ -40,6 +40,11 @@ export interface EndpointAdapter {
   createStreamTracker(options: { stripUsageChunk: boolean; cacheWrite: CallRequest['cacheWrite'] }): StreamUsageTracker;
   /** A provider-shaped answer for `onLimit: 'stop'`; null when the endpoint has none (embeddings). */
   syntheticBody(model: string, text: string, stream: boolean): string | null;
+  /**
+   * For a request `describe` cannot price (a model billed per image, say): what it is. Such a request is
+   * refused under a budget with UnbudgetedEndpointError, and passed through when no scope has one.
+   */
+  unpricedRequest?(params: RequestParams): string | undefined;
 }
 
 /** Follows a stream of the SDK's own chunk objects, for endpoints guarded at the method (no wire seen). */

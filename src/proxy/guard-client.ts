@@ -59,10 +59,6 @@ function resourcePaths(methodPaths: Iterable<string>): Set<string> {
 
 type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 
-function underBudget(node: BudgetNode): boolean {
-  return node.chain.some((scope) => scope.limitNanos !== null);
-}
-
 /**
  * The stand-in for a method that bills outside the per-call budget: refused (as a rejected promise,
  * before any request) while a scope of the call has a budget, the SDK's own method otherwise.
@@ -78,7 +74,7 @@ function guardUnbudgeted(
   const what = adapter.unbudgeted?.get(path);
   if (what === undefined) return undefined;
   return (...args: unknown[]) =>
-    underBudget(node)
+    node.underBudget
       ? new DeniedApiPromise(new UnbudgetedEndpointError(path, provider, what))
       : original.apply(resource, args);
 }

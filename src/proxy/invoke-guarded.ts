@@ -7,6 +7,7 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { LoopDetectedError } from '../errors/loop-detected-error.js';
 import { RetryLimitError } from '../errors/retry-limit-error.js';
+import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
 import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
@@ -306,7 +307,13 @@ export function invokeGuarded(
 ): unknown {
   const given = asObject(params);
   const request = given ? describeFor(scope, endpoint, given) : null;
-  if (!given || !request) return original.call(target, params, options);
+  if (!given || !request) {
+    const unpriced = given && endpoint.unpricedRequest?.(given);
+    if (unpriced && scope.node.underBudget) {
+      return new DeniedApiPromise(new UnbudgetedEndpointError(unpriced, scope.provider, 'not in the price data'));
+    }
+    return original.call(target, params, options);
+  }
   const requestOptions = asObject(options) as RequestOptions | undefined;
   const admission = admitCall(scope, endpoint, request, given);
   if (!admission.admitted) {

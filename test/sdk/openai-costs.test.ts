@@ -665,8 +665,19 @@ describe('images.generate (GPT image models bill tokens)', () => {
     expect(describeImage?.({ model: 'gpt-image-1', prompt: 'x', quality: 'low', size: '1024x1024' })?.outputCap).toBe(
       272,
     );
-    // DALL·E bills per image, which the price data does not have: not guarded.
+    // DALL·E bills per image, which the price data does not have: it cannot be reserved.
     expect(describeImage?.({ model: 'dall-e-3', prompt: 'x' })).toBeNull();
+  });
+
+  it('refuses DALL·E under a budget with UNBUDGETED_ENDPOINT, sending nothing; without a budget it passes', async () => {
+    const budgeted = guard(openAIClient(mock), { budget: 5 });
+    await expect(budgeted.images.generate({ model: 'dall-e-3', prompt: 'otter' })).rejects.toMatchObject({
+      code: 'UNBUDGETED_ENDPOINT',
+    });
+    expect(mock.requests).toHaveLength(0);
+    const unbudgeted = guard(openAIClient(mock));
+    await unbudgeted.images.generate({ model: 'dall-e-3', prompt: 'otter' });
+    expect(mock.requests).toHaveLength(1);
   });
 });
 

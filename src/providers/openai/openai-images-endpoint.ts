@@ -91,5 +91,8 @@ export function createOpenAIImagesEndpoint(): EndpointAdapter {
     createStreamTracker: () => new ImageStreamTracker(),
     // An image request has no text answer to make locally.
     syntheticBody: () => null,
+    // DALL·E bills per image by size and quality, which the price data does not hold (the API's default
+    // model is dall-e-2).
+    unpricedRequest: (params) => `images with ${typeof params.model === 'string' ? params.model : 'dall-e-2'}`,
   };
 }
