@@ -5,6 +5,8 @@ import {
   WEB_SEARCH_TOKENS_PER_USE,
   webFetchTokens,
 } from '../../providers/anthropic/anthropic-server-tools.js';
+import { GEMINI_QUERIES_PER_REQUEST } from '../../providers/google-genai/describe-gemini-request.js';
+import { billsGroundingPerQuery } from '../../providers/google-genai/gemini-grounding-tally.js';
 import { asObject, positiveInteger } from '../../providers/read-json.js';
 
 /**
@@ -32,15 +34,8 @@ interface ServerToolKind {
   rereadsPrompt?: true;
 }
 
-/** Gemini 3 and later bill grounding per search query; 2.x once per grounded prompt. */
-export const GEMINI_PER_QUERY_GROUNDING = /^(?:models\/)?gemini-(?:[3-9]|\d{2,})(?:[.-]|$)/;
-/**
- * Search queries one Gemini 3 request is assumed to run at most: the API has no cap to send. Grounded
- * answers seen run 1–4 queries; 10 is the same bound the planner injects for an uncapped tool.
- */
-const GEMINI_QUERIES_PER_REQUEST = 10;
-const geminiGroundingUses = (model: string) =>
-  GEMINI_PER_QUERY_GROUNDING.test(model) ? GEMINI_QUERIES_PER_REQUEST : 1;
+/** Gemini 3 runs an uncappable number of queries: the Gemini adapter's documented bound. */
+const geminiGroundingUses = (model: string) => (billsGroundingPerQuery(model) ? GEMINI_QUERIES_PER_REQUEST : 1);
 const one = () => 1;
 const tokens = (count: number) => () => count;
 

@@ -1,7 +1,7 @@
 import { type ModalityBuckets, tokenCount } from '../../core/usage.js';
+import { groundingFeesOf } from '../../providers/google-genai/gemini-grounding-tally.js';
 import { asObject } from '../../providers/read-json.js';
 import { tierName } from './ai-sdk-requested-tiers.js';
-import { GEMINI_PER_QUERY_GROUNDING } from './ai-sdk-server-tools.js';
 import type { FeeUnits, UsageExtras } from './ai-sdk-usage-extras.js';
 
 type Modality = 'AUDIO' | 'IMAGE' | 'VIDEO';
@@ -60,30 +60,19 @@ interface Grounding {
 
 /**
  * Grounding fees of the requests behind one answer (`groundingMetadataPerRequest` when `@ai-sdk/google`
- * continued it, else `groundingMetadata`). Gemini 3 and later bill each search query
- * (`webSearchQueries`); 2.x one grounded prompt per request. Maps grounding: one per request whose
- * chunks carry `maps` (Gemini 3: per query, `retrievalQueries` when listed — unconfirmed, at least one).
+ * continued it, else `groundingMetadata`), each counted as the Gemini adapter counts a response, for the
+ * grounding tools the request enabled only.
  */
 function groundingFees(metadata: Record<string, unknown>, model: string, grounding: Grounding): FeeUnits | undefined {
   const perRequest = Array.isArray(metadata.groundingMetadataPerRequest)
     ? metadata.groundingMetadataPerRequest
     : [metadata.groundingMetadata];
-  const perQuery = GEMINI_PER_QUERY_GROUNDING.test(model);
   let search = 0;
   let maps = 0;
   for (const value of perRequest) {
-    const request = asObject(value);
-    if (!request) continue;
-    const queries = Array.isArray(request.webSearchQueries) ? request.webSearchQueries.length : 0;
-    const chunks = Array.isArray(request.groundingChunks) ? request.groundingChunks : [];
-    const webChunks = chunks.some((chunk) => asObject(chunk)?.web !== undefined);
-    if (grounding.search && (queries > 0 || webChunks || request.searchEntryPoint !== undefined)) {
-      search += perQuery ? Math.max(1, queries) : 1;
-    }
-    if (grounding.maps && chunks.some((chunk) => asObject(chunk)?.maps !== undefined)) {
-      const retrieval = Array.isArray(request.retrievalQueries) ? request.retrievalQueries.length : 0;
-      maps += perQuery ? Math.max(1, retrieval) : 1;
-    }
+    const fees = groundingFeesOf([{ groundingMetadata: value }], model);
+    if (grounding.search) search += fees?.googleSearch ?? 0;
+    if (grounding.maps) maps += fees?.googleMaps ?? 0;
   }
   if (search === 0 && maps === 0) return undefined;
   return { ...(search > 0 && { googleSearch: search }), ...(maps > 0 && { googleMaps: maps }) };

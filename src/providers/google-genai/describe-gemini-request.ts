@@ -111,7 +111,7 @@ export function addGeminiContents(prompt: PromptShape, contents: unknown): void 
  * asks Google for one, unanswered), so this bound is ESTIMATED, NOT PROVEN: above the most observed, 4–7
  * queries per answer for gemini-3.5-flash in 21 recorded requests (https://docs.apiyi.com/en/api-capabilities/gemini/web-search).
  */
-const QUERIES_PER_REQUEST = 10;
+export const GEMINI_QUERIES_PER_REQUEST = 10;
 /**
  * Input tokens grounding adds to the billed prompt (`toolUsePromptTokenCount`), an estimate: the price
  * dataset's grounded Gemini bodies show 78–3,056 tool-use tokens per request. Per grounded prompt (2.x) it
@@ -138,7 +138,7 @@ function groundingTools(model: string, tools: unknown): ServerToolRequest[] | un
   if (!search && !maps) return undefined;
   const perQuery = billsGroundingPerQuery(model);
   const use = {
-    maxUses: perQuery ? QUERIES_PER_REQUEST : 1,
+    maxUses: perQuery ? GEMINI_QUERIES_PER_REQUEST : 1,
     fixed: true,
     inputTokensPerUse: perQuery ? TOOL_TOKENS_PER_QUERY : TOOL_TOKENS_PER_GROUNDED_PROMPT,
   };
