@@ -15,18 +15,11 @@ const rates: ModelRates = {
   fees: { webSearch: 10_000_000, webFetch: 0 },
 };
 
-function held(tool: ServerToolRequest, budgetNanos = 10_000_000_000): { nanos: number; caps: unknown } {
-  const root = new BudgetNode({
-    label: 'root',
-    parent: undefined,
-    limitNanos: budgetNanos,
-    threshold: 1,
-    onEvent: undefined,
-    now: () => 0,
-  });
+/** A 1,000-token prompt (1,000 bytes) and 1,000 output tokens, with the given changes. */
+function requestWith(changes: Partial<CallRequest>): CallRequest {
   const prompt = createPromptShape();
   prompt.texts.push('x'.repeat(1_000));
-  const request: CallRequest = {
+  return {
     provider: 'anthropic',
     model: 'claude-haiku-4-5',
     outputCap: 1_000,
@@ -36,8 +29,20 @@ function held(tool: ServerToolRequest, budgetNanos = 10_000_000_000): { nanos: n
     cacheWrite: undefined,
     tokenizer: 'exact',
     hiddenContext: false,
-    serverTools: [tool],
+    ...changes,
   };
+}
+
+function held(tool: ServerToolRequest, budgetNanos = 10_000_000_000): { nanos: number; caps: unknown } {
+  const root = new BudgetNode({
+    label: 'root',
+    parent: undefined,
+    limitNanos: budgetNanos,
+    threshold: 1,
+    onEvent: undefined,
+    now: () => 0,
+  });
+  const request = requestWith({ serverTools: [tool] });
   const plan = planCall(
     root.scope,
     request,
@@ -82,20 +87,13 @@ describe('planCall: a downgrade reserves the tools as they bill on the model it 
       onEvent: undefined,
       now: () => 0,
     });
-    const prompt = createPromptShape();
-    const request: CallRequest = {
-      provider: 'google',
-      model: 'asked',
+    const request = requestWith({
+      prompt: createPromptShape(),
       outputCap: 0,
-      choices: 1,
-      producesOutput: true,
-      prompt,
-      cacheWrite: undefined,
-      tokenizer: 'exact',
-      hiddenContext: false,
+      model: 'asked',
       serverTools: [{ fee: 'webSearch', maxUses: 1, fixed: true, inputTokensPerUse: 0 }],
       serverToolsOn: () => [{ fee: 'webSearch', maxUses: 10, fixed: true, inputTokensPerUse: 0 }],
-    };
+    });
     // Threshold 0: past it at once, so the call goes to the fallback.
     const plan = planCall(
       root.scope,

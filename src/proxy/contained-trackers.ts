@@ -29,14 +29,7 @@ export function containStreamTracker(tracker: StreamUsageTracker): StreamUsageTr
         return false;
       }
     },
-    result() {
-      if (broken) return UNKNOWN;
-      try {
-        return tracker.result();
-      } catch {
-        return UNKNOWN;
-      }
-    },
+    result: () => containedResult(tracker, broken),
   };
 }
 
@@ -52,13 +45,15 @@ export function containChunkTracker(tracker: ChunkUsageTracker): ChunkUsageTrack
         broken = true;
       }
     },
-    result() {
-      if (broken) return UNKNOWN;
-      try {
-        return tracker.result();
-      } catch {
-        return UNKNOWN;
-      }
-    },
+    result: () => containedResult(tracker, broken),
   };
+}
+
+function containedResult<R>(tracker: { result(): R }, broken: boolean): R | typeof UNKNOWN {
+  if (broken) return UNKNOWN;
+  try {
+    return tracker.result();
+  } catch {
+    return UNKNOWN;
+  }
 }

@@ -1,6 +1,7 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import type { NormalizedUsage } from '../../core/usage.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { inputOnlyRequest } from '../input-only-request.js';
 import type { MethodEndpointAdapter, RequestParams } from '../provider-adapter.js';
 import { asObject } from '../read-json.js';
 import { addGeminiContents } from './describe-gemini-request.js';
@@ -15,17 +16,7 @@ function describeEmbedContent(params: RequestParams): CallRequest | null {
   addGeminiContents(prompt, params.contents);
   const title = asObject(params.config)?.title;
   if (typeof title === 'string') prompt.texts.push(title);
-  return {
-    provider: 'google',
-    model: params.model,
-    outputCap: undefined,
-    choices: 1,
-    producesOutput: false,
-    prompt,
-    cacheWrite: undefined,
-    tokenizer: 'estimated',
-    hiddenContext: false,
-  };
+  return inputOnlyRequest('google', params.model, prompt, 'estimated');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CallRequest } from '../../budget/plan-call.js';
 import { createPromptShape } from '../../tokens/estimate-prompt-tokens.js';
+import { inputOnlyRequest } from '../input-only-request.js';
 import type { EndpointAdapter, RequestParams } from '../provider-adapter.js';
 import { rewriteParams } from '../rewrite-params.js';
 import { openAIInputUsageFromJson } from './normalize-openai-usage.js';
@@ -13,17 +14,7 @@ function describeEmbeddings(params: RequestParams): CallRequest | null {
     // Pre-tokenized input: one token per id.
     else if (Array.isArray(input)) prompt.hiddenTokens += input.length;
   }
-  return {
-    provider: 'openai',
-    model: params.model,
-    outputCap: undefined,
-    choices: 1,
-    producesOutput: false,
-    prompt,
-    cacheWrite: undefined,
-    tokenizer: 'exact',
-    hiddenContext: false,
-  };
+  return inputOnlyRequest('openai', params.model, prompt, 'exact');
 }
 
 /** `embeddings.create`: input tokens only, never streamed, no local answer for `onLimit: 'stop'`. */
