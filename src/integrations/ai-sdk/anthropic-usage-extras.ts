@@ -9,7 +9,8 @@ import type { UsageExtras } from './ai-sdk-usage-extras.js';
  * ('fast'), `inference_geo` ('us'). A mode the usage leaves out is taken from the request (`requested`).
  * `web_fetch_requests` is not a fee: web fetch bills its tokens only, which the usage already counts
  * (reporting it would make the settlement fall back to the hold for want of a rate).
- * Written here because `src/providers/anthropic/normalize-anthropic-usage.ts` maps tokens only.
+ * Needed where the tokens come from the AI SDK's own counts (`@ai-sdk/anthropic` 2); when the Anthropic
+ * normalizer read the raw usage itself, its fees and tiers win and these only fill what it lacks.
  */
 export function anthropicUsageExtras(
   raw: Record<string, unknown>,

@@ -82,7 +82,8 @@ function groundingFees(metadata: Record<string, unknown>, model: string, groundi
  * Modalities, grounding fees and the served tier of a Gemini answer: `usageMetadata` (V3 `usage.raw`, or
  * `providerMetadata.google.usageMetadata`) and `providerMetadata.google` (`groundingMetadata`,
  * `serviceTier`). Grounding is counted only for the grounding tools the request enabled.
- * Written here because `src/providers/google-genai/normalize-gemini-usage.ts` maps text tokens only.
+ * Grounding and the tier sit in provider metadata, outside the `usageMetadata` the Gemini normalizer
+ * reads; the modalities matter where the tokens come from the AI SDK's own counts (else the normalizer's win).
  */
 export function geminiUsageExtras(
   usage: Record<string, unknown>,

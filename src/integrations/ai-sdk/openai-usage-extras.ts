@@ -8,7 +8,8 @@ import type { UsageExtras } from './ai-sdk-usage-extras.js';
  * `service_tier` of the response body (Chat Completions, `doGenerate` only; a chat stream's parts carry
  * none) — and the audio tokens of its raw usage (`prompt_tokens_details.audio_tokens`,
  * `completion_tokens_details.audio_tokens`, inside the prompt and completion counts).
- * Written here because `src/providers/openai/normalize-openai-usage.ts` maps text tokens only.
+ * The tier is not in the raw usage object the OpenAI normalizer reads; the audio tokens matter where the
+ * tokens come from the AI SDK's own counts (when the normalizer split them out itself, its buckets win).
  */
 export function openAIUsageExtras(
   raw: Record<string, unknown> | undefined,
