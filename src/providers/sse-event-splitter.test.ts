@@ -26,3 +26,21 @@ describe('SseEventSplitter', () => {
     expect(splitter.flush()).toBeUndefined();
   });
 });
+
+describe('SseEventSplitter: a CRLF split across chunks', () => {
+  it('is one line end, not a blank line: the event is not cut in two', () => {
+    const splitter = new SseEventSplitter();
+    expect(splitter.push('event: message_delta\r')).toEqual([]);
+    expect(splitter.isEmpty).toBe(false);
+    expect(splitter.push('\ndata: {"a":1}\r')).toEqual([]);
+    const [event] = splitter.push('\n\r\n');
+    expect(event).toMatchObject({ name: 'message_delta', data: '{"a":1}' });
+    expect(splitter.isEmpty).toBe(true);
+  });
+
+  it('ends a line when the stream ends on a CR', () => {
+    const splitter = new SseEventSplitter();
+    splitter.push('data: last\r');
+    expect(splitter.flush()).toMatchObject({ data: 'last' });
+  });
+});

@@ -12,13 +12,21 @@ export interface SseEvent {
 /** Splits decoded SSE text into whole events; partial events wait for the next chunk. */
 export class SseEventSplitter {
   #buffer = '';
+  /**
+   * A chunk's trailing CR, held for the next chunk: a CRLF split across two network chunks would otherwise
+   * count as two line ends — a blank line, an event boundary that is not there.
+   */
+  #pendingCr = false;
 
   /** True when no partial event is waiting for more text. */
   get isEmpty(): boolean {
-    return this.#buffer === '';
+    return this.#buffer === '' && !this.#pendingCr;
   }
 
-  push(text: string): SseEvent[] {
+  push(chunk: string): SseEvent[] {
+    let text = this.#pendingCr ? `\r${chunk}` : chunk;
+    this.#pendingCr = text.endsWith('\r');
+    if (this.#pendingCr) text = text.slice(0, -1);
     this.#buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
     const events: SseEvent[] = [];
     let boundary = this.#buffer.indexOf('\n\n');
@@ -33,8 +41,9 @@ export class SseEventSplitter {
 
   /** What is left when the stream ends without a final blank line. */
   flush(): SseEvent | undefined {
-    const rest = this.#buffer;
+    const rest = this.#pendingCr ? `${this.#buffer}\n` : this.#buffer;
     this.#buffer = '';
+    this.#pendingCr = false;
     return rest.trim() === '' ? undefined : parseEvent(rest);
   }
 }

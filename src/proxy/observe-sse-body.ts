@@ -26,12 +26,6 @@ export function observeSseBody(
   const splitter = new SseEventSplitter();
   let ended = false;
   let downstream: ReadableStreamDefaultController<Uint8Array> | undefined;
-  /**
-   * A chunk's trailing CR, held for the next chunk: a CRLF split across two network chunks would
-   * otherwise reach the splitter as two line ends — a blank line, an event boundary that is not there —
-   * and the events after it would be cut in two, for the tracker and for the SDK alike.
-   */
-  let carriedCr = false;
 
   const end = (how: BodyEnd): boolean => {
     if (ended) return false;
@@ -44,18 +38,15 @@ export function observeSseBody(
    * dropped (the usual case, no re-encoding), otherwise the kept events re-encoded (null: nothing kept).
    */
   const keep = (value: Uint8Array | undefined): Uint8Array | null => {
-    const aligned = splitter.isEmpty && !carriedCr;
-    let text = value ? decoder.decode(value, { stream: true }) : decoder.decode();
-    if (carriedCr) text = `\r${text}`;
-    carriedCr = value !== undefined && text.endsWith('\r');
-    const events = splitter.push(carriedCr ? text.slice(0, -1) : text);
+    const aligned = splitter.isEmpty;
+    const events = splitter.push(value ? decoder.decode(value, { stream: true }) : decoder.decode());
     if (!value) {
       const rest = splitter.flush();
       if (rest) events.push(rest);
     }
     let dropped = false;
     for (const event of events) if (tracker.onEvent(event.name, event.data)) event.dropped = dropped = true;
-    if (value && !dropped && aligned && splitter.isEmpty && !carriedCr) return value;
+    if (value && !dropped && aligned && splitter.isEmpty) return value;
     let kept = '';
     for (const event of events) if (!event.dropped) kept += event.raw;
     return kept ? encoder.encode(kept) : null;
