@@ -13,6 +13,8 @@ export interface DashboardRoutesOptions {
   hosts: () => readonly string[];
   /** How often the live stream looks for new records, ms. */
   pollMs: number;
+  /** Live streams open at once; one more is refused with 503. */
+  maxLiveStreams: number;
 }
 
 const SECURITY_HEADERS = {
@@ -67,6 +69,7 @@ export function createDashboardRoutes(
   options: DashboardRoutesOptions,
 ): (request: Request, closed: AbortSignal) => Promise<Response> {
   const { store, fence, token } = options;
+  const liveStreams = { open: 0 };
   return async (request, closed) => {
     const url = new URL(request.url);
     if (!options.hosts().includes(request.headers.get('host') ?? '')) return refuse(403, 'unknown host');
@@ -119,13 +122,26 @@ export function createDashboardRoutes(
       const run = runId === null ? undefined : dashboardRun(store, runId);
       return run ? json(run) : refuse(404, 'no such run');
     }
-    if (url.pathname === '/api/stream') return liveStream(options, closed);
+    if (url.pathname === '/api/stream') {
+      if (liveStreams.open >= options.maxLiveStreams) {
+        const refusal = refuse(
+          503,
+          `too many live views open (${liveStreams.open}); close a dashboard tab or raise maxLiveStreams`,
+        );
+        refusal.headers.set('retry-after', '5');
+        return refusal;
+      }
+      liveStreams.open += 1;
+      return liveStream(options, closed, () => {
+        liveStreams.open -= 1;
+      });
+    }
     return refuse(404, 'not found');
   };
 }
 
 /** Server-sent events: new call records and events as they land, plus `refresh` for the summary. */
-function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Response {
+function liveStream(options: DashboardRoutesOptions, signal: AbortSignal, onEnd: () => void): Response {
   const encoder = new TextEncoder();
   // Records can land out of order (another process's writer flushes in batches), so each poll looks back
   // a little and drops what it has already sent; what is older than the look-back is forgotten.
@@ -133,6 +149,12 @@ function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Respo
   let latest = Date.now() - 60_000;
   const sent = new Map<string, number>();
   let timer: ReturnType<typeof setInterval> | undefined;
+  // Counted out once, however the stream ends: the client leaves, the ledger fails, or the body is cancelled.
+  let counted = true;
+  const uncount = () => {
+    if (counted) onEnd();
+    counted = false;
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (event: string, data: unknown) =>
@@ -165,8 +187,10 @@ function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Respo
       let finished = false;
       const finish = () => {
         clearInterval(timer);
-        if (!finished) controller.close();
+        uncount();
+        if (finished) return;
         finished = true;
+        controller.close();
       };
       const pollSafely = () => {
         try {
@@ -184,6 +208,7 @@ function liveStream(options: DashboardRoutesOptions, signal: AbortSignal): Respo
     },
     cancel() {
       clearInterval(timer);
+      uncount();
     },
   });
   return new Response(body, {

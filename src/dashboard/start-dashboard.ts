@@ -18,6 +18,22 @@ export interface DashboardOptions {
   token?: string;
   /** How often the live view looks for new records, ms. @default 1000 */
   pollMs?: number;
+  /**
+   * Live-view streams open at once (each one polls the ledger); one more is refused with 503 until one
+   * closes. @default 16
+   */
+  maxLiveStreams?: number;
+  /** Longest a client may take to send a request's headers, ms (then 408 and the socket closes). @default 10000 */
+  headersTimeoutMs?: number;
+  /** Longest a client may take to send a whole request, headers and body, ms. @default 15000 */
+  requestTimeoutMs?: number;
+}
+
+function positiveIntegerOption(name: keyof DashboardOptions, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new InvalidOptionsError(name, `expected a positive whole number, got ${String(value).slice(0, 40)}`);
+  return value;
 }
 
 export interface Dashboard {
@@ -70,6 +86,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const store = options.store ?? options.fence?.store;
   if (!store) throw new InvalidOptionsError('store', 'startDashboard needs a store or a fence');
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const maxLiveStreams = positiveIntegerOption('maxLiveStreams', options.maxLiveStreams, 16);
+  const requestTimeoutMs = positiveIntegerOption('requestTimeoutMs', options.requestTimeoutMs, 15_000);
+  // Node refuses a header timeout above the request timeout.
+  const headersTimeoutMs = Math.min(
+    positiveIntegerOption('headersTimeoutMs', options.headersTimeoutMs, 10_000),
+    requestTimeoutMs,
+  );
   let port = 0;
   const routes = createDashboardRoutes({
     store,
@@ -77,23 +100,33 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     token,
     hosts: () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`],
     pollMs: options.pollMs ?? 1_000,
+    maxLiveStreams,
   });
-  const server = createServer((message, reply) => {
-    // The live stream stops when the browser goes away: this signal is tied to the socket, not to a
-    // Request object that may be collected while the stream still runs.
-    const closed = new AbortController();
-    reply.on('close', () => closed.abort());
-    toRequest(message, port)
-      .then(async (request) => {
-        if (request) return send(await routes(request, closed.signal), reply);
-        reply.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        reply.end('{"error":"request body too large"}');
-      })
-      .catch(() => {
-        if (!reply.headersSent) reply.writeHead(500, { 'content-type': 'application/json' });
-        reply.end('{"error":"internal error"}');
-      });
-  });
+  // Half-sent requests are cut off early; a live stream is a response, so the timeouts never end one.
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Node checks the timeouts on this interval (30 s by default), which would stretch them.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(headersTimeoutMs / 4))),
+    },
+    (message, reply) => {
+      // The live stream stops when the browser goes away: this signal is tied to the socket, not to a
+      // Request object that may be collected while the stream still runs.
+      const closed = new AbortController();
+      reply.on('close', () => closed.abort());
+      toRequest(message, port)
+        .then(async (request) => {
+          if (request) return send(await routes(request, closed.signal), reply);
+          reply.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+          reply.end('{"error":"request body too large"}');
+        })
+        .catch(() => {
+          if (!reply.headersSent) reply.writeHead(500, { 'content-type': 'application/json' });
+          reply.end('{"error":"internal error"}');
+        });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

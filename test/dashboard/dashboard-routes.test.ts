@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../src/index.js';
 import { InvalidOptionsError, startDashboard, TokenFence } from '../../src/index.js';
@@ -158,5 +159,81 @@ describe('dashboard routes', () => {
 
   it('needs a store or a fence', async () => {
     await expect(startDashboard({})).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+});
+
+describe('dashboard limits', () => {
+  let dashboard: Dashboard;
+  const fence = new TokenFence({ store: 'memory' });
+  beforeAll(async () => {
+    dashboard = await startDashboard({
+      fence,
+      pollMs: 50,
+      maxLiveStreams: 2,
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 400,
+    });
+  });
+  afterAll(() => dashboard.close());
+
+  const openLiveStream = async () => {
+    const response = await fetch(`http://127.0.0.1:${dashboard.port}/api/stream?token=${dashboard.token}`);
+    return response;
+  };
+
+  it('refuses a live stream over maxLiveStreams with 503 and Retry-After, and admits one when another closes', async () => {
+    const first = await openLiveStream();
+    const second = await openLiveStream();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const third = await openLiveStream();
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(((await third.json()) as { error: string }).error).toMatch(/too many live views open \(2\)/);
+    await first.body?.cancel();
+    let fourth = await openLiveStream();
+    // The server learns that the first stream's socket closed a moment after the client cancels.
+    for (let tries = 0; fourth.status === 503 && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      fourth = await openLiveStream();
+    }
+    expect(fourth.status).toBe(200);
+    await Promise.all([second.body?.cancel(), fourth.body?.cancel()]);
+  });
+
+  /** Sends `text` over a raw socket and resolves with what the server answered when it closed the socket. */
+  const sendRaw = (text: string) =>
+    new Promise<{ answer: string; afterMs: number }>((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(dashboard.port, '127.0.0.1', () => socket.write(text));
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('close', () => resolve({ answer, afterMs: Date.now() - started }));
+      socket.on('error', reject);
+    });
+
+  it('closes a request whose headers never finish after headersTimeoutMs', async () => {
+    const { answer, afterMs } = await sendRaw(`GET /api/summary?token=${dashboard.token} HTTP/1.1\r\nHost: 127.0`);
+    expect(answer).toMatch(/^HTTP\/1.1 408/);
+    expect(afterMs).toBeLessThan(5_000);
+  });
+
+  it('closes a request whose body never finishes after requestTimeoutMs', async () => {
+    const { answer, afterMs } = await sendRaw(
+      `POST /api/kill HTTP/1.1\r\nHost: 127.0.0.1:${dashboard.port}\r\nx-tokenfence-token: ${dashboard.token}\r\n` +
+        'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"runId":',
+    );
+    expect(answer).toMatch(/^HTTP\/1.1 408/);
+    expect(afterMs).toBeLessThan(5_000);
+  });
+
+  it('refuses limits that are not positive whole numbers', async () => {
+    for (const maxLiveStreams of [0, -1, 1.5, Number.NaN, '3']) {
+      await expect(startDashboard({ fence, maxLiveStreams: maxLiveStreams as number })).rejects.toMatchObject({
+        code: 'INVALID_OPTIONS',
+      });
+    }
+    await expect(startDashboard({ fence, requestTimeoutMs: 0 })).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 });
