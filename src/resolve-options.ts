@@ -267,8 +267,13 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
     throw new InvalidOptionsError('threshold', `expected a number from 0 to 1, got ${describe(given.threshold)}`);
   }
-  const onLimit = given.onLimit === undefined ? 'stop' : ON_LIMIT[given.onLimit as keyof typeof ON_LIMIT];
-  if (!onLimit || !Object.hasOwn(ON_LIMIT, given.onLimit ?? 'stop')) {
+  // Only a string may index the table: an object key would be coerced, and a null-prototype one throws.
+  const onLimitName: unknown = given.onLimit ?? 'stop';
+  const onLimit =
+    typeof onLimitName === 'string' && Object.hasOwn(ON_LIMIT, onLimitName)
+      ? ON_LIMIT[onLimitName as keyof typeof ON_LIMIT]
+      : undefined;
+  if (!onLimit) {
     throw new InvalidOptionsError(
       'onLimit',
       `expected 'stop', 'warn' or 'throw' ('raise'), got ${describe(given.onLimit)}`,

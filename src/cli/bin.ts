@@ -1,3 +1,4 @@
+import { withoutCredentials } from './cli-io.js';
 import { main } from './main.js';
 
 const controller = new AbortController();
@@ -12,7 +13,10 @@ main(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`tokenfence: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Not a user mistake (those are answered in main): a bug, so the stack helps — without credentials.
+    process.stderr.write(
+      withoutCredentials(`tokenfence: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+    );
     process.exitCode = 1;
   },
 );

@@ -11,3 +11,13 @@ export interface CliIo {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/**
+ * A message with the credentials of any URL in it blanked out: a mistyped `--store` is echoed back by
+ * argument parsing, and its password must not land in a terminal's scrollback or a CI log.
+ */
+export function withoutCredentials(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s'"]*@/gi, '$1…@')
+    .replace(/([?&](?:password|pass|pwd|token|secret|key)=)[^&\s'"]*/gi, '$1…');
+}

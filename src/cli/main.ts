@@ -1,5 +1,5 @@
 import { TokenFenceError } from '../errors/token-fence-error.js';
-import { type CliIo, UsageError } from './cli-io.js';
+import { type CliIo, UsageError, withoutCredentials } from './cli-io.js';
 import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { PRICES_HELP, pricesCommand } from './commands/prices.js';
@@ -37,7 +37,9 @@ const PARSE_ARGS_ERRORS = new Set<unknown>([
 ]);
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], given: CliIo): Promise<number> {
+  // Messages echo what the user typed (a mistyped --store among it): no URL's credentials get through.
+  const io: CliIo = { ...given, stderr: (text) => given.stderr(withoutCredentials(text)) };
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP);

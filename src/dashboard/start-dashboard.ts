@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { TokenFence } from '../token-fence.js';
+import { TOKEN_FENCE_MARKER } from '../types.js';
 import { createDashboardRoutes } from './dashboard-routes.js';
 
 export interface DashboardOptions {
@@ -83,9 +84,24 @@ async function send(response: Response, reply: ServerResponse): Promise<void> {
  * with a foreign Host header are refused (DNS rebinding); no asset comes from a CDN.
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('options', 'startDashboard needs { store } or { fence }');
+  if (
+    options.fence !== undefined &&
+    (options.fence as unknown as Record<symbol, unknown>)?.[TOKEN_FENCE_MARKER] !== true
+  )
+    throw new InvalidOptionsError('fence', 'expected a TokenFence');
   const store = options.store ?? options.fence?.store;
   if (!store) throw new InvalidOptionsError('store', 'startDashboard needs a store or a fence');
+  if (typeof store !== 'object' || typeof store.queryCalls !== 'function')
+    throw new InvalidOptionsError('store', 'expected a ledger store object (open a store string with the CLI)');
+  const port = options.port ?? 0;
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidOptionsError('port', 'expected a whole number from 0 to 65535');
   const token = options.token ?? randomBytes(32).toString('base64url');
+  if (typeof token !== 'string' || token.length < 16 || token.length > 1_024 || !/^[\x21-\x7e]+$/.test(token))
+    throw new InvalidOptionsError('token', 'expected 16 to 1024 printable ASCII characters without spaces');
+  const pollMs = positiveIntegerOption('pollMs', options.pollMs, 1_000);
   const maxLiveStreams = positiveIntegerOption('maxLiveStreams', options.maxLiveStreams, 16);
   const requestTimeoutMs = positiveIntegerOption('requestTimeoutMs', options.requestTimeoutMs, 15_000);
   // Node refuses a header timeout above the request timeout.
@@ -93,13 +109,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     positiveIntegerOption('headersTimeoutMs', options.headersTimeoutMs, 10_000),
     requestTimeoutMs,
   );
-  let port = 0;
+  let boundPort = 0;
   const routes = createDashboardRoutes({
     store,
     fence: options.fence,
     token,
-    hosts: () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`],
-    pollMs: options.pollMs ?? 1_000,
+    hosts: () => [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`],
+    pollMs,
     maxLiveStreams,
   });
   // Half-sent requests are cut off early; a live stream is a response, so the timeouts never end one.
@@ -115,7 +131,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       // Request object that may be collected while the stream still runs.
       const closed = new AbortController();
       reply.on('close', () => closed.abort());
-      toRequest(message, port)
+      toRequest(message, boundPort)
         .then(async (request) => {
           if (request) return send(await routes(request, closed.signal), reply);
           reply.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
@@ -136,12 +152,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         ),
       ),
     );
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
-  port = (server.address() as AddressInfo).port;
+  boundPort = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`,
-    port,
+    url: `http://127.0.0.1:${boundPort}/?token=${encodeURIComponent(token)}`,
+    port: boundPort,
     token,
     close: () =>
       new Promise<void>((resolve) => {

@@ -15,7 +15,8 @@ export function resolveStore(store: unknown): LedgerStore {
     if (/^rediss?:\/\//.test(store)) return redisStore(store);
     throw new InvalidOptionsError(
       'store',
-      `expected 'memory', 'sqlite:<path>', 'redis://…' or a store object, got ${JSON.stringify(store.replace(/\/\/[^@/]*@/, '//…@').slice(0, 60))}`,
+      // Only the scheme is echoed: whatever follows may be a credential.
+      `expected 'memory', 'sqlite:<path>', 'redis://…' or a store object, got a string starting ${JSON.stringify(`${store.split(/[:/@]/, 1)[0]?.slice(0, 12) ?? ''}…`)}`,
     );
   }
   const candidate = store as Partial<LedgerStore> | null;

@@ -115,15 +115,3 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-
-/** A redis:// URL as it may appear in messages: credentials removed. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'redis://(invalid URL)';
-  }
-}

@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { RedisBudgetStore } from './redis-budget-store.js';
-import { type RedisClientLike, RedisConnection, redactRedisUrl } from './redis-connection.js';
+import { type RedisClientLike, RedisConnection } from './redis-connection.js';
 import { RedisLedgerStore } from './redis-ledger-store.js';
+import { checkRedisUrl } from './redis-url.js';
 
 export interface RedisStoreOptions {
   /** Prefix of every key. @default 'tf' */
@@ -95,20 +96,24 @@ function loadIoredis(): RedisConstructor {
 export function redisStore(target: string | RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 500);
   if (typeof target === 'string') {
-    if (!/^rediss?:\/\//.test(target)) {
-      throw new InvalidOptionsError('store', `expected a redis:// or rediss:// URL, got ${redactRedisUrl(target)}`);
-    }
+    const shownUrl = checkRedisUrl(target);
     const Redis = loadIoredis();
-    const client = new Redis(target, {
-      // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: Math.max(timeoutMs, 1_000),
-      commandTimeout: timeoutMs,
-      retryStrategy: (times: number) => Math.min(25 * times, 500),
-    });
-    return new RedisStore(new RedisConnection(client, redactRedisUrl(target), timeoutMs, true), true, options);
+    let client: RedisClientLike;
+    try {
+      client = new Redis(target, {
+        // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        connectTimeout: Math.max(timeoutMs, 1_000),
+        commandTimeout: timeoutMs,
+        retryStrategy: (times: number) => Math.min(25 * times, 500),
+      });
+    } catch {
+      // ioredis's own error quotes the URL, credentials and all.
+      throw new InvalidOptionsError('store', `ioredis refused the Redis URL ${shownUrl}`);
+    }
+    return new RedisStore(new RedisConnection(client, shownUrl, timeoutMs, true), true, options);
   }
   if (typeof target !== 'object' || target === null || typeof target.call !== 'function') {
     throw new InvalidOptionsError('store', 'expected a redis:// URL or an ioredis client');
