@@ -20,6 +20,11 @@ export interface RedisScript {
   readonly sha: string;
 }
 
+/** How long a new connection may take: the TCP connect, TLS and ioredis's ready check. */
+export function redisConnectTimeoutMs(timeoutMs: number): number {
+  return Math.max(timeoutMs, 2_000);
+}
+
 export function redisScript(source: string): RedisScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
@@ -50,12 +55,21 @@ export class RedisConnection {
   /** The client itself times commands out (`commandTimeout`): no timer per command here. */
   readonly #clientTimesOut: boolean;
 
+  /**
+   * Until the client has connected once, commands wait for the first connection up to this time (epoch
+   * ms): a worker that starts on a busy machine is not facing an outage, and its first calls should not
+   * fail after `timeoutMs` while the TCP and ready handshakes are still under way.
+   */
+  #firstConnectionBy: number | undefined;
+
   constructor(client: RedisClientLike, name: string, timeoutMs: number, clientTimesOut = false) {
     this.client = client;
     this.name = name;
     this.timeoutMs = timeoutMs;
     this.#clientTimesOut = clientTimesOut;
+    if (client.status !== 'ready') this.#firstConnectionBy = Date.now() + redisConnectTimeoutMs(timeoutMs);
     client.on('ready', () => {
+      this.#firstConnectionBy = undefined;
       this.#down = false;
       for (const listener of this.#readyListeners) listener();
     });
@@ -89,8 +103,9 @@ export class RedisConnection {
     }, deadline);
   }
 
-  async command<T>(send: () => Promise<T>, deadline = Date.now() + this.timeoutMs): Promise<T> {
+  async command<T>(send: () => Promise<T>, until = Date.now() + this.timeoutMs): Promise<T> {
     if (!this.available) throw new StoreUnavailableError(this.name, 'not connected');
+    const deadline = this.#firstConnectionBy === undefined ? until : Math.max(until, this.#firstConnectionBy);
     let lastProblem = 'no answer';
     for (;;) {
       const left = deadline - Date.now();

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { RedisBudgetStore } from './redis-budget-store.js';
-import { type RedisClientLike, RedisConnection } from './redis-connection.js';
+import { type RedisClientLike, RedisConnection, redisConnectTimeoutMs } from './redis-connection.js';
 import { RedisLedgerStore } from './redis-ledger-store.js';
 import { checkRedisUrl } from './redis-url.js';
 
@@ -105,8 +105,12 @@ export function redisStore(target: string | RedisClientLike, options: RedisStore
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
-        connectTimeout: Math.max(timeoutMs, 1_000),
+        connectTimeout: redisConnectTimeoutMs(timeoutMs),
         commandTimeout: timeoutMs,
+        // The ready check is an INFO command under `commandTimeout`: on a busy machine it times out, and
+        // ioredis then drops the connection and starts over, so a slow first handshake never completes.
+        // LOADING replies are retried by RedisConnection instead.
+        enableReadyCheck: false,
         retryStrategy: (times: number) => Math.min(25 * times, 500),
       });
     } catch {
