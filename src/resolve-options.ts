@@ -344,7 +344,7 @@ function resolveLedger(options: TokenFenceOptions, inherited: LedgerWriter | und
     }
   }
   if (options.store === undefined) return inherited ?? defaultLedger();
-  return new LedgerWriter(resolveStore(options.store), options.ledger ?? {});
+  return LedgerWriter.forStore(resolveStore(options.store), options.ledger ?? {});
 }
 
 function resolveSharing(options: TokenFenceOptions, label: string): ResolvedSharing {

@@ -37,6 +37,8 @@ export class TokenFence implements TokenFenceLike {
   readonly [BUDGET_NODE]: BudgetNode;
   readonly [POLICY]: ResolvedPolicy;
   readonly #ownsLedger: boolean;
+  /** close() gives this fence's share of its ledger back once, however often it is called. */
+  #closing: Promise<void> | undefined;
   readonly #activeRuns = new Map<string, RunHandle>();
   /** Guarded clients of this fence with a budget of their own; weak, so a dropped client is not kept alive. */
   readonly #budgetedClients = new Set<WeakRef<TokenFence>>();
@@ -212,14 +214,22 @@ export class TokenFence implements TokenFenceLike {
   }
 
   /**
-   * Flushes the ledger and closes this fence's store (when it has its own `store`). A Redis store is
-   * first given up to 5 s to acknowledge every settlement and record (StoreUnavailableError if not).
+   * Flushes the ledger and closes this fence's store (when it has its own `store`, and no other open
+   * fence was given the same store object). A Redis store is first given up to 5 s to acknowledge every
+   * settlement and record (StoreUnavailableError if not).
    */
   async close(): Promise<void> {
     const ledger = this[POLICY].ledger;
     ledger.flush();
     if (!this.#ownsLedger) return;
+    this.#closing ??= this.#closeLedger(ledger);
+    return this.#closing;
+  }
+
+  async #closeLedger(ledger: ResolvedPolicy['ledger']): Promise<void> {
     this.#stopListening?.();
+    // A store object given to several fences stays open for the others until the last one closes.
+    if (!ledger.release()) return;
     const store = ledger.store as { shutdown?: () => Promise<void> };
     try {
       await store.shutdown?.();
@@ -227,6 +237,7 @@ export class TokenFence implements TokenFenceLike {
       ledger.close();
     }
   }
+
 
   /**
    * This scope as the shared store counts it — every process's spend and holds — or null when the scope

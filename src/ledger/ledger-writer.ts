@@ -8,6 +8,12 @@ export interface LedgerWriterOptions {
   maxBatch?: number;
 }
 
+/**
+ * The writer of each store object given to more than one fence: they share it (one batch, one order)
+ * and the store stays open until the last of them closes.
+ */
+const writersByStore = new WeakMap<LedgerStore, LedgerWriter>();
+
 /** Open writers, flushed synchronously when the process exits normally. */
 const openWriters = new Set<LedgerWriter>();
 let exitHookInstalled = false;
@@ -39,6 +45,26 @@ export class LedgerWriter {
   #closed = false;
   /** Records written so far (for tests and the crash guarantee). */
   written = 0;
+  /** Fences recording through this writer that have not closed yet. */
+  #users = 1;
+
+  /** The open writer of `store` if a fence already records into it, else a new one. */
+  static forStore(store: LedgerStore, options: LedgerWriterOptions = {}): LedgerWriter {
+    const open = writersByStore.get(store);
+    if (open && !open.#closed) {
+      open.#users += 1;
+      return open;
+    }
+    const writer = new LedgerWriter(store, options);
+    writersByStore.set(store, writer);
+    return writer;
+  }
+
+  /** One fence is done with this writer; true when it was the last, so the store may be shut. */
+  release(): boolean {
+    this.#users = Math.max(0, this.#users - 1);
+    return this.#users === 0;
+  }
 
   constructor(store: LedgerStore, options: LedgerWriterOptions = {}) {
     this.store = store;
