@@ -117,10 +117,11 @@ describe.skipIf(loadingSqliteDrivers.length < 2)(
         second.close();
 
         const again = openSqliteLedgerStore(file, { driver: writer });
+        // In time order, then in write order: both wrote at ts 10 and 11.
         expect(again.queryCalls({}).map((record) => record.id)).toEqual([
           `${writer}-1`,
-          `${writer}-2`,
           `${reader}-1`,
+          `${writer}-2`,
           `${reader}-2`,
         ]);
         again.close();
