@@ -3,6 +3,7 @@
  * and shared budgets on Redis (bench/redis.ts).
  *
  *   npx tsx bench/run.ts
+ *   npx tsx bench/run.ts --ledger-only    (section 2 alone: the ledger, per SQLite driver)
  *
  * Prints ratios rather than lone absolute times: the CI and dev machines are small and noisy, and a
  * ratio of two interleaved measurements cancels most of that noise. Results also go to
@@ -16,7 +17,7 @@ import { VERSION as ANTHROPIC_VERSION } from '@anthropic-ai/sdk/version';
 import OpenAI from 'openai';
 import { VERSION as OPENAI_VERSION } from 'openai/version';
 // The built package, as users run it (`npm run bench` builds first).
-import { type CallSettledEvent, guard, type TokenFenceEvent } from 'tokenfence';
+import { type CallSettledEvent, guard, openSqliteLedgerStore, type TokenFenceEvent } from 'tokenfence';
 import { countTokens } from '../src/tokens/count-tokens.js';
 import {
   createFakeAnthropic,
@@ -25,7 +26,13 @@ import {
   type FakeProvider,
   STREAM_CHUNKS_SEEN,
 } from './fake-providers.js';
-import { LEDGER_WRITES_AIM, measureLedgerThroughput, temporaryLedgerPath } from './ledger.js';
+import {
+  LEDGER_WRITES_AIM,
+  type LedgerThroughput,
+  ledgerDrivers,
+  measureLedgerThroughput,
+  temporaryLedgerPath,
+} from './ledger.js';
 import { formatRedisSummary, measureRedisBudgets } from './redis.js';
 import { median } from './statistics.js';
 import { ASSISTANT_REPLY, cjkRun, englishText, SYSTEM_PROMPT, USER_FOLLOW_UP, USER_QUESTION } from './texts.js';
@@ -164,17 +171,17 @@ function messagesCall(client: Anthropic): Call {
   };
 }
 
-/** The guarded call with a SQLite ledger against the same with the in-memory one (issue aim ≤ 1.2×). */
-function buildStoreScenario(): Scenario {
+/** The guarded call with a SQLite ledger on `driver` against the same with the in-memory one (aim ≤ 1.2×). */
+function buildStoreScenario(driver: 'node:sqlite' | 'better-sqlite3'): Scenario {
   const fake = createFakeOpenAI();
   const withMemory = guard(openAIClient(fake), { budget: 1e6, label: 'bench', store: 'memory' });
   const withSqlite = guard(openAIClient(fake), {
     budget: 1e6,
     label: 'bench',
-    store: `sqlite:${temporaryLedgerPath()}`,
+    store: openSqliteLedgerStore(temporaryLedgerPath(), { driver }),
   });
   return {
-    name: 'chat.create: SQLite ledger vs memory ledger',
+    name: `chat.create: SQLite ledger (${driver}) vs memory ledger`,
     raw: chatCall(withMemory),
     guarded: chatCall(withSqlite),
   };
@@ -466,6 +473,44 @@ function writeResults(results: object): string {
   return file.pathname;
 }
 
+type LedgerResult = LedgerThroughput & { storeOverhead: OverheadResult };
+
+/** Section 2: writer throughput and the SQLite ÷ memory ledger ratio, once per SQLite driver that loads. */
+async function measureLedger(): Promise<{
+  drivers: LedgerResult[];
+  skipped: Array<{ driver: string; reason: string }>;
+}> {
+  console.log('\n2. Ledger (SQLite, WAL, batched writer), per SQLite driver');
+  const { loading, skipped } = ledgerDrivers();
+  for (const { driver, reason } of skipped) console.log(`   ${driver}: skipped (${reason})`);
+  const drivers: LedgerResult[] = [];
+  for (const driver of loading) {
+    const throughput = await measureLedgerThroughput(driver);
+    console.log(
+      `   ${driver}: ${throughput.records.toLocaleString('en-US')} records through the writer: ${Math.round(throughput.writerRecordsPerSecond).toLocaleString('en-US')} records/s ` +
+        `(${Math.round(throughput.writerRecordsPerCpuSecond).toLocaleString('en-US')} per CPU second) ` +
+        `(aim ≥ ${LEDGER_WRITES_AIM.toLocaleString('en-US')}); one 10k-row batch insert: ${Math.round(throughput.batchInsertRowsPerSecond).toLocaleString('en-US')} rows/s`,
+    );
+    const storeOverhead = await measureOverhead(buildStoreScenario(driver));
+    console.log(
+      `   ${storeOverhead.scenario}: memory ${us(storeOverhead.raw.p50Us)} µs, SQLite ${us(storeOverhead.guarded.p50Us)} µs → ` +
+        `p50 ${times(storeOverhead.ratioP50)} (aim ≤ ${STORE_OVERHEAD_AIM.toFixed(2)}×), mean ${times(storeOverhead.ratioMean)}`,
+    );
+    drivers.push({ ...throughput, storeOverhead });
+  }
+  return { drivers, skipped };
+}
+
+function ledgerAims(ledger: { drivers: LedgerResult[] }): string {
+  return ledger.drivers
+    .map(
+      (row) =>
+        `${row.driver}: ledger writes ${Math.round(row.writerRecordsPerSecond).toLocaleString('en-US')}/s (aim ≥ ${LEDGER_WRITES_AIM.toLocaleString('en-US')}/s ${row.writerRecordsPerSecond >= LEDGER_WRITES_AIM ? 'met' : 'NOT met'}); ` +
+        `SQLite ledger ${times(row.storeOverhead.ratioP50)} memory ledger (aim ≤ ${STORE_OVERHEAD_AIM.toFixed(2)}× ${row.storeOverhead.ratioP50 <= STORE_OVERHEAD_AIM ? 'met' : 'NOT met'})`,
+    )
+    .join('\n');
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const cpus = os.cpus();
@@ -475,6 +520,11 @@ async function main(): Promise<void> {
   );
 
   await preflight();
+  if (process.argv.includes('--ledger-only')) {
+    const ledger = await measureLedger();
+    console.log(`\n${ledgerAims(ledger)}`);
+    return;
+  }
   console.log(
     `\n1. Guard overhead (in-process fake fetch; ${WARMUP_CALLS} warm-up calls per side, then ` +
       `${ROUNDS} alternating rounds × ${CALLS_PER_ROUND} calls; prompt ${PROMPT_CHARS} chars, max_tokens ${MAX_TOKENS})`,
@@ -490,17 +540,7 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log('\n2. Ledger (SQLite, WAL, batched writer)');
-  const ledger = await measureLedgerThroughput();
-  console.log(
-    `   ${ledger.records.toLocaleString('en-US')} records through the writer: ${Math.round(ledger.writerRecordsPerSecond).toLocaleString('en-US')} records/s ` +
-      `(aim ≥ ${LEDGER_WRITES_AIM.toLocaleString('en-US')}); one 10k-row batch insert: ${Math.round(ledger.batchInsertRowsPerSecond).toLocaleString('en-US')} rows/s`,
-  );
-  const storeOverhead = await measureOverhead(buildStoreScenario());
-  console.log(
-    `   ${storeOverhead.scenario}: memory ${us(storeOverhead.raw.p50Us)} µs, SQLite ${us(storeOverhead.guarded.p50Us)} µs → ` +
-      `p50 ${times(storeOverhead.ratioP50)} (aim ≤ ${STORE_OVERHEAD_AIM.toFixed(2)}×), mean ${times(storeOverhead.ratioMean)}`,
-  );
+  const ledger = await measureLedger();
 
   console.log('\n3. Exact token counting (countTokens, o200k_base)');
   const counting = measureTokenCounting();
@@ -541,7 +581,7 @@ async function main(): Promise<void> {
     },
     aim: { scenario: headline.scenario, maxRatio: OVERHEAD_AIM, ratioP50: headline.ratioP50, met: headline.aimMet },
     overhead,
-    ledger: { ...ledger, writesAim: LEDGER_WRITES_AIM, storeOverhead, storeOverheadAim: STORE_OVERHEAD_AIM },
+    ledger: { ...ledger, writesAim: LEDGER_WRITES_AIM, storeOverheadAim: STORE_OVERHEAD_AIM },
     tokenCounting: { ...counting, linear, pathologicalLimitMs: PATHOLOGICAL_LIMIT_MS },
     redis,
     durationSeconds: (performance.now() - startedAt) / 1_000,
@@ -602,10 +642,7 @@ async function main(): Promise<void> {
     `\nAim (${headline.scenario} guarded ≤ ${OVERHEAD_AIM.toFixed(2)}× raw): ` +
       `${headline.aimMet ? 'met' : 'NOT met'} at ${times(headline.ratioP50)}`,
   );
-  console.log(
-    `Aim (ledger writes ≥ ${LEDGER_WRITES_AIM.toLocaleString('en-US')}/s): ${ledger.writerRecordsPerSecond >= LEDGER_WRITES_AIM ? 'met' : 'NOT met'}; ` +
-      `aim (SQLite ledger ≤ ${STORE_OVERHEAD_AIM.toFixed(2)}× memory ledger): ${storeOverhead.ratioP50 <= STORE_OVERHEAD_AIM ? 'met' : 'NOT met'} at ${times(storeOverhead.ratioP50)}`,
-  );
+  console.log(ledgerAims(ledger));
   console.log('\nSummary: shared budgets on Redis (32 callers per process; medians of alternating rounds)\n');
   console.log(formatRedisSummary(redis, table));
   console.log(`\nResults written to ${file} (${results.durationSeconds.toFixed(0)} s)`);

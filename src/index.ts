@@ -8,6 +8,10 @@ export { isKillSwitchError, KillSwitchError } from './errors/kill-switch-error.j
 export { isLoopDetectedError, LoopDetectedError } from './errors/loop-detected-error.js';
 export { isRetryLimitError, RetryLimitError } from './errors/retry-limit-error.js';
 export { isSharedBudgetConflictError, SharedBudgetConflictError } from './errors/shared-budget-conflict-error.js';
+export {
+  isSqliteDriverUnavailableError,
+  SqliteDriverUnavailableError,
+} from './errors/sqlite-driver-unavailable-error.js';
 export { isStoreUnavailableError, StoreUnavailableError } from './errors/store-unavailable-error.js';
 export { isTokenFenceError, TokenFenceError, type TokenFenceErrorCode } from './errors/token-fence-error.js';
 export { isUnbudgetedEndpointError, UnbudgetedEndpointError } from './errors/unbudgeted-endpoint-error.js';

@@ -66,9 +66,10 @@ export interface TokenFenceOptions {
   maxRetries?: number;
   /**
    * Where call records, events and run summaries are kept: `'memory'` (shared by every fence without a
-   * store, bounded), `'sqlite:./tokenfence.db'` (needs better-sqlite3 12), `'redis://host:6379'` or
-   * `redisStore(…)` (budgets and ledger shared by every process on that Redis; needs ioredis 5), or a
-   * LedgerStore object. Inherited by child scopes. @default the shared in-memory ledger
+   * store, bounded), `'sqlite:./tokenfence.db'` (node:sqlite on Node ≥ 22.13, nothing to install;
+   * better-sqlite3 12 on older Node), an open better-sqlite3 `Database` or node:sqlite `DatabaseSync`,
+   * `'redis://host:6379'` or `redisStore(…)` (budgets and ledger shared by every process on that Redis;
+   * needs ioredis 5), or a LedgerStore object. Inherited by child scopes. @default the shared in-memory ledger
    */
   store?: StoreOption;
   /**

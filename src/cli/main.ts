@@ -18,6 +18,8 @@ Commands:
   dashboard the cost dashboard in your browser
 
 Run tokenfence <command> --help for its options. The store comes from --store or TOKENFENCE_STORE.
+A sqlite: store opens with node:sqlite where Node has it (22.13+), else better-sqlite3;
+TOKENFENCE_SQLITE_DRIVER=node:sqlite or better-sqlite3 picks one.
 `;
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => number | Promise<number>; help: string }> = {

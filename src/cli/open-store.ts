@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { createMemoryLedgerStore } from '../stores/memory/memory-ledger-store.js';
 import { redisStore } from '../stores/redis/redis-store.js';
+import { SQLITE_DRIVERS, type SqliteDriverChoice } from '../stores/sqlite/open-sqlite-connection.js';
 import { openSqliteLedgerStore } from '../stores/sqlite/sqlite-ledger-store.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
@@ -11,6 +12,7 @@ export type ReadableStore = LedgerStore & { refresh?: () => Promise<void> };
 /**
  * The store named by --store or TOKENFENCE_STORE. Reading commands never create an empty ledger. A
  * Redis ledger is read in full into this process first, so the report layer reads it as it reads SQLite.
+ * TOKENFENCE_SQLITE_DRIVER (`node:sqlite` or `better-sqlite3`) overrides the driver picked for the file.
  */
 export async function openStoreForReading(option: string | undefined, io: CliIo): Promise<ReadableStore> {
   const store = option ?? io.env.TOKENFENCE_STORE;
@@ -30,5 +32,9 @@ export async function openStoreForReading(option: string | undefined, io: CliIo)
   const path = store.slice('sqlite:'.length);
   if (!existsSync(path))
     throw new UsageError(`no ledger at ${path} (run something with store: '${store}' first, e.g. tokenfence demo)`);
-  return openSqliteLedgerStore(path);
+  const driver = io.env.TOKENFENCE_SQLITE_DRIVER || 'auto';
+  if (!SQLITE_DRIVERS.includes(driver as SqliteDriverChoice)) {
+    throw new UsageError(`TOKENFENCE_SQLITE_DRIVER must be node:sqlite or better-sqlite3, not "${driver}"`);
+  }
+  return openSqliteLedgerStore(path, { driver: driver as SqliteDriverChoice });
 }

@@ -10,7 +10,8 @@ export type TokenFenceErrorCode =
   | 'RETRY_LIMIT'
   | 'LOOP_DETECTED'
   | 'SHARED_BUDGET_CONFLICT'
-  | 'UNBUDGETED_ENDPOINT';
+  | 'UNBUDGETED_ENDPOINT'
+  | 'SQLITE_DRIVER_UNAVAILABLE';
 
 /**
  * Base class of every error TokenFence raises. Match on `code` (stable) or the `isXxx` guards,

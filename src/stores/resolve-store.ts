@@ -2,10 +2,22 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { createMemoryLedgerStore } from './memory/memory-ledger-store.js';
 import { redisStore } from './redis/redis-store.js';
-import { openSqliteLedgerStore } from './sqlite/sqlite-ledger-store.js';
+import { isSqliteDatabase } from './sqlite/open-sqlite-connection.js';
+import type { NodeSqliteDatabaseLike, SqliteDatabaseLike } from './sqlite/sqlite-database-like.js';
+import { createSqliteLedgerStore, openSqliteLedgerStore } from './sqlite/sqlite-ledger-store.js';
 
-/** A store given as `'memory'`, `'sqlite:<path>'`, `'redis://…'` or a LedgerStore object. */
-export type StoreOption = 'memory' | `sqlite:${string}` | `redis://${string}` | `rediss://${string}` | LedgerStore;
+/**
+ * A store given as `'memory'`, `'sqlite:<path>'`, `'redis://…'`, a LedgerStore object, or an open SQLite
+ * database (a better-sqlite3 `Database` or a `node:sqlite` `DatabaseSync`) to keep the ledger in.
+ */
+export type StoreOption =
+  | 'memory'
+  | `sqlite:${string}`
+  | `redis://${string}`
+  | `rediss://${string}`
+  | LedgerStore
+  | SqliteDatabaseLike
+  | NodeSqliteDatabaseLike;
 
 export function resolveStore(store: unknown): LedgerStore {
   if (store === undefined || store === 'memory') return createMemoryLedgerStore();
@@ -28,5 +40,9 @@ export function resolveStore(store: unknown): LedgerStore {
   ) {
     return candidate as LedgerStore;
   }
-  throw new InvalidOptionsError('store', 'expected a store object with appendCalls / queryCalls / … (see LedgerStore)');
+  if (isSqliteDatabase(store)) return createSqliteLedgerStore(store as SqliteDatabaseLike | NodeSqliteDatabaseLike);
+  throw new InvalidOptionsError(
+    'store',
+    'expected a store object with appendCalls / queryCalls / … (see LedgerStore), or a SQLite database (better-sqlite3 or node:sqlite)',
+  );
 }

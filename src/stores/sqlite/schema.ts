@@ -70,31 +70,82 @@ CREATE TABLE IF NOT EXISTS kill_orders (
 CREATE INDEX IF NOT EXISTS kill_orders_ts ON kill_orders (ts);
 `;
 
-export const CALL_COLUMNS = `id, v, ts, run_id AS runId, workflow, agent, scope, provider, model, model_used AS modelUsed,
-  input_uncached AS inputUncached, input_cache_read AS inputCacheRead, input_cache_write_5m AS inputCacheWrite5m,
-  input_cache_write_1h AS inputCacheWrite1h, output_text AS outputText, output_reasoning AS outputReasoning,
-  cost_nanos AS costNanos, fee_nanos AS feeNanos, usage_detail AS usageDetail, reserved_nanos AS reservedNanos, cost_source AS costSource, attempt, outcome, status,
-  duration_ms AS durationMs, stream, prompt, completion`;
+/** A table column and the record field it holds; one list per table gives its SELECT and INSERT. */
+export type ColumnField = readonly [column: string, field: string];
 
-export const INSERT_CALL = `INSERT OR IGNORE INTO calls (id, v, ts, run_id, workflow, agent, scope, provider, model, model_used,
-  input_uncached, input_cache_read, input_cache_write_5m, input_cache_write_1h, output_text, output_reasoning,
-  cost_nanos, fee_nanos, usage_detail, reserved_nanos, cost_source, attempt, outcome, status, duration_ms, stream, prompt,
-  completion)
-  VALUES (@id, @v, @ts, @runId, @workflow, @agent, @scope, @provider, @model, @modelUsed, @inputUncached, @inputCacheRead,
-  @inputCacheWrite5m, @inputCacheWrite1h, @outputText, @outputReasoning, @costNanos, @feeNanos, @usageDetail, @reservedNanos, @costSource,
-  @attempt, @outcome, @status, @durationMs, @stream, @prompt, @completion)`;
+const same = (name: string): ColumnField => [name, name];
+
+export const CALL_FIELDS: readonly ColumnField[] = [
+  same('id'),
+  same('v'),
+  same('ts'),
+  ['run_id', 'runId'],
+  same('workflow'),
+  same('agent'),
+  same('scope'),
+  same('provider'),
+  same('model'),
+  ['model_used', 'modelUsed'],
+  ['input_uncached', 'inputUncached'],
+  ['input_cache_read', 'inputCacheRead'],
+  ['input_cache_write_5m', 'inputCacheWrite5m'],
+  ['input_cache_write_1h', 'inputCacheWrite1h'],
+  ['output_text', 'outputText'],
+  ['output_reasoning', 'outputReasoning'],
+  ['cost_nanos', 'costNanos'],
+  ['fee_nanos', 'feeNanos'],
+  ['usage_detail', 'usageDetail'],
+  ['reserved_nanos', 'reservedNanos'],
+  ['cost_source', 'costSource'],
+  same('attempt'),
+  same('outcome'),
+  same('status'),
+  ['duration_ms', 'durationMs'],
+  same('stream'),
+  same('prompt'),
+  same('completion'),
+];
+
+export const EVENT_FIELDS: readonly ColumnField[] = [
+  same('ts'),
+  same('type'),
+  ['run_id', 'runId'],
+  same('workflow'),
+  same('scope'),
+  same('data'),
+];
+
+export const RUN_FIELDS: readonly ColumnField[] = [
+  ['run_id', 'runId'],
+  same('workflow'),
+  ['started_at', 'startedAt'],
+  ['ended_at', 'endedAt'],
+  ['cost_nanos', 'costNanos'],
+  same('calls'),
+  same('outcome'),
+  same('anomalies'),
+  ['budget_nanos', 'budgetNanos'],
+];
+
+/** `column AS field, …`: rows come back shaped as records. */
+export function selectList(fields: readonly ColumnField[]): string {
+  return fields.map(([column, field]) => (column === field ? column : `${column} AS ${field}`)).join(', ');
+}
+
+/** An INSERT with positional parameters in the order of `fields` (both drivers bind those alike). */
+export function insertInto(verb: string, table: string, fields: readonly ColumnField[]): string {
+  return `${verb} INTO ${table} (${fields.map(([column]) => column).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`;
+}
+
+export const CALL_COLUMNS = selectList(CALL_FIELDS);
+export const INSERT_CALL = insertInto('INSERT OR IGNORE', 'calls', CALL_FIELDS);
+export const EVENT_COLUMNS = selectList(EVENT_FIELDS);
+export const INSERT_EVENT = insertInto('INSERT', 'events', EVENT_FIELDS);
+export const RUN_COLUMNS = selectList(RUN_FIELDS);
+export const INSERT_RUN = insertInto('INSERT OR REPLACE', 'runs', RUN_FIELDS);
 
 /** Columns added after schema 1, added in place to a ledger written by an older version. */
 export const ADDED_CALL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['fee_nanos', 'INTEGER NOT NULL DEFAULT 0'],
   ['usage_detail', 'TEXT'],
 ];
-
-export const INSERT_EVENT = `INSERT INTO events (ts, type, run_id, workflow, scope, data)
-  VALUES (@ts, @type, @runId, @workflow, @scope, @data)`;
-
-export const INSERT_RUN = `INSERT OR REPLACE INTO runs (run_id, workflow, started_at, ended_at, cost_nanos, calls, outcome, anomalies, budget_nanos)
-  VALUES (@runId, @workflow, @startedAt, @endedAt, @costNanos, @calls, @outcome, @anomalies, @budgetNanos)`;
-
-export const RUN_COLUMNS = `run_id AS runId, workflow, started_at AS startedAt, ended_at AS endedAt, cost_nanos AS costNanos,
-  calls, outcome, anomalies, budget_nanos AS budgetNanos`;

@@ -1,6 +1,6 @@
 /**
- * The part of a better-sqlite3 `Database` the SQLite store uses, typed structurally so no declaration
- * file of ours names a package the user may not have installed.
+ * The parts of the two SQLite drivers the store uses, typed structurally so no declaration file of ours
+ * names a package (or a Node built-in) the user may not have.
  */
 export interface SqliteStatementLike {
   run(...parameters: unknown[]): unknown;
@@ -8,11 +8,23 @@ export interface SqliteStatementLike {
   all(...parameters: unknown[]): unknown[];
 }
 
+/** A better-sqlite3 `Database`. */
 export interface SqliteDatabaseLike {
   prepare(source: string): SqliteStatementLike;
   exec(source: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  transaction<A extends unknown[]>(
+    fn: (...args: A) => void,
+  ): ((...args: A) => void) & { immediate?: (...args: A) => void };
   close(): unknown;
   readonly open: boolean;
+}
+
+/** A `node:sqlite` `DatabaseSync` (Node ≥ 22.13 without a flag). */
+export interface NodeSqliteDatabaseLike {
+  prepare(source: string): SqliteStatementLike;
+  exec(source: string): unknown;
+  close(): unknown;
+  /** Node ≥ 22.15; absent before. */
+  readonly isOpen?: boolean;
 }

@@ -1,20 +1,35 @@
-import { createRequire } from 'node:module';
-import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
+import { openSqliteConnection, type SqliteDriverChoice, toSqliteConnection } from './open-sqlite-connection.js';
 import {
   ADDED_CALL_COLUMNS,
   CALL_COLUMNS,
+  CALL_FIELDS,
+  type ColumnField,
+  EVENT_COLUMNS,
+  EVENT_FIELDS,
   INSERT_CALL,
   INSERT_EVENT,
   INSERT_RUN,
   RUN_COLUMNS,
+  RUN_FIELDS,
   SCHEMA,
   SCHEMA_VERSION,
 } from './schema.js';
-import type { SqliteDatabaseLike } from './sqlite-database-like.js';
+import type { SqliteConnection, SqliteDriverName } from './sqlite-connection.js';
+import type { NodeSqliteDatabaseLike, SqliteDatabaseLike } from './sqlite-database-like.js';
+
+/** The SQLite ledger, with the driver it runs on. */
+export interface SqliteLedgerStore extends LedgerStore {
+  readonly driver: SqliteDriverName;
+}
+
+export interface OpenSqliteLedgerStoreOptions {
+  /** `auto` (default): `node:sqlite` where this Node has it (≥ 22.13), else better-sqlite3. */
+  driver?: SqliteDriverChoice;
+}
 
 /** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
 const GROUP_KEYS: Record<CallGrouping, { select: string; group: string }> = {
@@ -53,12 +68,18 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-/**
- * The SQLite ledger (better-sqlite3 12): WAL, `synchronous = NORMAL`, a 5 s busy timeout, one
- * transaction per batch. Several processes on one machine may share the file.
- */
+/** A record's values in the order of `fields`: absent fields are NULL, flags 0/1 (neither driver binds those). */
+function bindValues(fields: readonly ColumnField[], record: object): unknown[] {
+  const values = new Array<unknown>(fields.length);
+  for (let index = 0; index < fields.length; index += 1) {
+    const value = (record as Record<string, unknown>)[(fields[index] as ColumnField)[1]];
+    values[index] = value === undefined ? null : typeof value === 'boolean' ? Number(value) : value;
+  }
+  return values;
+}
+
 /** Brings a ledger of an older schema up to date in place: only columns are added, nothing is rewritten. */
-function migrate(db: SqliteDatabaseLike): void {
+function migrate(db: SqliteConnection): void {
   const existing = new Set(
     (db.prepare('PRAGMA table_info(calls)').all() as Array<{ name: string }>).map((c) => c.name),
   );
@@ -67,16 +88,29 @@ function migrate(db: SqliteDatabaseLike): void {
   }
 }
 
-export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite'): LedgerStore {
+/**
+ * The SQLite ledger over a database the user opened: a better-sqlite3 `Database` or a `node:sqlite`
+ * `DatabaseSync`. WAL, `synchronous = NORMAL`, a 5 s busy timeout, one `BEGIN IMMEDIATE` transaction per
+ * batch. Several processes on one machine may share the file, whichever driver each one uses.
+ */
+export function createSqliteLedgerStore(
+  database: SqliteDatabaseLike | NodeSqliteDatabaseLike,
+  name = 'sqlite',
+): SqliteLedgerStore {
+  return createStore(toSqliteConnection(database), name);
+}
+
+function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
   const fail = (problem: string, cause: unknown): never => {
     throw new StoreUnavailableError(name, `${problem}: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,
     });
   };
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    // busy_timeout first: switching to WAL waits on a writer that another process has open.
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
     db.exec(SCHEMA);
     const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       | { value: string }
@@ -93,13 +127,13 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertRun = db.prepare(INSERT_RUN);
   const writeCalls = db.transaction((records: readonly CallRecord[]) => {
-    for (const record of records) insertCall.run({ ...record, stream: record.stream ? 1 : 0 });
+    for (const record of records) insertCall.run(...bindValues(CALL_FIELDS, record));
   });
   const writeEvents = db.transaction((records: readonly EventRecord[]) => {
-    for (const record of records) insertEvent.run(record);
+    for (const record of records) insertEvent.run(...bindValues(EVENT_FIELDS, record));
   });
   const writeRuns = db.transaction((records: readonly RunRecord[]) => {
-    for (const record of records) insertRun.run(record);
+    for (const record of records) insertRun.run(...bindValues(RUN_FIELDS, record));
   });
   const sumCost = db.prepare(
     "SELECT COALESCE(SUM(cost_nanos), 0) AS total FROM calls WHERE ts >= ? AND (scope = ? OR scope LIKE ? ESCAPE '\\')",
@@ -120,6 +154,7 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
 
   return {
     kind: 'sqlite',
+    driver: db.driver,
     appendCalls: guarded('cannot write call records', (records: readonly CallRecord[]) => writeCalls(records)),
     appendEvents: guarded('cannot write events', (records: readonly EventRecord[]) => writeEvents(records)),
     appendRuns: guarded('cannot write runs', (records: readonly RunRecord[]) => writeRuns(records)),
@@ -135,7 +170,7 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
     queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
       const { sql, parameters } = where({ ...filter, agent: undefined }, 'ts');
       return db
-        .prepare(`SELECT ts, type, run_id AS runId, workflow, scope, data FROM events ${sql} ORDER BY ts, seq`)
+        .prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, seq`)
         .all(...parameters) as EventRecord[];
     }),
     queryRuns: guarded('cannot read runs', (filter: LedgerFilter) => {
@@ -167,27 +202,15 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
       return queryKillOrders.all(since) as KillOrder[];
     }),
     close() {
-      if (db.open) db.close();
+      db.close();
     },
   };
 }
 
-/** Opens (creating if needed) a SQLite ledger file with the user's `better-sqlite3`. */
-export function openSqliteLedgerStore(path: string): LedgerStore {
-  let Database: new (file: string) => SqliteDatabaseLike;
-  try {
-    Database = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
-  } catch (error) {
-    throw new InvalidOptionsError(
-      'store',
-      `'sqlite:' needs the better-sqlite3 package (npm install better-sqlite3@12): ${(error as Error).message}`,
-    );
-  }
-  let db: SqliteDatabaseLike;
-  try {
-    db = new Database(path);
-  } catch (error) {
-    throw new StoreUnavailableError(`sqlite:${path}`, (error as Error).message, { cause: error });
-  }
-  return createSqliteLedgerStore(db, `sqlite:${path}`);
+/**
+ * Opens (creating if needed) a SQLite ledger file: with `node:sqlite` where this Node has it (nothing to
+ * install), else with the user's better-sqlite3, or with the driver `options.driver` names.
+ */
+export function openSqliteLedgerStore(path: string, options: OpenSqliteLedgerStoreOptions = {}): SqliteLedgerStore {
+  return createStore(openSqliteConnection(path, options.driver), `sqlite:${path}`);
 }
