@@ -238,7 +238,6 @@ export class TokenFence implements TokenFenceLike {
     }
   }
 
-
   /**
    * This scope as the shared store counts it — every process's spend and holds — or null when the scope
    * is not shared. Rejects with StoreUnavailableError when the store cannot answer.

@@ -39,9 +39,9 @@ describe('closing fences loses no record', () => {
     );
     for (const agent of agents) {
       await ask(agent);
-      await agent.tokenfence.close();
+      await (agent.tokenfence as TokenFence).close();
       // Closing twice is harmless and does not give back another fence's share.
-      await agent.tokenfence.close();
+      await (agent.tokenfence as TokenFence).close();
     }
     await fence.run({ workflow: 'after-the-agents-closed' }, () => ask(fence.guard(openAIClient(mock))));
     await fence.close();
