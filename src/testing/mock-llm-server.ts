@@ -55,6 +55,12 @@ export interface MockScenario {
   sse?: string;
   /** Anthropic: content blocks sent before the text (server tool calls and their results). */
   anthropicContent?: Array<Record<string, unknown>>;
+  /**
+   * How the token-counting endpoints answer (Anthropic `/v1/messages/count_tokens`, OpenAI
+   * `/v1/responses/input_tokens`, Gemini `…:countTokens`): the count (@default what the mock would bill as
+   * input for the same prompt), a delay, an HTTP error status, or a verbatim body (garbage).
+   */
+  count?: { tokens?: number; delayMs?: number; failStatus?: number; body?: unknown };
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -64,6 +70,8 @@ export interface MockRequestRecord {
   body: Record<string, unknown>;
   /** The SDK's retry counter header (0 for the first attempt). */
   retryCount: number;
+  /** The request headers, names in lower case; credentials (`authorization`, `*-api-key`) read `[redacted]`. */
+  headers: Record<string, string>;
   status: number;
   /** Usage the mock reported (billed), when it answered successfully. */
   billed:
@@ -125,6 +133,9 @@ const ROUTES: Record<string, Flavor> = {
  */
 const GEMINI_ROUTE =
   /^\/v1[a-z0-9]*\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/;
+/** The free token-counting endpoints: Anthropic's, OpenAI Responses', Gemini's `…:countTokens`. */
+const COUNT_ROUTE =
+  /^(?:\/v1\/messages\/count_tokens|\/v1\/responses\/input_tokens|\/v1[a-z0-9]*\/models\/[^/:]+:countTokens)$/;
 
 interface Route {
   flavor: Flavor;
@@ -143,6 +154,49 @@ function routeOf(path: string): Route | undefined {
     model: decodeURIComponent(gemini[1] ?? ''),
     stream: gemini[2] === 'streamGenerateContent',
   };
+}
+
+const CREDENTIAL_HEADER = /^(authorization|x-api-key|x-goog-api-key|api-key)$/;
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name] = CREDENTIAL_HEADER.test(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** The counting endpoints' answer: Gemini's `totalTokens`, OpenAI's and Anthropic's `input_tokens`. */
+async function answerCount(
+  response: ServerResponse,
+  record: MockRequestRecord,
+  path: string,
+  scenario: MockScenario,
+): Promise<void> {
+  const count = scenario.count ?? {};
+  if (count.delayMs) await sleep(count.delayMs);
+  if (response.destroyed) return;
+  const gemini = path.endsWith(':countTokens');
+  const flavor: Flavor = gemini ? 'gemini' : path.startsWith('/v1/messages') ? 'messages' : 'responses';
+  if (count.failStatus) {
+    record.status = count.failStatus;
+    response
+      .writeHead(count.failStatus, { 'content-type': 'application/json' })
+      .end(JSON.stringify(errorBody(flavor, count.failStatus)));
+    return;
+  }
+  const counted = record.body.generateContentRequest ?? record.body;
+  const tokens = count.tokens ?? Math.ceil(defaultInputTokens(counted as Record<string, unknown>));
+  const answer =
+    count.body !== undefined
+      ? count.body
+      : gemini
+        ? { totalTokens: tokens }
+        : flavor === 'responses'
+          ? { object: 'response.input_tokens', input_tokens: tokens }
+          : { input_tokens: tokens };
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -578,10 +632,15 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       path,
       body,
       retryCount: Number.isFinite(retryHeader) ? retryHeader : 0,
+      headers: headersOf(request),
       status: 200,
       billed: undefined,
     };
     requests.push(record);
+    if (COUNT_ROUTE.test(path)) {
+      await answerCount(response, record, path, scenarioOf(record));
+      return;
+    }
     if (!flavor) {
       record.status = 404;
       response
