@@ -155,6 +155,30 @@ describe('Anthropic: messages/count_tokens near the budget edge', () => {
     onlyCount();
   });
 
+  it('counts once per call: an SDK retry goes to the admitted call, reserved on its own', async () => {
+    mock.setScenario({ count: { tokens: 5_000 }, inputTokens: 5_000, failStatus: 500, failTimes: 1 });
+    const { onEvent, of } = collectEvents();
+    const client = guard(anthropicClient(mock, { maxRetries: 1 }), { budget: 0.05, onEvent });
+    await client.messages.create(ask);
+    onlyCount();
+    expect(callRequests().map((request) => request.status)).toEqual([500, 200]);
+    expect(of('call-settled').map((event) => event.outcome)).toEqual(['error', 'ok']);
+    expect(client.tokenfence.spentNanos).toBe(5_000 * 3_000 + 16 * 15_000);
+    expect(client.tokenfence.reserved).toBe(0);
+  });
+
+  it('gives up the call, holding nothing, when the caller aborts during the count', async () => {
+    mock.setScenario({ count: { tokens: 5_000, delayMs: 300 } });
+    const controller = new AbortController();
+    const client = guard(anthropicClient(mock), { budget: 0.05 });
+    const pending = client.messages.create(ask, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toThrow();
+    expect(callRequests()).toEqual([]);
+    expect(client.tokenfence.reserved).toBe(0);
+    expect(client.tokenfence.spentNanos).toBe(0);
+  });
+
   it('counts requests that bypass the methods (client.post) the same way', async () => {
     mock.setScenario({ count: { tokens: 5_000 }, inputTokens: 5_000 });
     const client = guard(anthropicClient(mock), { budget: 0.05, onLimit: 'throw' });
