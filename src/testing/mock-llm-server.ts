@@ -56,9 +56,10 @@ export interface MockScenario {
   /** Anthropic: content blocks sent before the text (server tool calls and their results). */
   anthropicContent?: Array<Record<string, unknown>>;
   /**
-   * How the token-counting endpoints answer (Anthropic `/v1/messages/count_tokens`, OpenAI
-   * `/v1/responses/input_tokens`, Gemini `…:countTokens`): the count (@default what the mock would bill as
-   * input for the same prompt), a delay, an HTTP error status, or a verbatim body (garbage).
+   * Answer the token-counting endpoints (Anthropic `/v1/messages/count_tokens`, OpenAI
+   * `/v1/responses/input_tokens`, Gemini `…:countTokens`): with this count (@default ⌈prompt characters / 4⌉
+   * + 3 per message), after a delay, with an HTTP error status, or with a verbatim body (garbage). Without
+   * `count` they answer 404, as a service without them does, so a scenario gets counts only when it asks.
    */
   count?: { tokens?: number; delayMs?: number; failStatus?: number; body?: unknown };
 }
@@ -98,8 +99,10 @@ export interface MockRawResponse {
 export interface MockProvider {
   /** Base URL: `${url}/v1` for `openai`; `url` for `@anthropic-ai/sdk` and `@google/genai` (`httpOptions.baseUrl`). */
   url: string;
-  /** Every request received, in order. */
+  /** Every request received, in order, but those to the token-counting endpoints. */
   requests: MockRequestRecord[];
+  /** Every request to a token-counting endpoint (free: never billed), in order. */
+  countRequests: MockRequestRecord[];
   /** Replaces the scenario (a value, or a function of the request). */
   setScenario(scenario: MockScenario | ((request: MockRequestRecord) => MockScenario)): void;
   /** Answers every request to a known route with this response instead (undefined: back to the scenario). */
@@ -174,22 +177,23 @@ async function answerCount(
   path: string,
   scenario: MockScenario,
 ): Promise<void> {
-  const count = scenario.count ?? {};
-  if (count.delayMs) await sleep(count.delayMs);
+  const count = scenario.count;
+  if (count?.delayMs) await sleep(count.delayMs);
   if (response.destroyed) return;
   const gemini = path.endsWith(':countTokens');
   const flavor: Flavor = gemini ? 'gemini' : path.startsWith('/v1/messages') ? 'messages' : 'responses';
-  if (count.failStatus) {
-    record.status = count.failStatus;
+  const failStatus = count ? count.failStatus : 404;
+  if (failStatus) {
+    record.status = failStatus;
     response
-      .writeHead(count.failStatus, { 'content-type': 'application/json' })
-      .end(JSON.stringify(errorBody(flavor, count.failStatus)));
+      .writeHead(failStatus, { 'content-type': 'application/json' })
+      .end(JSON.stringify(errorBody(flavor, failStatus)));
     return;
   }
   const counted = record.body.generateContentRequest ?? record.body;
-  const tokens = count.tokens ?? Math.ceil(defaultInputTokens(counted as Record<string, unknown>));
+  const tokens = count?.tokens ?? Math.ceil(defaultInputTokens(counted as Record<string, unknown>));
   const answer =
-    count.body !== undefined
+    count?.body !== undefined
       ? count.body
       : gemini
         ? { totalTokens: tokens }
@@ -612,6 +616,7 @@ function errorBody(flavor: Flavor, status: number): unknown {
 export async function startMockProvider(options: { scenario?: MockScenario } = {}): Promise<MockProvider> {
   let scenarioOf: (request: MockRequestRecord) => MockScenario = () => options.scenario ?? {};
   const requests: MockRequestRecord[] = [];
+  const countRequests: MockRequestRecord[] = [];
   const failuresSoFar = new Map<string, number>();
   let open = 0;
   let rawResponse: MockRawResponse | undefined;
@@ -636,11 +641,12 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       status: 200,
       billed: undefined,
     };
-    requests.push(record);
     if (COUNT_ROUTE.test(path)) {
+      countRequests.push(record);
       await answerCount(response, record, path, scenarioOf(record));
       return;
     }
+    requests.push(record);
     if (!flavor) {
       record.status = 404;
       response
@@ -710,6 +716,7 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    countRequests,
     setScenario(scenario) {
       scenarioOf = typeof scenario === 'function' ? scenario : () => scenario;
       failuresSoFar.clear();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BudgetExceededError, createMemoryLedgerStore, guard, TokenFence } from '../../src/index.js';
 import type { MockProvider, MockRequestRecord } from '../../src/testing/index.js';
 import { anthropicClient, CANARY_KEY, geminiClient, openAIClient } from '../support/clients.js';
-import { collectEvents, drain } from '../support/collect-events.js';
+import { collectEvents, drain, sleep } from '../support/collect-events.js';
 import { useMockProvider } from '../support/mock-provider.js';
 
 let mock: MockProvider;
@@ -18,10 +18,14 @@ const BIG_PROMPT = 'word '.repeat(40_000);
 /** The prompt bound a count of `tokens` stands for: +2 % and +64 tokens (src/budget/counted-prompt-bound.ts). */
 const planned = (tokens: number) => tokens + Math.ceil(tokens * 0.02) + 64;
 
-const countRequests = () =>
-  mock.requests.filter((request) => /count_tokens|input_tokens|:countTokens/.test(request.path));
-const callRequests = () =>
-  mock.requests.filter((request) => !/count_tokens|input_tokens|:countTokens/.test(request.path));
+/** Requests to the counting endpoints, and to the billed ones. */
+const countRequests = () => mock.countRequests;
+const callRequests = () => mock.requests;
+
+/** Waits until the mock has answered everything (a count it was still delaying must not reach the next test). */
+async function settled(): Promise<void> {
+  while (mock.openRequests > 0) await sleep(20);
+}
 
 function onlyCount(): MockRequestRecord {
   const counts = countRequests();
@@ -97,6 +101,7 @@ describe('Anthropic: messages/count_tokens near the budget edge', () => {
 
     // Budget $0.08: haiku's local bound (≈ 60,009 × $1/1M + 1,000 × $5/1M ≈ $0.065) fits, as it did before counting.
     mock.requests.length = 0;
+    mock.countRequests.length = 0;
     const { onEvent, of } = collectEvents();
     const downgrading = guard(anthropicClient(mock), {
       budget: 0.08,
@@ -132,6 +137,7 @@ describe('Anthropic: messages/count_tokens near the budget edge', () => {
     expect(callRequests()).toEqual([]);
     expect(client.tokenfence.reserved).toBe(0);
     expect(JSON.stringify(of('prompt-counted'))).not.toContain(CANARY_KEY);
+    await settled();
   });
 
   it('counts nothing when the local bound fits, or when countTokens is false', async () => {
@@ -177,6 +183,7 @@ describe('Anthropic: messages/count_tokens near the budget edge', () => {
     expect(callRequests()).toEqual([]);
     expect(client.tokenfence.reserved).toBe(0);
     expect(client.tokenfence.spentNanos).toBe(0);
+    await settled();
   });
 
   it('counts requests that bypass the methods (client.post) the same way', async () => {
@@ -224,6 +231,7 @@ describe('OpenAI Responses: responses/input_tokens near the budget edge', () => 
       client.responses.create({ model: 'gpt-4.1-mini', prompt: { id: 'pmpt_1' }, input: 'Hi.' }),
     ).rejects.toBeInstanceOf(BudgetExceededError);
     expect(mock.requests).toEqual([]);
+    expect(mock.countRequests).toEqual([]);
   });
 
   it('chat completions have no counting endpoint: planned on the local count, nothing asked', async () => {
@@ -236,6 +244,7 @@ describe('OpenAI Responses: responses/input_tokens near the budget edge', () => 
       }),
     ).rejects.toBeInstanceOf(BudgetExceededError);
     expect(mock.requests).toEqual([]);
+    expect(mock.countRequests).toEqual([]);
   });
 });
 
@@ -278,12 +287,14 @@ describe('Gemini: models.countTokens near the budget edge', () => {
     expect(client.tokenfence.spentNanos).toBe(5_000 * 300 + 16 * 2_500);
 
     mock.requests.length = 0;
+    mock.countRequests.length = 0;
     mock.setScenario({ count: { tokens: 5_000, delayMs: 400 } });
     const { onEvent, of } = collectEvents();
     const late = guard(geminiClient(mock), { budget: 0.01, countTokens: { timeoutMs: 50 }, onLimit: 'throw', onEvent });
     await expect(late.models.generateContent(ask)).rejects.toBeInstanceOf(BudgetExceededError);
     expect(of('prompt-counted')[0]?.result).toBe('timeout');
     expect(callRequests()).toEqual([]);
+    await settled();
   });
 
   it('counts nothing when the local bound fits', async () => {
