@@ -257,7 +257,10 @@ function countCouldHelp(
  * Chooses the model and output cap for a call and reserves its worst case on every enclosing scope.
  * For each candidate model (the asked one, then fallbacks; fallbacks only once past the threshold):
  * a cheap provable bound first, an exact count only when the bound does not fit, and — when the
- * request set no output cap — a clamp of the cap to what the budget can still pay for.
+ * request set no output cap — a clamp of the cap to what the budget can still pay for. `count`: with
+ * `'can-count'`, a loose bound of the asked model that does not fit stops the plan (`countFirst`, nothing
+ * held) before any cut, clamp or fallback, so the caller can ask the provider; `{ promptTokens }` is then
+ * the asked model's prompt bound from that count (fallbacks keep their own bound: their tokenizer may differ).
  */
 export function planCall(
   scope: ScopeSet,

@@ -57,17 +57,17 @@ function withMarker(
   return next;
 }
 
-/**
- * Rebuilds the SDK's APIPromise around a response promise whose failures the guard may replace (a
- * kill or a refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same class,
- * same client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
- */
 /** What the rebuilt APIPromise asks of the call it belongs to. */
 interface GuardedErrors {
   mapError(error: unknown): unknown;
   releasePending(): void;
 }
 
+/**
+ * Rebuilds the SDK's APIPromise around a response promise whose failures the guard may replace (a
+ * kill or a refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same class,
+ * same client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
+ */
 function withGuardErrors(result: unknown, call: GuardedErrors, client: object): unknown {
   const apiPromise = result as { responsePromise?: unknown; parseResponse?: unknown; on?: unknown } | null;
   if (apiPromise && apiPromise.responsePromise instanceof Promise && typeof apiPromise.parseResponse === 'function') {
@@ -250,6 +250,10 @@ export interface PromptCountResult {
   durationMs: number;
 }
 
+/**
+ * Plans and reserves one call on the local prompt bound: picks the model and output cap, holds the worst case
+ * on every enclosing scope, and returns the request to send with the call that will settle it — or the refusal.
+ */
 export function admitCall(
   scope: GuardScope,
   endpoint: EndpointAdapter,
