@@ -35,8 +35,8 @@ export async function countAndAdmit(
 
 /**
  * What a call planned after a count hands the SDK in place of its GuardedCall: the SDK's first attempt
- * counts and plans; that attempt and every retry then go to the admitted call. A refusal fails the
- * attempt through the signal the SDK was given, so the SDK stops instead of retrying.
+ * counts and plans; that attempt and every retry then go to the admitted call, and a refused call fails
+ * every attempt.
  */
 export class CountBeforeSend implements MarkedRequest {
   readonly signal = new CallAbortSignal();
@@ -78,7 +78,10 @@ export class CountBeforeSend implements MarkedRequest {
     if (!admission.admitted) {
       this.#failure = admission.error;
       if (admission.answer) return admission.answer.send(fetch);
-      this.signal.abort(admission.error);
+      // The SDK stops at once on an aborted signal, and its APIPromise is mapped back to our error. A stream
+      // helper's error is not mapped: it gets the refusal as the `cause` of the SDK's connection error, as a
+      // stream helper refused before any count does (each SDK retry is refused again at once).
+      if (!this.#endpoint.alwaysStreams) this.signal.abort(admission.error);
       throw admission.error;
     }
     const call = admission.call;

@@ -161,6 +161,18 @@ describe('Anthropic: messages/count_tokens near the budget edge', () => {
     onlyCount();
   });
 
+  it('a stream helper refused after the count fails with the refusal as the SDK error’s cause, sending nothing', async () => {
+    mock.setScenario({ count: { tokens: 30_000 } });
+    const client = guard(anthropicClient(mock), { budget: 0.05, onLimit: 'throw' });
+    const error = await client.messages
+      .stream(ask)
+      .finalMessage()
+      .catch((caught: unknown) => caught);
+    expect((error as { cause?: unknown }).cause).toBeInstanceOf(BudgetExceededError);
+    expect(callRequests()).toEqual([]);
+    expect(client.tokenfence.reserved).toBe(0);
+  });
+
   it('counts once per call: an SDK retry goes to the admitted call, reserved on its own', async () => {
     mock.setScenario({ count: { tokens: 5_000 }, inputTokens: 5_000, failStatus: 500, failTimes: 1 });
     const { onEvent, of } = collectEvents();
