@@ -33,6 +33,8 @@ export interface ResolvedPolicy {
   overspend: boolean;
   prices: PriceSource;
   maxRetries: number | undefined;
+  /** Ask the provider's free token-counting endpoint near the budget edge (inherited); false: never. */
+  countTokens: { timeoutMs: number } | false;
 }
 
 /** How a scope is named and behaves in a shared store (used only when the scope's tree has one). */
@@ -101,6 +103,7 @@ const KNOWN_OPTIONS = new Set([
   'id',
   'update',
   'onStoreFailure',
+  'countTokens',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -322,6 +325,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       provider: resolveProvider(given.provider),
       anomaly: given.anomaly === undefined ? parent?.policy.anomaly : resolveAnomalyOptions(given.anomaly),
       storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
+      countTokens: resolveCountTokens(given.countTokens, parent?.policy.countTokens),
     },
   };
 }
@@ -373,6 +377,29 @@ function resolveStoreContent(storeContent: unknown, inherited: boolean | undefin
   if (storeContent === undefined) return inherited ?? false;
   if (typeof storeContent !== 'boolean') throw new InvalidOptionsError('storeContent', 'expected true or false');
   return storeContent;
+}
+
+/** How long a count may take by default: a prompt near the budget edge waits at most this long before its call. */
+const DEFAULT_COUNT_TIMEOUT_MS = 2_000;
+
+function resolveCountTokens(
+  countTokens: unknown,
+  inherited: ResolvedPolicy['countTokens'] | undefined,
+): ResolvedPolicy['countTokens'] {
+  if (countTokens === undefined) return inherited ?? { timeoutMs: DEFAULT_COUNT_TIMEOUT_MS };
+  if (countTokens === false) return false;
+  if (countTokens === true) return { timeoutMs: DEFAULT_COUNT_TIMEOUT_MS };
+  const given = countTokens as { timeoutMs?: unknown } | null;
+  const timeoutMs = given?.timeoutMs ?? DEFAULT_COUNT_TIMEOUT_MS;
+  const valid =
+    typeof given === 'object' &&
+    given !== null &&
+    Object.keys(given).every((key) => key === 'timeoutMs') &&
+    Number.isSafeInteger(timeoutMs) &&
+    (timeoutMs as number) >= 1 &&
+    (timeoutMs as number) <= 60_000;
+  if (!valid) throw new InvalidOptionsError('countTokens', 'expected true, false or { timeoutMs?: 1–60000 }');
+  return { timeoutMs: timeoutMs as number };
 }
 
 export { POLICY };

@@ -87,6 +87,14 @@ export interface TokenFenceOptions {
   onStoreFailure?: { allowUsd: number };
   /** Record prompt and completion text in the ledger. Inherited. @default false */
   storeContent?: boolean;
+  /**
+   * Near the budget edge — when a call's local prompt bound would get it refused, downgraded or clamped —
+   * ask the provider's free token-counting endpoint (Anthropic `messages/count_tokens`, Gemini `countTokens`,
+   * OpenAI Responses `input_tokens`) for the exact prompt size and plan on that, waiting at most `timeoutMs`;
+   * a failed or late count plans on the local bound. `false`: never count. Inherited.
+   * @default { timeoutMs: 2000 }
+   */
+  countTokens?: { timeoutMs?: number } | boolean;
   /** Batching of ledger writes. @default { flushIntervalMs: 200, maxBatch: 1000 } */
   ledger?: LedgerWriterOptions;
   /**

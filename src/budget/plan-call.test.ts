@@ -105,3 +105,35 @@ describe('planCall: a downgrade reserves the tools as they bill on the model it 
     expect(plan.admitted && plan.reservation.heldNanos).toBe(10 * 10_000_000);
   });
 });
+
+describe('planCall: the provider count near the budget edge', () => {
+  const policy = { fallbacks: [], prices: { resolve: () => rates }, overspend: false };
+  const scopeWith = (limitNanos: number) =>
+    new BudgetNode({ label: 'root', parent: undefined, limitNanos, threshold: 1, onEvent: undefined, now: () => 0 })
+      .scope;
+  /** 'x' × 1,000 is 125 o200k tokens: ×1.5 ≈ 188 estimated; its byte bound is 1,000. */
+  const estimated = requestWith({ tokenizer: 'estimated' });
+
+  it('asks for a count, holding nothing, when the estimated bound does not fit but an empty prompt would', () => {
+    const scope = scopeWith(1_100_000); // 1,100 tokens: the 1,000-token output fits, not 188 + 1,000
+    const plan = planCall(scope, estimated, policy, new Date(0), 'can-count');
+    expect(plan.admitted).toBe(false);
+    if (plan.admitted) return;
+    expect(plan.countFirst?.boundTokens).toBeGreaterThan(180);
+    expect(scope.primary.heldNanos).toBe(0);
+  });
+
+  it('does not ask when the bound fits, when an exact local count is the bound, or when even no prompt fits', () => {
+    expect(planCall(scopeWith(10_000_000), estimated, policy, new Date(0), 'can-count').admitted).toBe(true);
+    const exact = planCall(scopeWith(1_100_000), requestWith({}), policy, new Date(0), 'can-count');
+    expect(exact.admitted === false && exact.countFirst).toBeUndefined();
+    const tiny = planCall(scopeWith(900_000), estimated, policy, new Date(0), 'can-count');
+    expect(tiny.admitted === false && tiny.countFirst).toBeUndefined();
+  });
+
+  it('plans the asked model on the counted prompt tokens instead of its bound', () => {
+    const plan = planCall(scopeWith(1_100_000), estimated, policy, new Date(0), { promptTokens: 50 });
+    expect(plan.admitted).toBe(true);
+    if (plan.admitted) expect(plan.reservation.heldNanos).toBe((50 + 1_000) * 1_000);
+  });
+});

@@ -84,7 +84,21 @@ export interface DeniedCall {
   admitted: false;
   error: BudgetExceededError | KillSwitchError;
   model: string;
+  /**
+   * Set (when the caller can count) instead of a downgrade, clamp or refusal: the asked model's prompt bound
+   * did not fit and the provider's exact count could change that. Nothing is held and no event was emitted.
+   */
+  countFirst?: { boundTokens: number } | undefined;
 }
+
+/** What the caller can say of the prompt's exact size on the asked model. */
+export type PromptCount =
+  /** Nothing: plan on the local bound, as when no count is possible. */
+  | undefined
+  /** A count is possible: stop with `countFirst` where it could change the decision. */
+  | 'can-count'
+  /** The provider's count, margin included: the asked model's prompt bound. */
+  | { promptTokens: number };
 
 /** Output cap injected when a model's maximum output is unknown and the request sets none. */
 export const DEFAULT_OUTPUT_CAP = 4_096;
@@ -209,17 +223,51 @@ export function budgetExceededAt(deniedBy: BudgetNode, requestedNanos: number, m
   });
 }
 
+/** The local prompt bound is already the provider's count: OpenAI encodings, nothing hidden, no attachments. */
+function promptIsExact(request: CallRequest): boolean {
+  return (
+    request.tokenizer === 'exact' &&
+    !request.hiddenContext &&
+    request.prompt.attachments === 0 &&
+    request.prompt.media.length === 0
+  );
+}
+
+/**
+ * True when an exact prompt count could admit the asked model: its bound is loose, and the call would fit
+ * with an empty prompt at its smallest admissible form (the request's own output cap, else the smallest
+ * clamp; uncapped tools at one use).
+ */
+function countCouldHelp(
+  scope: ScopeSet,
+  request: CallRequest,
+  rates: ModelRates,
+  tools: readonly ServerToolRequest[],
+  window: number,
+  bounds: (cap: number) => Parameters<typeof estimateWorstCase>[1],
+): boolean {
+  if (promptIsExact(request)) return false;
+  const smallestCap = request.producesOutput ? (request.outputCap ?? MIN_CLAMPED_OUTPUT_TOKENS) : 0;
+  const fewestUses = toolBounds(tools, 1, 0, window);
+  const emptyPrompt = { ...bounds(smallestCap), inputTokens: fewestUses.inputTokens, feeUses: fewestUses.feeUses };
+  return estimateWorstCase(rates, emptyPrompt) <= scope.effectiveHeadroomNanos;
+}
+
 /**
  * Chooses the model and output cap for a call and reserves its worst case on every enclosing scope.
  * For each candidate model (the asked one, then fallbacks; fallbacks only once past the threshold):
  * a cheap provable bound first, an exact count only when the bound does not fit, and — when the
- * request set no output cap — a clamp of the cap to what the budget can still pay for.
+ * request set no output cap — a clamp of the cap to what the budget can still pay for. `count`: with
+ * `'can-count'`, a loose bound of the asked model that does not fit stops the plan (`countFirst`, nothing
+ * held) before any cut, clamp or fallback, so the caller can ask the provider; `{ promptTokens }` is then
+ * the asked model's prompt bound from that count (fallbacks keep their own bound: their tokenizer may differ).
  */
 export function planCall(
   scope: ScopeSet,
   request: CallRequest,
   policy: CallPolicy,
   at: Date,
+  count: PromptCount = undefined,
 ): AdmittedCall | DeniedCall {
   const killed = scope.kill;
   if (killed) return { admitted: false, error: killed, model: request.model };
@@ -239,7 +287,8 @@ export function planCall(
     const outputCap = request.producesOutput ? (request.outputCap ?? defaultCap) : 0;
     const injectedCap =
       request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
-    let inputTokens = inputBound(request, model);
+    const counted = typeof count === 'object' && model === request.model ? count.promptTokens : undefined;
+    let inputTokens = counted ?? inputBound(request, model);
     const window = contextWindow(model);
     let toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);
     const bounds = (cap: number) => ({
@@ -253,10 +302,20 @@ export function planCall(
     const worstCase = (cap: number) => estimateWorstCase(rates, bounds(cap));
 
     let attempt = scope.admit(worstCase(outputCap));
-    if (!attempt.admitted && !attempt.killed) {
+    if (!attempt.admitted && !attempt.killed && counted === undefined) {
       inputTokens = refinedInput(request, model, inputTokens);
       toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);
       attempt = scope.admit(worstCase(outputCap));
+    }
+    if (
+      !attempt.admitted &&
+      !attempt.killed &&
+      count === 'can-count' &&
+      model === request.model &&
+      countCouldHelp(scope, request, rates, tools, window, bounds)
+    ) {
+      const error = budgetExceededAt(attempt.deniedBy, worstCase(outputCap), model);
+      return { admitted: false, error, model, countFirst: { boundTokens: inputTokens } };
     }
     if (!attempt.admitted && !attempt.killed && uncappedTools) {
       toolUses = toolBounds(tools, 1, inputTokens, window);

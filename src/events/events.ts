@@ -80,6 +80,22 @@ export interface ServerToolsCappedEvent extends EventBase {
   cappedTo: number;
 }
 
+/**
+ * The provider counted a prompt whose local bound did not fit (`countTokens`). `plannedTokens` is the
+ * prompt bound the call was then planned on: the count plus a margin, or the local bound when the count
+ * failed or timed out (`countedTokens: null`).
+ */
+export interface PromptCountedEvent extends EventBase {
+  type: 'prompt-counted';
+  provider: string;
+  model: string;
+  result: 'counted' | 'timeout' | 'failed';
+  boundTokens: number;
+  countedTokens: number | null;
+  plannedTokens: number;
+  durationMs: number;
+}
+
 export interface ThresholdCrossedEvent extends EventBase {
   type: 'threshold-crossed';
   threshold: number;
@@ -175,6 +191,7 @@ export type TokenFenceEvent =
   | ModelDowngradedEvent
   | MaxTokensClampedEvent
   | ServerToolsCappedEvent
+  | PromptCountedEvent
   | ThresholdCrossedEvent
   | BudgetAlertEvent
   | AnomalyDetectedEvent

@@ -1,5 +1,6 @@
 import type { CallRequest } from '../budget/plan-call.js';
 import type { FeeKind, NormalizedUsage } from '../core/usage.js';
+import type { WirePromptCounter } from './prompt-counter.js';
 
 export type RequestParams = Readonly<Record<string, unknown>>;
 
@@ -45,6 +46,8 @@ export interface EndpointAdapter {
    * refused under a budget with UnbudgetedEndpointError, and passed through when no scope has one.
    */
   unpricedRequest?(params: RequestParams): string | undefined;
+  /** The provider's free token-counting endpoint for this endpoint's requests, where it has one. */
+  readonly promptCounter?: WirePromptCounter;
 }
 
 /** Follows a stream of the SDK's own chunk objects, for endpoints guarded at the method (no wire seen). */
@@ -70,6 +73,11 @@ export interface MethodEndpointAdapter extends EndpointAdapter {
   withAbortSignal(params: RequestParams, signal: AbortSignal): RequestParams;
   /** What the method would resolve to for a local answer made by `syntheticBody` (`onLimit: 'stop'`). */
   resultFromBody(body: string, stream: boolean): unknown;
+  /**
+   * The provider's count of the request's prompt tokens, asked through the SDK `client` (its auth and base
+   * URL); undefined when it gave none. May reject; stops when `signal` aborts.
+   */
+  countPromptTokens?(client: object, params: RequestParams, signal: AbortSignal): Promise<number | undefined>;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { EndpointAdapter } from '../providers/provider-adapter.js';
 import { parseJsonObject } from '../providers/read-json.js';
+import { countAndAdmit } from './count-before-send.js';
 import type { Fetch } from './guarded-call.js';
-import { admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
+import { admitCall, admitOrAskCount, describeFor, type GuardScope } from './invoke-guarded.js';
 
 /**
  * The safety net for priced requests that reach the guarded client without passing an intercepted
@@ -19,7 +20,13 @@ export async function guardWireRequest(
   const params = typeof init.body === 'string' ? parseJsonObject(init.body) : null;
   const request = params ? describeFor(scope, endpoint, params) : null;
   if (!params || !request) return fetch(input, init);
-  const admission = admitCall(scope, endpoint, request, params);
+  const first = endpoint.promptCounter
+    ? admitOrAskCount(scope, endpoint, request, params)
+    : admitCall(scope, endpoint, request, params);
+  const admission =
+    first.admitted === 'after-count'
+      ? await countAndAdmit(scope, endpoint, request, params, first, fetch, input, init)
+      : first;
   if (!admission.admitted) {
     if (admission.answer) return admission.answer.send(fetch);
     throw admission.error;

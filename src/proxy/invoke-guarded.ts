@@ -1,6 +1,7 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import { countedPromptBound } from '../budget/counted-prompt-bound.js';
 import type { LoopGuard } from '../budget/loop-guard.js';
-import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
+import { type AdmittedCall, type CallRequest, type PromptCount, planCall } from '../budget/plan-call.js';
 import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
 import type { ScopeSet } from '../budget/scope-set.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
@@ -13,6 +14,7 @@ import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
+import { CountBeforeSend } from './count-before-send.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest, type SharedDenialDecision } from './guarded-call.js';
 import { LocalAnswer } from './local-answer.js';
@@ -55,12 +57,18 @@ function withMarker(
   return next;
 }
 
+/** What the rebuilt APIPromise asks of the call it belongs to. */
+interface GuardedErrors {
+  mapError(error: unknown): unknown;
+  releasePending(): void;
+}
+
 /**
  * Rebuilds the SDK's APIPromise around a response promise whose failures the guard may replace (a
  * kill or a refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same class,
  * same client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
  */
-function withGuardErrors(result: unknown, call: GuardedCall, client: object): unknown {
+function withGuardErrors(result: unknown, call: GuardedErrors, client: object): unknown {
   const apiPromise = result as { responsePromise?: unknown; parseResponse?: unknown; on?: unknown } | null;
   if (apiPromise && apiPromise.responsePromise instanceof Promise && typeof apiPromise.parseResponse === 'function') {
     const responsePromise = apiPromise.responsePromise.catch((error: unknown) => {
@@ -221,8 +229,30 @@ export type Admission =
   | { admitted: false; error: Error; answer: LocalAnswer | undefined };
 
 /**
- * Plans and reserves one call: picks the model and output cap, holds the worst case on every enclosing
- * scope, and returns the request to send with the call that will settle it — or the refusal.
+ * A call whose plan waits for the provider's count of its prompt: the local bound did not fit, and an exact
+ * count could admit it without a downgrade or clamp. Nothing is held yet; `admitCounted` plans it.
+ */
+export interface PromptCountAsked {
+  readonly admitted: 'after-count';
+  /** The asked model's local prompt bound, which did not fit. */
+  readonly boundTokens: number;
+  /** How long to wait for the count. */
+  readonly timeoutMs: number;
+  readonly scopes: ScopeSet;
+  readonly prompt: string | null;
+  readonly loops: LoopCheck | undefined;
+}
+
+/** How a count ended: `tokens` is the provider's count, null when it failed (the plan keeps the local bound). */
+export interface PromptCountResult {
+  tokens: number | null;
+  result: 'counted' | 'timeout' | 'failed';
+  durationMs: number;
+}
+
+/**
+ * Plans and reserves one call on the local prompt bound: picks the model and output cap, holds the worst case
+ * on every enclosing scope, and returns the request to send with the call that will settle it — or the refusal.
  */
 export function admitCall(
   scope: GuardScope,
@@ -230,28 +260,96 @@ export function admitCall(
   request: CallRequest,
   params: RequestParams,
 ): Admission {
-  const scopes = scopesOfCall(scope.node);
-  const prompt = scope.policy.storeContent ? JSON.stringify(params) : null;
-  try {
-    // A call whose scopes span two shared trees is refused here, before anything is held.
-    void scopes.shared;
-  } catch (error) {
-    recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
-    return { admitted: false, error: error as Error, answer: undefined };
-  }
-  const loops = checkLoops(scopes, request, scope.now());
-  if (loops && !loops.admitted) {
-    recordRefusal(scope, scopes, endpoint, request, params, loops.error, prompt);
-    return { admitted: false, error: loops.error, answer: undefined };
+  return admitIn(scope, endpoint, request, params, undefined, undefined) as Admission;
+}
+
+/**
+ * `admitCall` for a seam that can ask the provider to count the prompt (`countTokens`): a call whose local
+ * bound fits is admitted exactly as by `admitCall`; one that would be refused, downgraded or clamped on that
+ * bound, where a count could change it, comes back as `PromptCountAsked`.
+ */
+export function admitOrAskCount(
+  scope: GuardScope,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+): Admission | PromptCountAsked {
+  // Only the provider itself counts: an OpenAI-compatible service behind the same SDK has no such endpoint.
+  const counting = scope.policy.countTokens !== false && scope.provider === endpoint.provider;
+  return admitIn(scope, endpoint, request, params, counting ? 'can-count' : undefined, undefined);
+}
+
+/** Plans a call that asked for a count, on the provider's count (margin added) or, when it failed, the local bound. */
+export function admitCounted(
+  scope: GuardScope,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+  asked: PromptCountAsked,
+  count: PromptCountResult,
+): Admission {
+  const plannedTokens = count.tokens === null ? asked.boundTokens : countedPromptBound(count.tokens);
+  asked.scopes.emit({
+    type: 'prompt-counted',
+    provider: scope.provider,
+    model: request.model,
+    result: count.result,
+    boundTokens: asked.boundTokens,
+    countedTokens: count.tokens,
+    plannedTokens,
+    durationMs: count.durationMs,
+  });
+  const promptCount = count.tokens === null ? undefined : { promptTokens: plannedTokens };
+  return admitIn(scope, endpoint, request, params, promptCount, asked) as Admission;
+}
+
+/**
+ * Plans and reserves one call: picks the model and output cap, holds the worst case on every enclosing
+ * scope, and returns the request to send with the call that will settle it — or the refusal. A call
+ * planned again after a count (`asked`) keeps the scopes and loop checks of its first pass.
+ */
+function admitIn(
+  scope: GuardScope,
+  endpoint: EndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+  count: PromptCount,
+  asked: PromptCountAsked | undefined,
+): Admission | PromptCountAsked {
+  let scopes: ScopeSet;
+  let prompt: string | null;
+  let loops: LoopCheck | undefined;
+  if (asked) {
+    ({ scopes, prompt, loops } = asked);
+  } else {
+    scopes = scopesOfCall(scope.node);
+    prompt = scope.policy.storeContent ? JSON.stringify(params) : null;
+    try {
+      // A call whose scopes span two shared trees is refused here, before anything is held.
+      void scopes.shared;
+    } catch (error) {
+      recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
+      return { admitted: false, error: error as Error, answer: undefined };
+    }
+    const checked = checkLoops(scopes, request, scope.now());
+    if (checked && !checked.admitted) {
+      recordRefusal(scope, scopes, endpoint, request, params, checked.error, prompt);
+      return { admitted: false, error: checked.error, answer: undefined };
+    }
+    loops = checked;
   }
   let plan: ReturnType<typeof planCall>;
   try {
-    plan = planCall(scopes, request, scope.policy, new Date(scope.now()));
+    plan = planCall(scopes, request, scope.policy, new Date(scope.now()), count);
   } catch (error) {
     recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
     return { admitted: false, error: error as Error, answer: undefined };
   }
   if (!plan.admitted) {
+    if (plan.countFirst && scope.policy.countTokens) {
+      const { timeoutMs } = scope.policy.countTokens;
+      return { admitted: 'after-count', boundTokens: plan.countFirst.boundTokens, timeoutMs, scopes, prompt, loops };
+    }
     recordRefusal(scope, scopes, endpoint, request, params, plan.error, prompt);
     return {
       admitted: false,
@@ -315,7 +413,14 @@ export function invokeGuarded(
     return original.call(target, params, options);
   }
   const requestOptions = asObject(options) as RequestOptions | undefined;
-  const admission = admitCall(scope, endpoint, request, given);
+  const admission = endpoint.promptCounter
+    ? admitOrAskCount(scope, endpoint, request, given)
+    : admitCall(scope, endpoint, request, given);
+  if (admission.admitted === 'after-count') {
+    const counting = new CountBeforeSend(scope, endpoint, request, given, admission);
+    const sendOptions = withMarker(scope, requestOptions, counting, counting.signal, scope.policy.maxRetries);
+    return withGuardErrors(original.call(target, given, sendOptions), counting, scope.client);
+  }
   if (!admission.admitted) {
     // Stream helpers return their own objects synchronously: they get a request that fails (or is answered) locally.
     if (!admission.answer && !endpoint.alwaysStreams) return new DeniedApiPromise(admission.error);

@@ -2,8 +2,17 @@ import type { CallRequest } from '../budget/plan-call.js';
 import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import { containChunkTracker, usageOrNull } from './contained-trackers.js';
+import { countThroughClient } from './count-through-client.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
-import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
+import {
+  type Admission,
+  admitCall,
+  admitCounted,
+  admitOrAskCount,
+  describeFor,
+  type GuardScope,
+  type PromptCountAsked,
+} from './invoke-guarded.js';
 import type { LocalAnswer } from './local-answer.js';
 import { watchUnreadBody } from './unread-body-sweeper.js';
 
@@ -150,7 +159,31 @@ export function invokeMethodGuarded(
   const given = asObject(params);
   const request: CallRequest | null = given ? describeFor(scope, endpoint, given) : null;
   if (!given || !request) return original.apply(target, args as unknown[]);
-  const admission = admitCall(scope, endpoint, request, given);
+  const admission = endpoint.countPromptTokens
+    ? admitOrAskCount(scope, endpoint, request, given)
+    : admitCall(scope, endpoint, request, given);
+  if (admission.admitted === 'after-count') {
+    return countThenSend(scope, endpoint, request, given, admission, original, target, rest);
+  }
   if (!admission.admitted) return refuse(endpoint, admission, endpoint.isStream(given));
+  return send(scope, endpoint, admission.call, admission.params, original, target, rest);
+}
+
+/** A call whose local bound did not fit: the provider counts its prompt first, then it is planned and sent. */
+async function countThenSend(
+  scope: GuardScope,
+  endpoint: MethodEndpointAdapter,
+  request: CallRequest,
+  params: RequestParams,
+  asked: PromptCountAsked,
+  original: Method,
+  target: unknown,
+  rest: readonly unknown[],
+): Promise<unknown> {
+  const count = await countThroughClient(endpoint, scope.client, params, asked.timeoutMs, scope.now);
+  // The caller gave up while the count ran: nothing is planned, held or sent.
+  endpoint.abortSignalOf(params)?.throwIfAborted();
+  const admission = admitCounted(scope, endpoint, request, params, asked, count);
+  if (!admission.admitted) return refuse(endpoint, admission, endpoint.isStream(params));
   return send(scope, endpoint, admission.call, admission.params, original, target, rest);
 }

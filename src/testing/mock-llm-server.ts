@@ -55,6 +55,13 @@ export interface MockScenario {
   sse?: string;
   /** Anthropic: content blocks sent before the text (server tool calls and their results). */
   anthropicContent?: Array<Record<string, unknown>>;
+  /**
+   * Answer the token-counting endpoints (Anthropic `/v1/messages/count_tokens`, OpenAI
+   * `/v1/responses/input_tokens`, Gemini `…:countTokens`): with this count (@default ⌈prompt characters / 4⌉
+   * + 3 per message), after a delay, with an HTTP error status, or with a verbatim body (garbage). Without
+   * `count` they answer 404, as a service without them does, so a scenario gets counts only when it asks.
+   */
+  count?: { tokens?: number; delayMs?: number; failStatus?: number; body?: unknown };
 }
 
 /** One request the mock received; auth headers and API keys (header or `key` query parameter) are never recorded. */
@@ -64,6 +71,8 @@ export interface MockRequestRecord {
   body: Record<string, unknown>;
   /** The SDK's retry counter header (0 for the first attempt). */
   retryCount: number;
+  /** The request headers, names in lower case; credentials (`authorization`, `*-api-key`) read `[redacted]`. */
+  headers: Record<string, string>;
   status: number;
   /** Usage the mock reported (billed), when it answered successfully. */
   billed:
@@ -90,8 +99,10 @@ export interface MockRawResponse {
 export interface MockProvider {
   /** Base URL: `${url}/v1` for `openai`; `url` for `@anthropic-ai/sdk` and `@google/genai` (`httpOptions.baseUrl`). */
   url: string;
-  /** Every request received, in order. */
+  /** Every request received, in order, but those to the token-counting endpoints. */
   requests: MockRequestRecord[];
+  /** Every request to a token-counting endpoint (free: never billed), in order. */
+  countRequests: MockRequestRecord[];
   /** Replaces the scenario (a value, or a function of the request). */
   setScenario(scenario: MockScenario | ((request: MockRequestRecord) => MockScenario)): void;
   /** Answers every request to a known route with this response instead (undefined: back to the scenario). */
@@ -125,6 +136,9 @@ const ROUTES: Record<string, Flavor> = {
  */
 const GEMINI_ROUTE =
   /^\/v1[a-z0-9]*\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/;
+/** The free token-counting endpoints: Anthropic's, OpenAI Responses', Gemini's `…:countTokens`. */
+const COUNT_ROUTE =
+  /^(?:\/v1\/messages\/count_tokens|\/v1\/responses\/input_tokens|\/v1[a-z0-9]*\/models\/[^/:]+:countTokens)$/;
 
 interface Route {
   flavor: Flavor;
@@ -143,6 +157,50 @@ function routeOf(path: string): Route | undefined {
     model: decodeURIComponent(gemini[1] ?? ''),
     stream: gemini[2] === 'streamGenerateContent',
   };
+}
+
+const CREDENTIAL_HEADER = /^(authorization|x-api-key|x-goog-api-key|api-key)$/;
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name] = CREDENTIAL_HEADER.test(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** The counting endpoints' answer: Gemini's `totalTokens`, OpenAI's and Anthropic's `input_tokens`. */
+async function answerCount(
+  response: ServerResponse,
+  record: MockRequestRecord,
+  path: string,
+  scenario: MockScenario,
+): Promise<void> {
+  const count = scenario.count;
+  if (count?.delayMs) await sleep(count.delayMs);
+  if (response.destroyed) return;
+  const gemini = path.endsWith(':countTokens');
+  const flavor: Flavor = gemini ? 'gemini' : path.startsWith('/v1/messages') ? 'messages' : 'responses';
+  const failStatus = count ? count.failStatus : 404;
+  if (failStatus) {
+    record.status = failStatus;
+    response
+      .writeHead(failStatus, { 'content-type': 'application/json' })
+      .end(JSON.stringify(errorBody(flavor, failStatus)));
+    return;
+  }
+  const counted = record.body.generateContentRequest ?? record.body;
+  const tokens = count?.tokens ?? Math.ceil(defaultInputTokens(counted as Record<string, unknown>));
+  const answer =
+    count?.body !== undefined
+      ? count.body
+      : gemini
+        ? { totalTokens: tokens }
+        : flavor === 'responses'
+          ? { object: 'response.input_tokens', input_tokens: tokens }
+          : { input_tokens: tokens };
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -558,6 +616,7 @@ function errorBody(flavor: Flavor, status: number): unknown {
 export async function startMockProvider(options: { scenario?: MockScenario } = {}): Promise<MockProvider> {
   let scenarioOf: (request: MockRequestRecord) => MockScenario = () => options.scenario ?? {};
   const requests: MockRequestRecord[] = [];
+  const countRequests: MockRequestRecord[] = [];
   const failuresSoFar = new Map<string, number>();
   let open = 0;
   let rawResponse: MockRawResponse | undefined;
@@ -578,9 +637,15 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
       path,
       body,
       retryCount: Number.isFinite(retryHeader) ? retryHeader : 0,
+      headers: headersOf(request),
       status: 200,
       billed: undefined,
     };
+    if (COUNT_ROUTE.test(path)) {
+      countRequests.push(record);
+      await answerCount(response, record, path, scenarioOf(record));
+      return;
+    }
     requests.push(record);
     if (!flavor) {
       record.status = 404;
@@ -651,6 +716,7 @@ export async function startMockProvider(options: { scenario?: MockScenario } = {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    countRequests,
     setScenario(scenario) {
       scenarioOf = typeof scenario === 'function' ? scenario : () => scenario;
       failuresSoFar.clear();

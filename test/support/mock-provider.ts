@@ -13,5 +13,6 @@ export function useMockProvider(use: (mock: MockProvider) => void): void {
     mock?.setScenario({});
     mock?.setRawResponse(undefined);
     if (mock) mock.requests.length = 0;
+    if (mock) mock.countRequests.length = 0;
   });
 }

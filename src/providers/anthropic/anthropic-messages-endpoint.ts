@@ -7,6 +7,7 @@ import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read
 import { rewriteParams } from '../rewrite-params.js';
 import { isCodeExecutionBlock, messageRanCode } from './anthropic-code-execution.js';
 import { serverToolsOf, withToolCaps } from './anthropic-server-tools.js';
+import { anthropicPromptCounter } from './count-prompt-tokens.js';
 import {
   type AnthropicUsageReading,
   anthropicUsageOf,
@@ -223,5 +224,6 @@ export function createAnthropicMessagesEndpoint(alwaysStreams: boolean): Endpoin
     },
     createStreamTracker: ({ cacheWrite }) => new MessagesStreamTracker(cacheWrite),
     syntheticBody: syntheticMessage,
+    promptCounter: anthropicPromptCounter,
   };
 }

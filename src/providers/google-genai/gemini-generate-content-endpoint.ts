@@ -1,5 +1,6 @@
 import type { MethodEndpointAdapter, RequestChanges, RequestParams } from '../provider-adapter.js';
 import { asObject } from '../read-json.js';
+import { countGeminiPromptTokens } from './count-prompt-tokens.js';
 import { describeGeminiRequest } from './describe-gemini-request.js';
 import { localGeminiResult, syntheticGeminiBody } from './gemini-local-response.js';
 import { geminiAbortSignalOf, withGeminiConfig, withGeminiModel } from './gemini-request-config.js';
@@ -39,5 +40,6 @@ export function createGeminiGenerateContentEndpoint(stream: boolean): MethodEndp
     abortSignalOf: geminiAbortSignalOf,
     withAbortSignal: (params, signal) => withGeminiConfig(params, { abortSignal: signal }),
     resultFromBody: localGeminiResult,
+    countPromptTokens: countGeminiPromptTokens,
   };
 }

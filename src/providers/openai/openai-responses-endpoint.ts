@@ -5,6 +5,7 @@ import type { EndpointAdapter, RequestChanges, RequestParams, StreamUsageTracker
 import { asObject, parseJsonObject, positiveInteger, syntheticId } from '../read-json.js';
 import { rewriteParams } from '../rewrite-params.js';
 import { addDefinitions, addOpenAIContent } from './collect-openai-prompt.js';
+import { openAIResponsesPromptCounter } from './count-prompt-tokens.js';
 import { openAITiers } from './normalize-openai-usage.js';
 import { WEB_SEARCH_TOKENS_PER_USE } from './openai-chat-usage.js';
 import { containerSessionUnits, openAIResponseUsage } from './openai-responses-usage.js';
@@ -222,5 +223,6 @@ export function createOpenAIResponsesEndpoint(alwaysStreams: boolean): EndpointA
     usageFromJson: openAIResponseUsage,
     createStreamTracker: () => new ResponsesStreamTracker(),
     syntheticBody: syntheticResponses,
+    promptCounter: openAIResponsesPromptCounter,
   };
 }
