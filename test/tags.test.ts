@@ -81,7 +81,10 @@ describe('tags', () => {
     [{ tenant: { usd: -1, per: 'day' } }, 'tagBudgets.tenant.usd'],
     [{ tenant: { usd: 1, per: 'week' } }, 'tagBudgets.tenant.per'],
     [{ 'te nant': { usd: 1, per: 'day' } }, 'tagBudgets.te nant'],
-    [{ tenant: { default: { usd: 1, per: 'day' }, values: { 'a/b': { usd: 1, per: 'day' } } } }, 'tagBudgets.tenant.values'],
+    [
+      { tenant: { default: { usd: 1, per: 'day' }, values: { 'a/b': { usd: 1, per: 'day' } } } },
+      'tagBudgets.tenant.values',
+    ],
     [{ tenant: { defaults: { usd: 1, per: 'day' } } }, 'tagBudgets.tenant.defaults'],
     [{ tenant: {} }, 'tagBudgets.tenant'],
   ])('refuses tagBudgets %j with InvalidOptionsError naming %s', (tagBudgets, option) => {
@@ -215,20 +218,20 @@ describe('tag budgets', () => {
     });
     const client = fence.guard(openAIClient(mock), { onLimit: 'throw' });
     const call = (tenant: string) =>
-      fence.run({ workflow: 'w', tags: { tenant } }, () => client.chat.completions.create(CALL)).then(
-        () => true,
-        (error: unknown) => {
-          if (BudgetExceededError.isInstance(error)) return false;
-          throw error;
-        },
-      );
+      fence
+        .run({ workflow: 'w', tags: { tenant } }, () => client.chat.completions.create(CALL))
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (BudgetExceededError.isInstance(error)) return false;
+            throw error;
+          },
+        );
     const tenants = Array.from({ length: 20 }, (_, index) => `t${index}`);
     for (let round = 0; round < 3; round += 1) {
       for (const tenant of tenants) expect(await call(tenant)).toBe(round < 2);
       expect(fence.tagScopes.length).toBeLessThanOrEqual(3);
     }
-    expect(tenantsOf(fence)).toEqual(
-      Object.fromEntries(fence.tagScopes.map((scope) => [scope.label, 2 * CALL_NANOS])),
-    );
+    expect(tenantsOf(fence)).toEqual(Object.fromEntries(fence.tagScopes.map((scope) => [scope.label, 2 * CALL_NANOS])));
   });
 });
