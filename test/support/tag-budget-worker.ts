@@ -8,7 +8,7 @@ import { redisStore } from '../../src/stores/redis/redis-store.js';
 
 const [redisUrl, providerUrl, label, budgetText, tenantList, runsText, callsText] = process.argv.slice(2) as string[];
 const fence = new TokenFence({
-  label,
+  label: label as string,
   store: redisStore(redisUrl as string, { timeoutMs: 5_000 }),
   tagBudgets: { tenant: { usd: Number(budgetText), per: 'month' } },
   onLimit: 'throw',
