@@ -99,6 +99,7 @@ describe('summarizeSpend by tag', () => {
       mine.filter((call) => call.agent === 'writer').reduce((sum, call) => sum + call.costNanos, 0),
     );
     const byFeature = summarizeSpend(store, { by: 'tag:feature', tags });
+    if (byFeature.by !== 'tag') throw new Error('expected a tag report');
     expect(byFeature.rows.map((row) => row.value)).toEqual(['search']);
     expect(summarizeSpend(store, { by: 'tag:tenant', tags: { tenant: 'nobody' } }).rows).toEqual([]);
     store.close();
