@@ -8,15 +8,12 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
  */
 export function validateTags(tags: unknown, option = 'tags'): Tags | undefined {
   if (tags === undefined) return undefined;
-  if (
-    typeof tags !== 'object' ||
-    tags === null ||
-    Array.isArray(tags) ||
-    Object.getPrototypeOf(tags) !== Object.prototype
-  ) {
+  const prototype = typeof tags === 'object' && tags !== null ? Object.getPrototypeOf(tags) : undefined;
+  // A plain object, or one without a prototype (Object.create(null)).
+  if (Array.isArray(tags) || (prototype !== Object.prototype && prototype !== null)) {
     throw new InvalidOptionsError(option, "expected a plain object of string values, e.g. { tenant: 'acme' }");
   }
-  const keys = Object.keys(tags);
+  const keys = Object.keys(tags as object);
   if (keys.length === 0) return undefined;
   if (keys.length > MAX_TAGS) throw new InvalidOptionsError(option, `at most ${MAX_TAGS} tags, got ${keys.length}`);
   const copy: Record<string, string> = {};
