@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { TAG_KEY_PATTERN, tagValueProblem } from '../core/tag-rules.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
+import { isTagKey, parseTagPair } from '../reports/parse-tag-pair.js';
 import type { TokenFence } from '../token-fence.js';
 import { dashboardRun, dashboardSummary } from './dashboard-data.js';
 import { dashboardPage } from './dashboard-page.js';
@@ -115,16 +115,12 @@ export function createDashboardRoutes(
       const since = range === 'all' ? undefined : Date.now() - (RANGES[range] as number);
       const tags: Record<string, string> = {};
       for (const pair of url.searchParams.getAll('tag')) {
-        const at = pair.indexOf('=');
-        const key = pair.slice(0, Math.max(0, at));
-        const value = pair.slice(at + 1);
-        if (at < 0 || !TAG_KEY_PATTERN.test(key) || tagValueProblem(value) !== null) {
-          return refuse(400, 'tag must be key=value (a tag key, then 1–128 of A-Z a-z 0-9 _ . : @ + -)');
-        }
-        tags[key] = value;
+        const parsed = parseTagPair(pair);
+        if (!parsed) return refuse(400, 'tag must be key=value (a tag key, then 1–128 of A-Z a-z 0-9 _ . : @ + -)');
+        tags[parsed.key] = parsed.value;
       }
       const tagKey = url.searchParams.get('tagKey') || undefined;
-      if (tagKey !== undefined && !TAG_KEY_PATTERN.test(tagKey)) return refuse(400, 'tagKey must be a tag key');
+      if (tagKey !== undefined && !isTagKey(tagKey)) return refuse(400, 'tagKey must be a tag key');
       return json(
         dashboardSummary(store, fence, {
           since,
