@@ -1,5 +1,8 @@
 export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
+export type { TagBudget, TagBudgets, TagWindowBudget } from './budget/tag-budgets.js';
+export type { ScopeTag } from './budget/tag-scopes.js';
+export type { Tags } from './core/tag-rules.js';
 export type { NormalizedUsage } from './core/usage.js';
 export { type Dashboard, type DashboardOptions, startDashboard } from './dashboard/index.js';
 export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
@@ -65,6 +68,7 @@ export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
+export type { TagRow } from './reports/summarize-by-tag.js';
 export type {
   AgentRow,
   ModelRow,

@@ -2,7 +2,11 @@ import { type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/an
 import type { BudgetNode } from './budget/budget-node.js';
 import { WINDOW_PERIODS, type WindowPeriod } from './budget/budget-window.js';
 import type { LoopLimits } from './budget/loop-guard.js';
+import { type ResolvedTagBudgets, resolveTagBudgets } from './budget/tag-budgets.js';
+import type { ScopeTag } from './budget/tag-scopes.js';
+import { validateTags } from './budget/tags.js';
 import { usdToNanos } from './core/money.js';
+import type { Tags } from './core/tag-rules.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent } from './events/events.js';
 import { LedgerWriter, type LedgerWriterOptions } from './ledger/ledger-writer.js';
@@ -46,6 +50,8 @@ export interface ResolvedSharing {
   degradedAllowNanos: number | undefined;
   /** Set for the scope of a run (`fence.run()`): the run's id. */
   runId: string | undefined;
+  /** Set for a tag budget scope: shared as `tag:<key>=<value>`. */
+  tag: ScopeTag | undefined;
 }
 
 export interface ResolvedOptions {
@@ -62,6 +68,12 @@ export interface ResolvedOptions {
   policy: ResolvedPolicy;
   onEvent: ((event: TokenFenceEvent) => void) | undefined;
   now: () => number;
+  /** The scope's own tags (`tags`), validated. */
+  tags: Tags | undefined;
+  /** `tagBudgets`, validated: a windowed budget per value of each key. */
+  tagBudgets: ResolvedTagBudgets | undefined;
+  /** Idle tag scopes kept in memory (`_internal.maxIdleTagScopes`, for tests). */
+  maxIdleTagScopes: number | undefined;
 }
 
 let sharedPriceSource: PriceSource | undefined;
@@ -104,6 +116,8 @@ const KNOWN_OPTIONS = new Set([
   'update',
   'onStoreFailure',
   'countTokens',
+  'tags',
+  'tagBudgets',
 ]);
 const ON_LIMIT = { stop: 'stop', warn: 'warn', throw: 'throw', raise: 'throw' } as const;
 
@@ -315,6 +329,9 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
     parentNode: parent?.node,
     onEvent: given.onEvent,
     now,
+    tags: validateTags(given.tags),
+    tagBudgets: resolveTagBudgets(given.tagBudgets),
+    maxIdleTagScopes: given._internal?.maxIdleTagScopes,
     policy: {
       fallbacks: resolveFallbacks(given.fallback),
       onLimit: resolvedOnLimit,
@@ -370,7 +387,13 @@ function resolveSharing(options: TokenFenceOptions, label: string): ResolvedShar
     }
     degradedAllowNanos = allow;
   }
-  return { id: id ?? label, update: update ?? false, degradedAllowNanos, runId: options._internal?.runId };
+  return {
+    id: id ?? label,
+    update: update ?? false,
+    degradedAllowNanos,
+    runId: options._internal?.runId,
+    tag: options._internal?.tag,
+  };
 }
 
 function resolveStoreContent(storeContent: unknown, inherited: boolean | undefined): boolean {

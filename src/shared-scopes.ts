@@ -48,8 +48,13 @@ export function shareNode(node: BudgetNode, resolved: ResolvedOptions, store: Le
   } else {
     const parent = resolved.parentNode?.shared;
     if (!parent) return undefined;
+    const { tag } = sharing;
     const own = sharing.runId === undefined ? sharing.id : `${sharing.id}${RUN_MARK}${sharing.runId}`;
-    shared = { ...parent, id: `${parent.id}/${own}`, update: sharing.update };
+    // A tag value's scope below the tree's root has the stable id `tag:<key>=<value>`: what an operator
+    // names to kill it (`tokenfence kill --tag`), whichever process made it.
+    const tagId = tag && `tag:${tag.key}=${tag.value}`;
+    const id = tagId && parent.id === parent.tree ? tagId : `${parent.id}/${tagId ?? own}`;
+    shared = { ...parent, id, update: sharing.update };
   }
   const ref = new WeakRef(node);
   let refs = shared.local.get(shared.id);

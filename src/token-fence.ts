@@ -8,7 +8,10 @@ import { BudgetNode } from './budget/budget-node.js';
 import type { WindowPeriod } from './budget/budget-window.js';
 import { LoopGuard } from './budget/loop-guard.js';
 import { sharedScopeOf } from './budget/shared-admission.js';
+import { type ScopeTag, TagScopes } from './budget/tag-scopes.js';
+import { validateTags } from './budget/tags.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
+import type { Tags } from './core/tag-rules.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
 import type { RunRecord } from './ledger/ledger-records.js';
@@ -67,17 +70,43 @@ export class TokenFence implements TokenFenceLike {
       onEvent: resolved.onEvent,
       now: resolved.now,
       alertThresholds: resolved.alerts.thresholds,
+      tags: resolved.tags,
+      tag: resolved.sharing.tag,
       window: resolved.window && {
         period: resolved.window,
         // Spend in the window survives restarts: it is read back from the store.
-        loadSpent: (start) => {
-          ledger.flush();
-          return ledger.store.sumCost(scopePath, start);
-        },
+        loadSpent: resolved.sharing.tag
+          ? tagSpentLoader(resolved.sharing.tag, resolved.parentNode, ledger)
+          : (start) => {
+              ledger.flush();
+              return ledger.store.sumCost(scopePath, start);
+            },
       },
     });
     this[BUDGET_NODE] = node;
     node.shared = shareNode(node, resolved, ledger.store);
+    if (resolved.tagBudgets) {
+      const { alerts, update } = options ?? {};
+      node.tagScopes = new TagScopes({
+        budgets: resolved.tagBudgets,
+        now: resolved.now,
+        // On a shared store the store counts every value's spend; in-process, an evicted scope's is kept.
+        keepRemnants: node.shared === undefined,
+        maxIdle: resolved.maxIdleTagScopes,
+        create: (tag, window) => {
+          const scope = new TokenFence({
+            label: `${tag.key}=${tag.value}`,
+            parent: this,
+            budget: { usd: window.usd, per: window.period },
+            threshold: resolved.threshold,
+            ...(alerts !== undefined && { alerts }),
+            ...(update !== undefined && { update }),
+            _internal: { tag },
+          });
+          return { node: scope[BUDGET_NODE], owner: scope };
+        },
+      });
+    }
     if (node.shared && resolved.ownsLedger) this.#stopListening = listenForKills(node.shared);
     if (resolved.loopLimits) node.loopGuard = new LoopGuard(resolved.loopLimits);
     this.#ownsLedger = resolved.ownsLedger;
@@ -155,6 +184,7 @@ export class TokenFence implements TokenFenceLike {
         outcome,
         anomalies,
         budgetNanos: node.limitNanos,
+        ...(node.tags && { tags: node.tags }),
       });
     }
   }
@@ -175,6 +205,31 @@ export class TokenFence implements TokenFenceLike {
     const parent = (context?.owner as TokenFence | undefined) ?? this;
     const agent = agentScope(parent, label, typeof options === 'function' ? {} : options);
     return runInContext({ node: agent[BUDGET_NODE], owner: agent }, () => body(agent));
+  }
+
+  /** Set on the scope of one tag value (`tagBudgets`): that tag, e.g. `{ key: 'tenant', value: 'acme' }`; else null. */
+  get tag(): ScopeTag | null {
+    return this[BUDGET_NODE].tag ?? null;
+  }
+
+  /** Tags of the calls made in this scope: its own (`tags`) merged over its parents'. */
+  get tags(): Tags {
+    return this[BUDGET_NODE].tags ?? NO_TAGS;
+  }
+
+  /**
+   * The budget scope of one tag value under this fence's `tagBudgets` (made if not in memory), e.g. to
+   * read its spend or kill it; undefined when that value has no budget here. Do not keep it: an idle
+   * scope is evicted and made again (with its window's spend) when next used.
+   */
+  tagScope(key: string, value: string): TokenFence | undefined {
+    validateTags({ [key]: value }, 'tag');
+    return this[BUDGET_NODE].tagScopes?.get(key, value)?.owner as TokenFence | undefined;
+  }
+
+  /** The tag value scopes in memory now (`tagBudgets`), e.g. to show or forecast each tenant's budget. */
+  get tagScopes(): readonly TokenFence[] {
+    return (this[BUDGET_NODE].tagScopes?.entries ?? []).map((entry) => entry.owner as TokenFence);
   }
 
   /** Runs of this fence in progress (`fence.run()`), e.g. for a dashboard's kill buttons. */
@@ -352,6 +407,8 @@ export interface RunOptions {
   budget?: number | string | 'auto';
   /** Anomaly detection for this run (default: the fence's `anomaly` option). */
   anomaly?: AnomalyOptions;
+  /** Tags of the run's calls and of its run record, merged over the fence's (see TokenFenceOptions.tags). */
+  tags?: Record<string, string>;
   /** Retries allowed in the whole run (SDK retries and repeats of failed requests). */
   maxRetries?: number;
   /** Times the same model may get the same prompt within `repeatWindowMs` in this run. */
@@ -368,7 +425,7 @@ export interface RunOptions {
 /** Options of `fence.agent()`: the agent role's budget within its run. */
 export type AgentOptions = Pick<
   RunOptions,
-  'share' | 'threshold' | 'onEvent' | 'maxRetries' | 'maxRepeats' | 'repeatWindowMs'
+  'share' | 'threshold' | 'onEvent' | 'maxRetries' | 'maxRepeats' | 'repeatWindowMs' | 'tags'
 > & {
   budget?: number | string;
 };
@@ -382,9 +439,32 @@ const RUN_OPTIONS = new Set([
   'threshold',
   'onEvent',
   'anomaly',
+  'tags',
   ...LOOP_OPTIONS,
 ]);
-const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', ...LOOP_OPTIONS]);
+const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', 'tags', ...LOOP_OPTIONS]);
+const NO_TAGS: Tags = Object.freeze({});
+
+/**
+ * How a tag value's scope reads the spend of its window: what this process kept when it evicted the
+ * scope, else the ledger's record of calls carrying the tag under the fence (a restart loses nothing).
+ */
+function tagSpentLoader(
+  tag: ScopeTag,
+  fence: BudgetNode | undefined,
+  ledger: ResolvedPolicy['ledger'],
+): (start: number) => number {
+  const scope = fence?.pathString ?? '';
+  return (start) => {
+    const kept = fence?.tagScopes?.remnantSpent(tag.key, tag.value, start);
+    if (kept !== undefined) return kept;
+    ledger.flush();
+    const { store } = ledger;
+    if (store.sumTagCost) return store.sumTagCost(scope, tag.key, tag.value, start);
+    const tags = { [tag.key]: tag.value };
+    return store.queryCalls({ since: start, tags }).reduce((sum, call) => sum + call.costNanos, 0);
+  };
+}
 
 /** Run and agent options as TokenFence options: their `maxRetries` is the scope's total (`retryLimit`). */
 function scopeOptions<T extends { maxRetries?: number }>(options: T): Omit<T, 'maxRetries'> & { retryLimit?: number } {
@@ -431,12 +511,14 @@ function agentScope(parent: TokenFence, label: string, options: AgentOptions): T
     agents = new Map();
     agentScopes.set(parentNode, agents);
   }
-  let agent = agents.get(label);
+  // An agent role with tags of its own is one scope per distinct tag set (e.g. per tenant outside a run).
+  const key = options.tags === undefined ? label : `${label}\u0000${JSON.stringify(options.tags)}`;
+  let agent = agents.get(key);
   if (!agent) {
     agent = new TokenFence({ ...scopeOptions(options), label, parent });
     const attribution = parentNode.attribution;
     agent[BUDGET_NODE].attribution = { runId: attribution?.runId, workflow: attribution?.workflow, agent: label };
-    agents.set(label, agent);
+    agents.set(key, agent);
     agent[BUDGET_NODE].emit({ type: 'agent-started', budgetUsd: agent.budget });
   }
   return agent;
@@ -456,8 +538,8 @@ export class RunHandle extends TokenFence {
   /** Spend of each agent role of this run so far, USD. */
   byAgent(): Record<string, { spent: number; calls: number; budget: number }> {
     const result: Record<string, { spent: number; calls: number; budget: number }> = {};
-    for (const [label, agent] of agentScopes.get(this[BUDGET_NODE]) ?? []) {
-      result[label] = { spent: agent.spent, calls: agent.calls, budget: agent.budget };
+    for (const agent of agentScopes.get(this[BUDGET_NODE])?.values() ?? []) {
+      result[agent.label] = { spent: agent.spent, calls: agent.calls, budget: agent.budget };
     }
     return result;
   }

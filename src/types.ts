@@ -1,4 +1,6 @@
 import type { AnomalyOptions } from './anomaly/anomaly-options.js';
+import type { TagBudgets } from './budget/tag-budgets.js';
+import type { ScopeTag } from './budget/tag-scopes.js';
 import type { TokenFenceEvent } from './events/events.js';
 import type { LedgerWriterOptions } from './ledger/ledger-writer.js';
 import type { PriceDataOptions } from './pricing/price-data-options.js';
@@ -124,8 +126,23 @@ export interface TokenFenceOptions {
    * e.g. `createFakeClock()` from `tokenfence/testing`. Inherited by child scopes. @default Date.now
    */
   clock?: { now(): number };
+  /**
+   * Tags of every call made in this scope and below (`{ tenant: 'acme', feature: 'search' }`): recorded on
+   * each call and run, grouped and filtered by in reports. Merged down the tree, the innermost scope's
+   * value winning (client over agent over run over fence). Keys: a letter then up to 63 letters, digits or
+   * `_`; values: 1–128 letters, digits or `_ . : @ + -`; at most 16 tags (InvalidOptionsError otherwise).
+   */
+  tags?: Record<string, string>;
+  /**
+   * A windowed budget for every distinct value of a tag: `{ tenant: { usd: 50, per: 'month' } }`, or with
+   * per-value overrides `{ tenant: { default: { usd: 50, per: 'month' }, values: { acme: { usd: 500, per:
+   * 'month' } } } }` (without `default`, only the listed values are budgeted). A call carrying
+   * `tenant=acme` must fit the `tenant=acme` scope (label `tenant=acme`, shared id `tag:tenant=acme`) and
+   * every other enclosing scope. Idle scopes are evicted past 1,000 (their window's spend is kept).
+   */
+  tagBudgets?: TagBudgets;
   /** For tests; may change without notice. */
-  _internal?: { now?: () => number; runId?: string };
+  _internal?: { now?: () => number; runId?: string; tag?: ScopeTag; maxIdleTagScopes?: number };
 }
 
 /** Options of `fence.guard(client, options)`: a child scope of `fence`. */

@@ -1,4 +1,5 @@
 import { addNanos, MAX_NANOS, nanosToUsd } from '../core/money.js';
+import { mergeTags, type Tags } from '../core/tag-rules.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
@@ -6,6 +7,7 @@ import { type BudgetWindow, windowStart } from './budget-window.js';
 import type { LoopGuard } from './loop-guard.js';
 import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
 import type { SharedNode } from './shared-admission.js';
+import type { ScopeTag, TagScopes } from './tag-scopes.js';
 
 /** Something in flight that a kill must stop. */
 export interface Abortable {
@@ -53,6 +55,14 @@ export class BudgetNode {
   #thresholdCrossed = false;
   /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
   attribution: Attribution | undefined;
+  /** Tags given to this scope itself (`tags` of a run, agent or guarded client). */
+  readonly ownTags: Tags | undefined;
+  /** Tags of calls made here: the parent's, with this scope's own over them. */
+  readonly tags: Tags | undefined;
+  /** Set on a tag budget scope (`tagBudgets`): the tag value it budgets. */
+  readonly tag: ScopeTag | undefined;
+  /** The tag budget scopes below this scope, when it was given `tagBudgets`. */
+  tagScopes: TagScopes | undefined;
   /** Retry and repeat caps of this scope, if it has any. */
   loopGuard: LoopGuard | undefined;
   /** Called before every admission in this scope (anomaly detection may kill the scope here). */
@@ -83,6 +93,8 @@ export class BudgetNode {
     now: () => number;
     window?: BudgetWindow | undefined;
     alertThresholds?: readonly number[] | undefined;
+    tags?: Tags | undefined;
+    tag?: ScopeTag | undefined;
   }) {
     this.label = options.label;
     this.parent = options.parent;
@@ -93,6 +105,9 @@ export class BudgetNode {
     this.path = options.parent ? [...options.parent.path, options.label] : [options.label];
     this.pathString = this.path.join('/');
     this.attribution = options.parent?.attribution;
+    this.ownTags = options.tags;
+    this.tags = mergeTags(options.parent?.tags, options.tags);
+    this.tag = options.tag;
     this.eventSink = options.parent?.eventSink;
     this.window = options.window;
     this.alertThresholds = options.alertThresholds ?? [];
@@ -172,6 +187,12 @@ export class BudgetNode {
     this.exceeded = this.limitNanos !== null && this.spentNanos >= this.limitNanos;
     this.#thresholdCrossed = false;
     this.#alertsFired.clear();
+    // A tag scope made again after eviction (or after a restart) resumes its window: what its reloaded
+    // spend had already reached was announced then, not again.
+    if (this.tag && this.limitNanos !== null && this.spentNanos > 0) {
+      this.#thresholdCrossed = this.usageRatio >= this.threshold;
+      for (const threshold of this.alertThresholds) if (this.usageRatio >= threshold) this.#alertsFired.add(threshold);
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import { MAX_NANOS } from '../core/money.js';
+import { mergeTags, type Tags } from '../core/tag-rules.js';
 import type { KillSwitchError } from '../errors/kill-switch-error.js';
 import type { TokenFenceEvent } from '../events/events.js';
 import type { BudgetNode } from './budget-node.js';
@@ -30,10 +31,60 @@ export class ScopeSet {
   readonly nodes: readonly BudgetNode[];
 
   #shared: SharedPlan | null | undefined;
+  #tags: Tags | undefined | null = null;
+  /** Scopes of this set that have tag budgets for some tag of its calls; null until first asked. */
+  #tagRegistries: readonly BudgetNode[] | null = null;
+  /** The last set made with tag scopes, reused while the same tag scopes are live. */
+  #withTags: { added: readonly BudgetNode[]; set: ScopeSet } | undefined;
 
-  constructor(primary: BudgetNode, nodes: readonly BudgetNode[]) {
+  constructor(primary: BudgetNode, nodes: readonly BudgetNode[], tags?: Tags) {
     this.primary = primary;
     this.nodes = nodes;
+    if (tags !== undefined) {
+      this.#tags = tags;
+      this.#tagRegistries = [];
+    }
+  }
+
+  /**
+   * Tags of the calls counted in this set: merged from the root down the primary (context) chain, then
+   * down the client's own chain, so the innermost scope wins: client over agent over run over fence.
+   */
+  get tags(): Tags | undefined {
+    if (this.#tags !== null) return this.#tags;
+    let tags: Tags | undefined;
+    const own = this.primary.chain.length;
+    for (let index = own - 1; index >= 0; index -= 1) tags = mergeTags(tags, this.nodes[index]?.ownTags);
+    for (let index = this.nodes.length - 1; index >= own; index -= 1)
+      tags = mergeTags(tags, this.nodes[index]?.ownTags);
+    this.#tags = tags;
+    return tags;
+  }
+
+  /**
+   * The set a call is admitted in: this one plus the tag budget scope of each budgeted tag it carries
+   * (`tagBudgets`). Those are looked up per call, since idle ones are evicted and made again; a call
+   * without budgeted tags gets this set itself, at the cost of one check.
+   */
+  forCall(): ScopeSet {
+    let registries = this.#tagRegistries;
+    if (registries === null) {
+      const tags = this.tags;
+      registries = tags ? this.nodes.filter((node) => node.tagScopes?.covers(tags) === true) : [];
+      this.#tagRegistries = registries;
+    }
+    if (registries.length === 0) return this;
+    const added: BudgetNode[] = [];
+    for (const node of registries) node.tagScopes?.collect(this.tags as Tags, added);
+    const cached = this.#withTags;
+    if (cached && cached.added.length === added.length && cached.added.every((node, index) => node === added[index])) {
+      return cached.set;
+    }
+    const nodes = [...this.nodes];
+    for (const node of added) if (!nodes.includes(node)) nodes.push(node);
+    const set = new ScopeSet(this.primary, nodes, this.tags);
+    this.#withTags = { added, set };
+    return set;
   }
 
   /** The scopes of this set shared with other processes, and their store; null when none is. */

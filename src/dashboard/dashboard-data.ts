@@ -1,4 +1,5 @@
 import { nanosToUsd } from '../core/money.js';
+import type { Tags } from '../core/tag-rules.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 import { summarizeSpend } from '../reports/summarize-spend.js';
 import type { RunHandle, TokenFence } from '../token-fence.js';
@@ -6,12 +7,21 @@ import type { RunHandle, TokenFence } from '../token-fence.js';
 export interface DashboardQuery {
   since: number | undefined;
   workflow: string | undefined;
+  /** Only calls carrying every one of these tags. */
+  tags?: Tags | undefined;
+  /** The tag key of the "by tag" panel. @default the first key of the fence's `tagBudgets`, else `tenant` */
+  tagKey?: string | undefined;
 }
+
+/** Tag value budgets shown in the budgets panel: the most spent first, at most this many. */
+const TAG_BUDGETS_SHOWN = 20;
 
 /** What the page shows for a time range and workflow: all from the one report layer and the store. */
 export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefined, query: DashboardQuery) {
-  const filter: LedgerFilter = { since: query.since, workflow: query.workflow };
-  const workflows = summarizeSpend(store, { by: 'workflow', since: query.since });
+  const filter: LedgerFilter = { since: query.since, workflow: query.workflow, tags: query.tags };
+  const workflows = summarizeSpend(store, { by: 'workflow', since: query.since, tags: query.tags });
+  const tagKey = query.tagKey ?? fence?.tagScopes[0]?.tag?.key ?? 'tenant';
+  const byTag = summarizeSpend(store, { by: `tag:${tagKey}`, ...filter });
   const agents = summarizeSpend(store, { by: 'agent', ...filter });
   const models = summarizeSpend(store, { by: 'model', ...filter });
   // The list needs no call trees: one run's tree is read when it is opened.
@@ -34,6 +44,21 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
           }))
         : [],
     models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: nanosToUsd(row.costNanos) })) : [],
+    tags: query.tags ?? {},
+    byTag: {
+      key: tagKey,
+      rows:
+        byTag.by === 'tag'
+          ? byTag.rows.map((row) => ({
+              value: row.value,
+              runs: row.runs,
+              calls: row.calls,
+              costUsd: row.costUsd,
+              share: row.share,
+              p99Usd: nanosToUsd(row.p99Nanos),
+            }))
+          : [],
+    },
     runs:
       runs.by === 'run'
         ? runs.rows.map((row) => ({
@@ -48,7 +73,14 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
           }))
         : [],
     baseline: selected ? { p50Usd: nanosToUsd(selected.p50Nanos), p99Usd: nanosToUsd(selected.p99Nanos) } : undefined,
-    budgets: fence ? [fence, ...fence.budgetedClients, ...active].map(budgetOf) : [],
+    budgets: fence
+      ? [
+          fence,
+          ...fence.budgetedClients,
+          ...active,
+          ...[...fence.tagScopes].sort((a, b) => b.spentNanos - a.spentNanos).slice(0, TAG_BUDGETS_SHOWN),
+        ].map(budgetOf)
+      : [],
     activeRuns: active.map((run) => ({
       runId: run.id,
       workflow: run.workflow,

@@ -50,12 +50,15 @@ export function dashboardPage(nonce: string): string {
   <span><span id="live-dot"></span><span id="total">—</span> <span class="muted">spent</span></span>
   <label>Range <select id="range"><option value="1h">last hour</option><option value="24h" selected>24 hours</option><option value="7d">7 days</option><option value="30d">30 days</option><option value="all">all</option></select></label>
   <label>Workflow <select id="workflow"><option value="">all workflows</option></select></label>
+  <label>Tags <input id="tag-filter" placeholder="tenant=acme feature=search" size="24"></label>
+  <label>By tag <input id="tag-key" placeholder="tenant" size="10"></label>
   <span id="updated" class="muted"></span>
 </header>
 <main>
   <section><h2>Cost by agent role</h2><svg id="agents" width="100%" height="10"></svg></section>
   <section><h2>Cost per run <span class="muted" id="baseline-note"></span></h2><svg id="runs-chart" width="100%" height="220"></svg></section>
   <section><h2>Budgets</h2><div id="budgets" class="muted">—</div></section>
+  <section><h2>Cost by tag <span class="muted" id="by-tag-key"></span></h2><table id="by-tag"><thead><tr><th>Value</th><th class="num">Runs</th><th class="num">Calls</th><th class="num">Cost</th><th class="num">Share</th><th class="num">P99/run</th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Workflows</h2><table id="workflows"><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Avg</th><th class="num">P50</th><th class="num">P99</th><th class="num">Max</th><th class="num">Anomalies</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Runs (click for the call tree)</h2><table id="runs"><thead><tr><th data-sort="runId">Run</th><th data-sort="workflow">Workflow</th><th data-sort="startedAt">Started</th><th class="num" data-sort="calls">Calls</th><th class="num" data-sort="costUsd">Cost</th><th class="num" data-sort="anomalies">Anomalies</th><th>Of its budget</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide" id="run-detail"><h2>Run detail</h2><div class="muted">Select a run.</div></section>
@@ -76,6 +79,8 @@ export function dashboardPage(nonce: string): string {
   function query() {
     const params = new URLSearchParams({ range: $('#range').value });
     if ($('#workflow').value) params.set('workflow', $('#workflow').value);
+    for (const pair of $('#tag-filter').value.split(/[s,]+/)) if (pair) params.append('tag', pair);
+    if ($('#tag-key').value.trim()) params.set('tagKey', $('#tag-key').value.trim());
     return params.toString();
   }
 
@@ -95,6 +100,12 @@ export function dashboardPage(nonce: string): string {
     renderBudgets();
     renderWorkflows();
     renderRuns();
+    renderByTag();
+  }
+
+  function renderByTag() {
+    $('#by-tag-key').textContent = '(' + state.byTag.key + ')';
+    $('#by-tag tbody').innerHTML = state.byTag.rows.map((row) => '<tr data-tag-value="' + text(row.value) + '"><td>' + text(row.value) + '</td><td class="num">' + num(row.runs) + '</td><td class="num">' + num(row.calls) + '</td><td class="num">' + money(row.costUsd) + '</td><td class="num">' + (row.share * 100).toFixed(1) + '%</td><td class="num">' + money(row.p99Usd) + '</td></tr>').join('');
   }
 
   function renderAgents() {
@@ -202,6 +213,8 @@ export function dashboardPage(nonce: string): string {
   const refreshOrReport = () => refresh().catch(report);
   $('#range').addEventListener('change', refreshOrReport);
   $('#workflow').addEventListener('change', refreshOrReport);
+  $('#tag-filter').addEventListener('change', refreshOrReport);
+  $('#tag-key').addEventListener('change', refreshOrReport);
 
   let pending = null;
   const source = new EventSource('/api/stream?token=' + encodeURIComponent(token));

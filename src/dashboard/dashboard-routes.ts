@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LedgerStore } from '../ledger/ledger-store.js';
+import { isTagKey, parseTagPair } from '../reports/parse-tag-pair.js';
 import type { TokenFence } from '../token-fence.js';
 import { dashboardRun, dashboardSummary } from './dashboard-data.js';
 import { dashboardPage } from './dashboard-page.js';
@@ -115,7 +116,22 @@ export function createDashboardRoutes(
       const range = url.searchParams.get('range') ?? '24h';
       if (range !== 'all' && !Object.hasOwn(RANGES, range)) return refuse(400, 'range must be 1h, 24h, 7d, 30d or all');
       const since = range === 'all' ? undefined : Date.now() - (RANGES[range] as number);
-      return json(dashboardSummary(store, fence, { since, workflow: url.searchParams.get('workflow') || undefined }));
+      const tags: Record<string, string> = {};
+      for (const pair of url.searchParams.getAll('tag')) {
+        const parsed = parseTagPair(pair);
+        if (!parsed) return refuse(400, 'tag must be key=value (a tag key, then 1–128 of A-Z a-z 0-9 _ . : @ + -)');
+        tags[parsed.key] = parsed.value;
+      }
+      const tagKey = url.searchParams.get('tagKey') || undefined;
+      if (tagKey !== undefined && !isTagKey(tagKey)) return refuse(400, 'tagKey must be a tag key');
+      return json(
+        dashboardSummary(store, fence, {
+          since,
+          workflow: url.searchParams.get('workflow') || undefined,
+          tags: Object.keys(tags).length > 0 ? tags : undefined,
+          tagKey,
+        }),
+      );
     }
     if (url.pathname.startsWith('/api/runs/')) {
       const runId = decodedOrNull(url.pathname.slice('/api/runs/'.length));

@@ -1,3 +1,4 @@
+import type { Tags } from '../core/tag-rules.js';
 import type { FeeKind, NormalizedUsage } from '../core/usage.js';
 
 interface EventBase {
@@ -41,6 +42,8 @@ export interface CallSettledEvent extends EventBase {
   status: number | undefined;
   durationMs: number;
   stream: boolean;
+  /** The call's tags (absent when it had none). */
+  tags?: Tags;
 }
 
 export interface BudgetExceededEvent extends EventBase {

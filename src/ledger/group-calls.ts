@@ -1,7 +1,17 @@
 import type { CallRecord } from './ledger-records.js';
 
-/** How `LedgerStore.groupCalls` groups: per run, per agent role, per model, or per (workflow, agent) pair. */
-export type CallGrouping = 'run' | 'agent' | 'model' | 'workflow-agent';
+/**
+ * How `LedgerStore.groupCalls` groups: per run, per agent role, per model, per (workflow, agent) pair, per
+ * value of a tag (`tag:<key>`, calls without that tag left out) or per (tag value, run) pair (`tag-run:<key>`).
+ */
+export type CallGrouping = 'run' | 'agent' | 'model' | 'workflow-agent' | `tag:${string}` | `tag-run:${string}`;
+
+/** The tag key of a `tag:` or `tag-run:` grouping, else undefined. */
+export function tagKeyOf(by: CallGrouping): string | undefined {
+  if (by.startsWith('tag:')) return by.slice(4);
+  if (by.startsWith('tag-run:')) return by.slice(8);
+  return undefined;
+}
 
 /** Calls of one group, summed. Keys not of the grouping are null. */
 export interface CallGroup {
@@ -18,13 +28,20 @@ export interface CallGroup {
   outputTokens: number;
   /** Earliest call of the group, epoch ms. */
   firstTs: number;
+  /** The tag's value, for a `tag:` or `tag-run:` grouping (absent for the others). */
+  tag?: string | null;
 }
 
 function keyOf(
   record: CallRecord,
   by: CallGrouping,
-): Pick<CallGroup, 'runId' | 'workflow' | 'agent' | 'provider' | 'model'> {
+): Pick<CallGroup, 'runId' | 'workflow' | 'agent' | 'provider' | 'model' | 'tag'> {
   const none = { runId: null, workflow: null, agent: null, provider: null, model: null };
+  const tagKey = tagKeyOf(by);
+  if (tagKey !== undefined) {
+    const tag = record.tags?.[tagKey] ?? null;
+    return by.startsWith('tag-run:') ? { ...none, runId: record.runId, tag } : { ...none, tag };
+  }
   if (by === 'run') return { ...none, runId: record.runId, workflow: record.workflow };
   if (by === 'agent') return { ...none, agent: record.agent };
   if (by === 'model') return { ...none, provider: record.provider, model: record.modelUsed };
@@ -37,8 +54,10 @@ function keyOf(
  */
 export function groupCallRecords(records: readonly CallRecord[], by: CallGrouping): CallGroup[] {
   const groups = new Map<string, CallGroup>();
+  const tagKey = tagKeyOf(by);
   for (const record of records) {
-    if ((by === 'run' || by === 'workflow-agent') && record.runId === null) continue;
+    if ((by === 'run' || by === 'workflow-agent' || by.startsWith('tag-run:')) && record.runId === null) continue;
+    if (tagKey !== undefined && (!record.tags || !Object.hasOwn(record.tags, tagKey))) continue;
     const key = keyOf(record, by);
     const id = JSON.stringify(key);
     let group = groups.get(id);

@@ -1,3 +1,4 @@
+import type { Tags } from '../core/tag-rules.js';
 import type { TokenBuckets } from '../core/usage.js';
 
 /** How a call attempt ended, as the ledger records it. `blocked`: refused for budget before sending. */
@@ -49,6 +50,8 @@ export interface CallRecord extends TokenBuckets {
   /** Prompt and completion text: only with `storeContent: true`. */
   prompt: string | null;
   completion: string | null;
+  /** The call's tags (its scopes' `tags`, merged); absent when it had none. */
+  tags?: Tags;
 }
 
 /** Something that happened to a scope or run: an anomaly, a kill, an alert, a refusal. */
@@ -86,4 +89,6 @@ export interface RunRecord {
   /** Anomalies detected during the run. */
   anomalies: number;
   budgetNanos: number | null;
+  /** The run's tags; absent when it had none. */
+  tags?: Tags;
 }

@@ -1,3 +1,4 @@
+import type { Tags } from '../core/tag-rules.js';
 import type { CallGroup, CallGrouping } from './group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from './ledger-records.js';
 
@@ -10,6 +11,8 @@ export interface LedgerFilter {
   workflow?: string | undefined;
   agent?: string | undefined;
   runId?: string | undefined;
+  /** Only records carrying every one of these tags (key = value, combined with AND). */
+  tags?: Tags | undefined;
 }
 
 /**
@@ -36,6 +39,12 @@ export interface LedgerStore {
   groupCalls(filter: LedgerFilter, by: CallGrouping): CallGroup[];
   /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
   sumCost(scope: string, since: number): number;
+  /**
+   * Total cost, nano-USD, of calls in `scope` (or below it) carrying the tag `key=value`, since `since`:
+   * a tag budget's spend in its window. Optional for a store of one's own (the fence then sums
+   * `queryCalls`); the bundled stores answer it from an index.
+   */
+  sumTagCost?(scope: string, key: string, value: string, since: number): number;
   /** Records a kill order; fences with runs in progress on this store act on it within half a second. */
   appendKillOrder(order: Omit<KillOrder, 'seq'>): void;
   /** Kill orders given at or after `since` (epoch ms), in the order they were given. */

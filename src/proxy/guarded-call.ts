@@ -438,6 +438,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
       status: attempt.status,
       durationMs,
       stream: this.#stream,
+      ...(this.#scope.tags && { tags: this.#scope.tags }),
     });
   }
 }

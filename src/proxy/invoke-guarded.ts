@@ -95,10 +95,13 @@ export function describeFor(scope: GuardScope, endpoint: EndpointAdapter, params
   return request && request.provider !== scope.provider ? { ...request, provider: scope.provider } : request;
 }
 
-/** The scopes a call counts in: its client's chain, joined with the run / agent context it is made in. */
+/**
+ * The scopes a call counts in: its client's chain, joined with the run / agent context it is made in,
+ * and the budget scope of each budgeted tag value the call carries (`tagBudgets`).
+ */
 function scopesOfCall(clientNode: BudgetNode): ScopeSet {
   const context = currentCallContext();
-  return context ? context.node.scopeWith(clientNode) : clientNode.scope;
+  return (context ? context.node.scopeWith(clientNode) : clientNode.scope).forCall();
 }
 
 interface LoopCheck {

@@ -52,6 +52,7 @@ export function callRecord(scopes: ScopeSet, request: CallRequest, facts: Attemp
   const primary = scopes.primary;
   const attribution = primary.attribution;
   const usage = facts.usage ?? EMPTY_USAGE;
+  const tags = scopes.tags;
   return {
     v: 1,
     id: nextRecordId(),
@@ -81,5 +82,6 @@ export function callRecord(scopes: ScopeSet, request: CallRequest, facts: Attemp
     stream: facts.stream,
     prompt: facts.prompt,
     completion: facts.completion,
+    ...(tags && { tags }),
   };
 }

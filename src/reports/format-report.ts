@@ -52,6 +52,22 @@ function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
           percent(row.share),
         ]),
       };
+    case 'tag':
+      return {
+        header: [`Tag ${report.key}`, 'Runs', 'Calls', 'Cost', 'Share', 'Avg/run', 'P50', 'P95', 'P99', 'Max'],
+        rows: report.rows.map((row) => [
+          row.value,
+          row.runs,
+          row.calls,
+          formatUsd(row.costNanos),
+          percent(row.share),
+          formatUsd(row.avgRunNanos),
+          formatUsd(row.p50Nanos),
+          formatUsd(row.p95Nanos),
+          formatUsd(row.p99Nanos),
+          formatUsd(row.maxNanos),
+        ]),
+      };
     case 'run':
       return {
         header: ['Run', 'Workflow', 'Started', 'Calls', 'Cost', 'Anomalies'],

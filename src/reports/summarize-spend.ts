@@ -1,9 +1,14 @@
 import { percentile } from '../core/percentile.js';
+import type { Tags } from '../core/tag-rules.js';
 import type { CallGroup } from '../ledger/group-calls.js';
 import type { CallRecord, EventRecord } from '../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
+import { summarizeByTag, type TagRow } from './summarize-by-tag.js';
 
-export type ReportGrouping = 'workflow' | 'agent' | 'model' | 'run';
+export type { TagRow } from './summarize-by-tag.js';
+
+/** `tag:<key>` groups by the values of one tag (`tag:tenant`). */
+export type ReportGrouping = 'workflow' | 'agent' | 'model' | 'run' | `tag:${string}`;
 
 export interface WorkflowRow {
   workflow: string;
@@ -65,7 +70,8 @@ export type SpendReport =
   | { by: 'workflow'; rows: WorkflowRow[]; totalNanos: number }
   | { by: 'agent'; rows: AgentRow[]; totalNanos: number }
   | { by: 'model'; rows: ModelRow[]; totalNanos: number }
-  | { by: 'run'; rows: RunRow[]; totalNanos: number };
+  | { by: 'run'; rows: RunRow[]; totalNanos: number }
+  | { by: 'tag'; key: string; rows: TagRow[]; totalNanos: number };
 
 export interface ReportOptions extends LedgerFilter {
   by: ReportGrouping;
@@ -73,6 +79,8 @@ export interface ReportOptions extends LedgerFilter {
   top?: number | undefined;
   /** `by: 'run'`: read each run's agent → call tree (`agents`); false leaves `agents` empty. @default true */
   callTree?: boolean | undefined;
+  /** Only calls (and runs) carrying every one of these tags, e.g. `{ tenant: 'acme' }` (AND). */
+  tags?: Tags | undefined;
 }
 
 const NO_AGENT = '(none)';
@@ -207,9 +215,20 @@ export function summarizeSpend(store: LedgerStore, options: ReportOptions): Spen
     workflow: options.workflow,
     agent: options.agent,
     runId: options.runId,
+    tags: options.tags,
   };
+  if (options.by.startsWith('tag:')) {
+    const key = options.by.slice(4);
+    const totals = { costNanos: 0, calls: 0, feeNanos: 0 };
+    for (const group of store.groupCalls(filter, 'agent')) {
+      totals.costNanos += group.costNanos;
+      totals.calls += group.calls;
+      totals.feeNanos += group.feeNanos;
+    }
+    return { by: 'tag', key, rows: summarizeByTag(store, filter, key, totals), totalNanos: totals.costNanos };
+  }
   if (options.by === 'agent' || options.by === 'model') {
-    const groups = store.groupCalls(filter, options.by);
+    const groups = store.groupCalls(filter, options.by as 'agent' | 'model');
     const total = groups.reduce((sum, group) => sum + group.costNanos, 0);
     return options.by === 'agent'
       ? { by: 'agent', rows: byAgent(groups, total), totalNanos: total }

@@ -204,6 +204,48 @@ export function runLedgerStoreConformance(
       ).toEqual([11, 12]);
     });
 
+    it('keeps tags on calls and runs, filters by them (AND, literal values) and groups per tag value', (store) => {
+      const acme = { tenant: 'acme', feature: 'search' };
+      store.appendCalls([
+        sampleCallRecord({ ts: 1, runId: 'r1', costNanos: 5, tags: acme }),
+        sampleCallRecord({ ts: 2, runId: 'r1', costNanos: 7, tags: { tenant: 'acme', feature: 'chat' } }),
+        sampleCallRecord({ ts: 3, runId: 'r2', costNanos: 11, tags: { tenant: 'globex' } }),
+        sampleCallRecord({ ts: 4, runId: null, costNanos: 13, tags: { tenant: 'acme' } }),
+        sampleCallRecord({ ts: 5, runId: 'r3', costNanos: 17 }),
+      ]);
+      expect(store.queryCalls({ tags: { tenant: 'acme' } }).map((call) => call.ts)).toEqual([1, 2, 4]);
+      expect(store.queryCalls({ tags: acme }).map((call) => call.ts)).toEqual([1]);
+      expect(store.queryCalls({ tags: { tenant: "acme' OR '1'='1" } }).length).toBe(0);
+      expect(store.queryCalls({ tags: { 'bad key': 'acme' } }).length).toBe(0);
+      expect(store.queryCalls({ since: 1, until: 2 })[0]?.tags).toEqual(acme);
+      expect('tags' in (store.queryCalls({ since: 5 })[0] ?? {})).toBe(false);
+      const sorted = (groups: ReturnType<LedgerStore['groupCalls']>) =>
+        groups.map((group) => JSON.stringify(group)).sort();
+      for (const by of ['tag:tenant', 'tag-run:tenant', 'tag:feature'] as const) {
+        for (const filter of [{}, { since: 2 }, { tags: { feature: 'search' } }]) {
+          expect(sorted(store.groupCalls(filter, by))).toEqual(sorted(groupCallRecords(store.queryCalls(filter), by)));
+        }
+      }
+      expect(store.groupCalls({}, 'tag:tenant').find((group) => group.tag === 'acme')?.costNanos).toBe(25);
+      store.appendRuns([sampleRun({ runId: 'r1', tags: acme }), sampleRun({ runId: 'r2', endedAt: 1 })]);
+      expect(store.queryRuns({ tags: { tenant: 'acme' } })).toEqual([sampleRun({ runId: 'r1', tags: acme })]);
+      expect('tags' in (store.queryRuns({ runId: 'r2' })[0] ?? {})).toBe(false);
+    });
+
+    it('sums the cost of one tag value in a scope and below it since a time', (store) => {
+      store.appendCalls([
+        sampleCallRecord({ scope: 'svc/run', ts: 100, costNanos: 1, tags: { tenant: 'acme' } }),
+        sampleCallRecord({ scope: 'svc', ts: 200, costNanos: 10, tags: { tenant: 'acme', user: 'u1' } }),
+        sampleCallRecord({ scope: 'svc', ts: 50, costNanos: 100, tags: { tenant: 'acme' } }),
+        sampleCallRecord({ scope: 'svc', ts: 300, costNanos: 1_000, tags: { tenant: 'globex' } }),
+        sampleCallRecord({ scope: 'other', ts: 300, costNanos: 10_000, tags: { tenant: 'acme' } }),
+      ]);
+      expect(store.sumTagCost?.('svc', 'tenant', 'acme', 100)).toBe(11);
+      expect(store.sumTagCost?.('svc', 'tenant', 'acme', 0)).toBe(111);
+      expect(store.sumTagCost?.('svc', 'user', 'u1', 0)).toBe(10);
+      expect(store.sumTagCost?.('svc', 'tenant', 'nobody', 0)).toBe(0);
+    });
+
     it('keeps unicode labels intact', (store) => {
       const record = sampleCallRecord({ workflow: 'отчёт 报告 🚀', agent: 'rédacteur' });
       store.appendCalls([record]);

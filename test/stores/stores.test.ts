@@ -46,6 +46,38 @@ for (const entry of sqliteDrivers) {
       db.close();
     });
 
+    it('brings a schema-2 ledger up to date in place: old calls and runs read without tags, new ones keep theirs', () => {
+      const file = freshFile();
+      open(file).close();
+      const db = openDatabase(file);
+      db.exec('ALTER TABLE calls DROP COLUMN tags; ALTER TABLE runs DROP COLUMN tags; DROP TABLE call_tags');
+      db.prepare(
+        `INSERT INTO calls (id, v, ts, scope, provider, model, model_used, input_uncached, input_cache_read,
+          input_cache_write_5m, input_cache_write_1h, output_text, output_reasoning, cost_nanos, reserved_nanos,
+          cost_source, attempt, outcome, duration_ms, stream) VALUES ('old', 1, 1, 's', 'openai', 'gpt-4o', 'gpt-4o',
+          10, 0, 0, 0, 5, 0, 75, 100, 'provider', 1, 'ok', 3, 0)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO runs (run_id, workflow, started_at, ended_at, cost_nanos, calls, outcome, anomalies)
+          VALUES ('old-run', 'w', 1, 2, 75, 1, 'ok', 0)`,
+      ).run();
+      db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+      db.close();
+      const store = open(file);
+      store.appendCalls([sampleCallRecord({ id: 'new', ts: 5, scope: 's', tags: { tenant: 'acme' } })]);
+      store.appendRuns([{ ...store.queryRuns({})[0], runId: 'new-run', tags: { tenant: 'acme' } } as never]);
+      const [old, fresh] = store.queryCalls({});
+      expect('tags' in (old ?? {})).toBe(false);
+      expect(fresh).toMatchObject({ id: 'new', tags: { tenant: 'acme' } });
+      expect(store.queryCalls({ tags: { tenant: 'acme' } }).map((call) => call.id)).toEqual(['new']);
+      expect(store.sumTagCost?.('s', 'tenant', 'acme', 0)).toBe(fresh?.costNanos);
+      expect(store.queryRuns({ tags: { tenant: 'acme' } }).map((run) => run.runId)).toEqual(['new-run']);
+      store.close();
+      const check = openDatabase(file);
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '3' });
+      check.close();
+    });
+
     it('refuses a file that is not a database with StoreUnavailableError', async () => {
       const file = freshFile();
       const { writeFileSync } = await import('node:fs');
@@ -73,7 +105,7 @@ for (const entry of sqliteDrivers) {
       expect(fresh).toMatchObject({ id: 'new', feeNanos: 7, usageDetail: '{"fees":{"webSearch":1}}' });
       store.close();
       const check = openDatabase(file);
-      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '3' });
       check.close();
     });
 

@@ -3,6 +3,7 @@ import { formatReport, type ReportFormat } from '../../reports/format-report.js'
 import { type ReportGrouping, summarizeSpend } from '../../reports/summarize-spend.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openStoreForReading } from '../open-store.js';
+import { parseTagFilters, tagGroupingKey } from '../parse-tag-options.js';
 import { parseTime } from '../parse-time.js';
 
 export const REPORT_HELP = `Usage: tokenfence report [options]
@@ -11,10 +12,11 @@ Spend from the ledger, grouped.
 
 Options:
   --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
-  --by <grouping>      workflow | agent | model | run (default: workflow)
+  --by <grouping>      workflow | agent | model | run | tag:<key> (default: workflow)
   --workflow <name>    only this workflow
   --agent <label>      only this agent role
   --run <id>           only this run
+  --tag <key=value>    only calls carrying this tag; repeat to require several (AND)
   --since <when>       24h, 7d, 30m or an ISO date
   --until <when>       same forms
   --format <format>    table | json | csv | md (default: table)
@@ -42,6 +44,7 @@ export const REPORT_OPTIONS = {
   workflow: { type: 'string' },
   agent: { type: 'string' },
   run: { type: 'string' },
+  tag: { type: 'string', multiple: true },
   since: { type: 'string' },
   until: { type: 'string' },
   format: { type: 'string' },
@@ -56,7 +59,10 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const now = Date.now();
-  const by = oneOf(values.by, GROUPINGS, 'by', 'workflow');
+  const by: ReportGrouping = values.by?.startsWith('tag:')
+    ? `tag:${tagGroupingKey(values.by)}`
+    : oneOf(values.by, GROUPINGS, 'by', 'workflow');
+  const tags = parseTagFilters(values.tag);
   const format = oneOf(values.format, FORMATS, 'format', 'table');
   const store = await openStoreForReading(values.store, io);
   try {
@@ -67,6 +73,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       workflow: values.workflow,
       agent: values.agent,
       runId: values.run,
+      tags,
     });
     io.stdout(formatReport(report, format));
   } finally {

@@ -3,6 +3,7 @@ import { formatReport } from '../../reports/format-report.js';
 import { summarizeSpend } from '../../reports/summarize-spend.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openStoreForReading } from '../open-store.js';
+import { parseTagFilters } from '../parse-tag-options.js';
 import { parseTime } from '../parse-time.js';
 import { oneOf, REPORT_OPTIONS } from './report.js';
 
@@ -13,6 +14,7 @@ The most expensive runs, each with its run → agent → call tree.
 Options:
   --store <store>      sqlite:<path> or redis://host:port (default: $TOKENFENCE_STORE)
   --workflow <name>    only this workflow
+  --tag <key=value>    only calls carrying this tag; repeatable (AND)
   --top <n>            how many runs (default: 10)
   --since <when>       24h, 7d, 30m or an ISO date
   --until <when>       same forms
@@ -39,6 +41,7 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
       workflow: values.workflow,
       since: parseTime(values.since, 'since', now),
       until: parseTime(values.until, 'until', now),
+      tags: parseTagFilters(values.tag),
     });
     io.stdout(formatReport(report, format === 'tree' ? 'table' : format, { tree: format === 'tree' }));
   } finally {

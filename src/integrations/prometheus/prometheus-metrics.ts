@@ -1,4 +1,6 @@
 import { nanosToUsd } from '../../core/money.js';
+import { TAG_KEY_PATTERN } from '../../core/tag-rules.js';
+import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import type { TokenFenceEvent } from '../../events/events.js';
 import type { TokenFenceLike } from '../../types.js';
 
@@ -36,6 +38,12 @@ export interface PrometheusMetricsOptions {
    * a label can never explode a time series database. Run ids are never labels. @default 50
    */
   maxLabelValues?: number;
+  /**
+   * Tag keys exported as labels of the spend, calls and tokens counters, as `tag_<key>` (`['tenant']` →
+   * `tag_tenant="acme"`; `none` for calls without the tag). Only the keys listed here ever become labels,
+   * and each is capped at `maxLabelValues` values like every label: tags stay bounded. @default []
+   */
+  tagLabels?: readonly string[];
   /** Scopes whose budget and remaining headroom are exported as gauges. @default [the fence] */
   scopes?: readonly (TokenFenceLike & { on?: unknown })[];
 }
@@ -67,7 +75,13 @@ export function prometheusMetrics(fence: Listenable, options: PrometheusMetricsO
     values.add(text);
     return text;
   };
-  const callLabels = ['workflow', 'agent', 'model', 'provider'] as const;
+  const tagKeys = [...new Set(options.tagLabels ?? [])];
+  for (const key of tagKeys) {
+    if (typeof key !== 'string' || !TAG_KEY_PATTERN.test(key)) {
+      throw new InvalidOptionsError('tagLabels', 'expected tag keys: a letter, then letters, digits or _');
+    }
+  }
+  const callLabels = ['workflow', 'agent', 'model', 'provider', ...tagKeys.map((key) => `tag_${key}`)];
   const counter = (name: string, help: string, labelNames: readonly string[]) =>
     new client.Counter({ name: `${prefix}${name}`, help, labelNames, registers });
   const spend = counter('spend_usd_total', 'Settled spend, USD.', callLabels);
@@ -107,12 +121,13 @@ export function prometheusMetrics(fence: Listenable, options: PrometheusMetricsO
     const workflow = bounded('workflow', event.workflow);
     const agent = bounded('agent', event.agent);
     if (event.type === 'call-settled') {
-      const labels = {
+      const labels: Labels = {
         workflow,
         agent,
         model: bounded('model', event.modelUsed),
         provider: bounded('provider', event.provider),
       };
+      for (const key of tagKeys) labels[`tag_${key}`] = bounded(`tag_${key}`, event.tags?.[key]);
       spend.inc(labels, nanosToUsd(event.costNanos));
       calls.inc({ ...labels, outcome: event.outcome });
       const usage = event.usage;

@@ -1,3 +1,4 @@
+import { type Tags, tagsMatch } from '../../core/tag-rules.js';
 import { groupCallRecords } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
@@ -7,6 +8,7 @@ interface Timed {
   runId: string | null;
   workflow: string | null;
   agent?: string | null;
+  tags?: Tags | undefined;
 }
 
 function matches(record: Timed, filter: LedgerFilter): boolean {
@@ -15,7 +17,8 @@ function matches(record: Timed, filter: LedgerFilter): boolean {
     (filter.until === undefined || record.ts < filter.until) &&
     (filter.workflow === undefined || record.workflow === filter.workflow) &&
     (filter.agent === undefined || record.agent === filter.agent) &&
-    (filter.runId === undefined || record.runId === filter.runId)
+    (filter.runId === undefined || record.runId === filter.runId) &&
+    tagsMatch(record.tags, filter.tags)
   );
 }
 
@@ -42,11 +45,33 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
   const callIds = new Set<string>();
   const events: EventRecord[] = [];
   const runs: RunRecord[] = [];
+  /** `key=value` → the calls carrying that tag, oldest first: a tag budget's spend without a full scan. */
+  const byTag = new Map<string, CallRecord[]>();
+  const indexTags = (record: CallRecord, add: boolean) => {
+    if (!record.tags) return;
+    for (const key of Object.keys(record.tags)) {
+      const id = `${key}=${record.tags[key]}`;
+      const list = byTag.get(id);
+      if (add) {
+        if (list) list.push(record);
+        else byTag.set(id, [record]);
+      } else if (list) {
+        // Calls leave in the order they came: the dropped one is the oldest of its lists.
+        if (list[0] === record) list.shift();
+        if (list.length === 0) byTag.delete(id);
+      }
+    }
+  };
   return {
     kind: 'memory',
     appendCalls(records) {
       // A record replayed with the same id is written once, as SQLite's unique id does.
       const fresh = records.filter((record) => !callIds.has(record.id) && callIds.add(record.id));
+      for (const record of fresh) indexTags(record, true);
+      const dropped = calls.length + fresh.length - max;
+      for (let index = 0; index < dropped; index += 1) {
+        indexTags((index < calls.length ? calls[index] : fresh[index - calls.length]) as CallRecord, false);
+      }
       appendBounded(calls, fresh, max);
       if (callIds.size > calls.length) {
         callIds.clear();
@@ -67,7 +92,7 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
         .map((record) => ({ ...record })),
     queryRuns: (filter) =>
       runs
-        .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow }, filter))
+        .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow, tags: run.tags }, filter))
         .sort((a, b) => a.endedAt - b.endedAt)
         .map((run) => ({ ...run })),
     groupCalls: (filter, by) =>
@@ -78,6 +103,14 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
     sumCost(scope, since) {
       let total = 0;
       for (const record of calls) {
+        if (record.ts >= since && (record.scope === scope || record.scope.startsWith(`${scope}/`)))
+          total += record.costNanos;
+      }
+      return total;
+    },
+    sumTagCost(scope, key, value, since) {
+      let total = 0;
+      for (const record of byTag.get(`${key}=${value}`) ?? []) {
         if (record.ts >= since && (record.scope === scope || record.scope.startsWith(`${scope}/`)))
           total += record.costNanos;
       }

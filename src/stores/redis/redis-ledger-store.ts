@@ -85,6 +85,8 @@ export class RedisLedgerStore implements LedgerStore {
   queryRuns = (filter: Parameters<LedgerStore['queryRuns']>[0]) => this.#mirror.queryRuns(filter);
   groupCalls = (...args: Parameters<LedgerStore['groupCalls']>) => this.#mirror.groupCalls(...args);
   sumCost = (scope: string, since: number) => this.#mirror.sumCost(scope, since);
+  sumTagCost = (scope: string, key: string, value: string, since: number) =>
+    this.#mirror.sumTagCost?.(scope, key, value, since) ?? 0;
   queryKillOrders = (since: number) => this.#mirror.queryKillOrders(since);
 
   /** Records not yet acknowledged by Redis. */

@@ -1,5 +1,5 @@
 /** Bumped on any incompatible change; a database written by a newer version is refused, not misread. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,12 +32,23 @@ CREATE TABLE IF NOT EXISTS calls (
   duration_ms INTEGER NOT NULL,
   stream INTEGER NOT NULL,
   prompt TEXT,
-  completion TEXT
+  completion TEXT,
+  tags TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_ts ON calls (ts);
 CREATE INDEX IF NOT EXISTS calls_run ON calls (run_id);
 CREATE INDEX IF NOT EXISTS calls_workflow_ts ON calls (workflow, ts);
 CREATE INDEX IF NOT EXISTS calls_scope_ts ON calls (scope, ts);
+CREATE TABLE IF NOT EXISTS call_tags (
+  call_id TEXT NOT NULL,
+  tag_key TEXT NOT NULL,
+  tag_value TEXT NOT NULL,
+  tag_ts INTEGER NOT NULL,
+  tag_cost INTEGER NOT NULL,
+  tag_scope TEXT NOT NULL,
+  PRIMARY KEY (call_id, tag_key)
+);
+CREATE INDEX IF NOT EXISTS call_tags_value_ts ON call_tags (tag_key, tag_value, tag_ts);
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   ts INTEGER NOT NULL,
@@ -57,7 +68,8 @@ CREATE TABLE IF NOT EXISTS runs (
   calls INTEGER NOT NULL,
   outcome TEXT NOT NULL,
   anomalies INTEGER NOT NULL,
-  budget_nanos INTEGER
+  budget_nanos INTEGER,
+  tags TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_workflow_end ON runs (workflow, ended_at);
 CREATE TABLE IF NOT EXISTS kill_orders (
@@ -104,6 +116,7 @@ export const CALL_FIELDS: readonly ColumnField[] = [
   same('stream'),
   same('prompt'),
   same('completion'),
+  same('tags'),
 ];
 
 export const EVENT_FIELDS: readonly ColumnField[] = [
@@ -125,6 +138,7 @@ export const RUN_FIELDS: readonly ColumnField[] = [
   same('outcome'),
   same('anomalies'),
   ['budget_nanos', 'budgetNanos'],
+  same('tags'),
 ];
 
 /** `column AS field, …`: rows come back shaped as records. */
@@ -144,8 +158,16 @@ export const INSERT_EVENT = insertInto('INSERT', 'events', EVENT_FIELDS);
 export const RUN_COLUMNS = selectList(RUN_FIELDS);
 export const INSERT_RUN = insertInto('INSERT OR REPLACE', 'runs', RUN_FIELDS);
 
+/** One row per tag of a call: what tag budgets, tag filters and tag groupings read through an index. */
+export const INSERT_CALL_TAG = `INSERT OR IGNORE INTO call_tags (call_id, tag_key, tag_value, tag_ts, tag_cost, tag_scope)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
 /** Columns added after schema 1, added in place to a ledger written by an older version. */
 export const ADDED_CALL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['fee_nanos', 'INTEGER NOT NULL DEFAULT 0'],
   ['usage_detail', 'TEXT'],
+  ['tags', 'TEXT'],
 ];
+
+/** Columns added to runs after schema 1 (schema 3: tags). */
+export const ADDED_RUN_COLUMNS: ReadonlyArray<readonly [string, string]> = [['tags', 'TEXT']];

@@ -1,16 +1,20 @@
+import { TAG_KEY_PATTERN } from '../../core/tag-rules.js';
+import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
-import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
+import { type CallGroup, type CallGrouping, tagKeyOf } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
 import { openSqliteConnection, type SqliteDriverChoice, toSqliteConnection } from './open-sqlite-connection.js';
 import {
   ADDED_CALL_COLUMNS,
+  ADDED_RUN_COLUMNS,
   CALL_COLUMNS,
   CALL_FIELDS,
   type ColumnField,
   EVENT_COLUMNS,
   EVENT_FIELDS,
   INSERT_CALL,
+  INSERT_CALL_TAG,
   INSERT_EVENT,
   INSERT_RUN,
   RUN_COLUMNS,
@@ -32,7 +36,7 @@ export interface OpenSqliteLedgerStoreOptions {
 }
 
 /** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
-const GROUP_KEYS: Record<CallGrouping, { select: string; group: string }> = {
+const GROUP_KEYS: Record<Exclude<CallGrouping, `tag${string}`>, { select: string; group: string }> = {
   run: {
     select: 'run_id AS runId, MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model',
     group: 'run_id',
@@ -48,8 +52,15 @@ const GROUP_KEYS: Record<CallGrouping, { select: string; group: string }> = {
   },
 };
 
-/** Builds a parameterised WHERE clause from the filter: values are always bound, never spliced in. */
-function where(filter: LedgerFilter, timeColumn: string): { sql: string; parameters: unknown[] } {
+/**
+ * Builds a parameterised WHERE clause from the filter: values are always bound, never spliced in. Tag
+ * filters read the call_tags index for calls and the JSON `tags` column for runs (`tagsOf`).
+ */
+function where(
+  filter: LedgerFilter,
+  timeColumn: string,
+  tagsOf: 'calls' | 'runs' = 'calls',
+): { sql: string; parameters: unknown[] } {
   const clauses: string[] = [];
   const parameters: unknown[] = [];
   const add = (clause: string, value: unknown) => {
@@ -61,6 +72,17 @@ function where(filter: LedgerFilter, timeColumn: string): { sql: string; paramet
   if (filter.workflow !== undefined) add('workflow = ?', filter.workflow);
   if (filter.agent !== undefined) add('agent = ?', filter.agent);
   if (filter.runId !== undefined) add('run_id = ?', filter.runId);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    // A key that no tag can have matches nothing (and never reaches a JSON path).
+    if (!TAG_KEY_PATTERN.test(key)) clauses.push('0');
+    else if (tagsOf === 'runs') {
+      clauses.push('json_extract(tags, ?) = ?');
+      parameters.push(`$.${key}`, value);
+    } else {
+      clauses.push('EXISTS (SELECT 1 FROM call_tags WHERE call_id = calls.id AND tag_key = ? AND tag_value = ?)');
+      parameters.push(key, value);
+    }
+  }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', parameters };
 }
 
@@ -73,7 +95,14 @@ function bindValues(fields: readonly ColumnField[], record: object): unknown[] {
   const values = new Array<unknown>(fields.length);
   for (let index = 0; index < fields.length; index += 1) {
     const value = (record as Record<string, unknown>)[(fields[index] as ColumnField)[1]];
-    values[index] = value === undefined ? null : typeof value === 'boolean' ? Number(value) : value;
+    values[index] =
+      value === undefined
+        ? null
+        : typeof value === 'boolean'
+          ? Number(value)
+          : typeof value === 'object' && value !== null
+            ? JSON.stringify(value)
+            : value;
   }
   return values;
 }
@@ -86,6 +115,18 @@ function migrate(db: SqliteConnection): void {
   for (const [column, type] of ADDED_CALL_COLUMNS) {
     if (!existing.has(column)) db.exec(`ALTER TABLE calls ADD COLUMN ${column} ${type}`);
   }
+  const runColumns = new Set(
+    (db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((c) => c.name),
+  );
+  for (const [column, type] of ADDED_RUN_COLUMNS) {
+    if (!runColumns.has(column)) db.exec(`ALTER TABLE runs ADD COLUMN ${column} ${type}`);
+  }
+}
+
+/** A row's `tags` JSON back as the record's field: absent when the record had none. */
+function readTags(row: { tags?: unknown }): void {
+  if (typeof row.tags === 'string') row.tags = JSON.parse(row.tags);
+  else delete row.tags;
 }
 
 /**
@@ -124,10 +165,18 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
     fail('cannot open the ledger', error);
   }
   const insertCall = db.prepare(INSERT_CALL);
+  const insertCallTag = db.prepare(INSERT_CALL_TAG);
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertRun = db.prepare(INSERT_RUN);
   const writeCalls = db.transaction((records: readonly CallRecord[]) => {
-    for (const record of records) insertCall.run(...bindValues(CALL_FIELDS, record));
+    for (const record of records) {
+      const { tags } = record;
+      const written = insertCall.run(...bindValues(CALL_FIELDS, record));
+      if (!tags || Number((written as { changes?: number | bigint }).changes) !== 1) continue;
+      for (const key of Object.keys(tags)) {
+        insertCallTag.run(record.id, key, tags[key], record.ts, record.costNanos, record.scope);
+      }
+    }
   });
   const writeEvents = db.transaction((records: readonly EventRecord[]) => {
     for (const record of records) insertEvent.run(...bindValues(EVENT_FIELDS, record));
@@ -138,10 +187,28 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
   const sumCost = db.prepare(
     "SELECT COALESCE(SUM(cost_nanos), 0) AS total FROM calls WHERE ts >= ? AND (scope = ? OR scope LIKE ? ESCAPE '\\')",
   );
+  const sumTagCost = db.prepare(
+    `SELECT COALESCE(SUM(tag_cost), 0) AS total FROM call_tags WHERE tag_key = ? AND tag_value = ? AND tag_ts >= ?
+       AND (tag_scope = ? OR tag_scope LIKE ? ESCAPE '\\')`,
+  );
   const insertKillOrder = db.prepare('INSERT INTO kill_orders (ts, run_id, workflow, reason) VALUES (?, ?, ?, ?)');
   const queryKillOrders = db.prepare(
     'SELECT seq, ts, run_id AS runId, workflow, reason FROM kill_orders WHERE ts >= ? ORDER BY seq',
   );
+  /** Calls grouped per value of one tag (and run, for `tag-run:`), through the call_tags index. */
+  const groupByTag = (key: string, perRun: boolean, sql: string, parameters: unknown[]): CallGroup[] => {
+    const runs = perRun ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
+    return db
+      .prepare(
+        `SELECT ${perRun ? 'run_id AS runId' : 'NULL AS runId'}, NULL AS workflow, NULL AS agent, NULL AS provider,
+           NULL AS model, tag_value AS tag, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
+           SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
+           SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
+         FROM calls JOIN call_tags ON call_id = calls.id AND tag_key = ? ${runs}
+         GROUP BY tag_value${perRun ? ', run_id' : ''}`,
+      )
+      .all(key, ...parameters) as CallGroup[];
+  };
   const guarded =
     <A extends unknown[], R>(problem: string, run: (...args: A) => R) =>
     (...args: A): R => {
@@ -164,22 +231,29 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
         Omit<CallRecord, 'stream'> & { stream: number }
       >;
       // Rows are fresh objects: convert the flag in place instead of copying 100k rows.
-      for (const row of rows) (row as unknown as CallRecord).stream = row.stream === 1;
+      for (const row of rows) {
+        (row as unknown as CallRecord).stream = row.stream === 1;
+        readTags(row);
+      }
       return rows as unknown as CallRecord[];
     }),
     queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
-      const { sql, parameters } = where({ ...filter, agent: undefined }, 'ts');
+      const { sql, parameters } = where({ ...filter, agent: undefined, tags: undefined }, 'ts');
       return db
         .prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, seq`)
         .all(...parameters) as EventRecord[];
     }),
     queryRuns: guarded('cannot read runs', (filter: LedgerFilter) => {
-      const { sql, parameters } = where({ ...filter, agent: undefined }, 'ended_at');
-      return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ${sql} ORDER BY ended_at`).all(...parameters) as RunRecord[];
+      const { sql, parameters } = where({ ...filter, agent: undefined }, 'ended_at', 'runs');
+      const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ${sql} ORDER BY ended_at`).all(...parameters);
+      for (const row of rows as Array<{ tags?: unknown }>) readTags(row);
+      return rows as RunRecord[];
     }),
     groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping) => {
       const { sql, parameters } = where(filter, 'ts');
-      const keys = GROUP_KEYS[by];
+      const tagKey = tagKeyOf(by);
+      if (tagKey !== undefined) return groupByTag(tagKey, by.startsWith('tag-run:'), sql, parameters);
+      const keys = GROUP_KEYS[by as keyof typeof GROUP_KEYS];
       const onlyRuns =
         by === 'run' || by === 'workflow-agent' ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
       return db
@@ -190,6 +264,10 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
            FROM calls ${onlyRuns} GROUP BY ${keys.group}`,
         )
         .all(...parameters) as CallGroup[];
+    }),
+    sumTagCost: guarded('cannot read spend', (scope: string, key: string, value: string, since: number) => {
+      const row = sumTagCost.get(key, value, since, scope, `${escapeLike(scope)}/%`) as { total: number };
+      return row.total;
     }),
     sumCost: guarded('cannot read spend', (scope: string, since: number) => {
       const row = sumCost.get(since, scope, `${escapeLike(scope)}/%`) as { total: number };
