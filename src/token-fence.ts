@@ -10,6 +10,7 @@ import { LoopGuard } from './budget/loop-guard.js';
 import { sharedScopeOf } from './budget/shared-admission.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
+import { StoreUnavailableError } from './errors/store-unavailable-error.js';
 import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
 import type { RunRecord } from './ledger/ledger-records.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
@@ -314,19 +315,44 @@ export class TokenFence implements TokenFenceLike {
   get killed(): boolean {
     return this[BUDGET_NODE].kill !== null;
   }
-  /** Refuses every later call here and below, aborts those in flight; on a shared store, in every process. */
-  kill(reason?: string): void {
+  /**
+   * Refuses every later call here and below and aborts those in flight, at once; on a shared store, in
+   * every process. Resolves when the kill is durable in the store (Redis acknowledged it; a local ledger
+   * wrote it; memory: at once), rejects with StoreUnavailableError when it could not be made durable within
+   * the store's timeout (the local kill stands, and a shared store is still tried in the background).
+   * Ignoring the promise is safe: a rejection nobody awaits is not reported as unhandled.
+   */
+  kill(reason?: string): Promise<void> {
     const node = this[BUDGET_NODE];
     const error = node.engageKill(typeof reason === 'string' ? reason : undefined);
-    if (node.shared) shareKill(node.shared, error.reason ?? `${node.label} was killed`);
+    const durable = node.shared
+      ? shareKill(node.shared, error.reason ?? `${node.label} was killed`, () => node.killedBy === error)
+      : this.#written('the kill');
+    return settledQuietly(durable);
   }
-  /** Starts a fresh period in this process; on a shared store it also lifts the scope's kill everywhere. */
-  reset(): void {
+  /**
+   * Starts a fresh period in this process; on a shared store it also lifts the scope's kill everywhere.
+   * Resolves when the store has the revive (as `kill()` does), rejects with StoreUnavailableError if not.
+   */
+  reset(): Promise<void> {
     const node = this[BUDGET_NODE];
-    if (node.shared) void node.shared.store.revive(node.shared.tree, node.shared.id).catch(() => {});
+    const revived = node.shared ? node.shared.store.revive(node.shared.tree, node.shared.id) : Promise.resolve();
     node.reset();
     this.#killedWorkflows.clear();
+    return settledQuietly(revived);
   }
+  /** Writes what the ledger holds now (the kill's event among it); a ledger that cannot write rejects. */
+  #written(what: string): Promise<void> {
+    const ledger = this[POLICY].ledger;
+    if (ledger.flush()) return Promise.resolve();
+    return Promise.reject(new StoreUnavailableError(ledger.store.kind, `${what} could not be written to the ledger`));
+  }
+}
+
+/** A promise callers may await or ignore: an ignored rejection is not an unhandled rejection. */
+function settledQuietly(promise: Promise<void>): Promise<void> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /** Options of `fence.run()`: the workflow, an optional run id, and the run's budget. */

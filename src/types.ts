@@ -144,10 +144,14 @@ export interface SpendView {
   /** True once a call was refused for budget, or spend reached the budget. */
   readonly budgetExceeded: boolean;
   readonly killed: boolean;
-  /** Refuses every later call of this scope and its children and aborts their in-flight calls. */
-  kill(reason?: string): void;
-  /** Starts a fresh period: clears spend, calls, flags and the kill. In-flight holds stay. */
-  reset(): void;
+  /**
+   * Refuses every later call of this scope and its children and aborts their in-flight calls, at once.
+   * Resolves when the kill is durable in the store (rejects with StoreUnavailableError if it cannot be
+   * within the store's timeout); awaiting it is optional.
+   */
+  kill(reason?: string): Promise<void>;
+  /** Starts a fresh period: clears spend, calls, flags and the kill. In-flight holds stay. Resolves as `kill()` does. */
+  reset(): Promise<void>;
 }
 
 /** Marks a TokenFence across copies of the package (ESM and CJS in one process). */
