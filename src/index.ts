@@ -1,3 +1,4 @@
+export type { WebhookFormat } from './alerts/webhook-payload.js';
 export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
 export type { NormalizedUsage } from './core/usage.js';
@@ -79,4 +80,12 @@ export type { StoreOption } from './stores/resolve-store.js';
 export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sqlite-database-like.js';
 export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
 export { type AgentOptions, guard, RunHandle, type RunOptions, type SharedTotals, TokenFence } from './token-fence.js';
-export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';
+export type {
+  Guarded,
+  GuardOptions,
+  OnLimit,
+  SpendView,
+  TokenFenceLike,
+  TokenFenceOptions,
+  WebhookOptions,
+} from './types.js';

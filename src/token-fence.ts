@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AlertForecast } from './alerts/alert-message.js';
 import { postWebhook } from './alerts/post-webhook.js';
 import { type AnomalyOptions, type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
 import { loadBaseline } from './anomaly/load-baseline.js';
@@ -11,7 +12,12 @@ import { sharedScopeOf } from './budget/shared-admission.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import { StoreUnavailableError } from './errors/store-unavailable-error.js';
-import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
+import type {
+  BudgetAlertEvent,
+  TokenFenceEvent,
+  TokenFenceEventListener,
+  TokenFenceEventType,
+} from './events/events.js';
 import type { RunRecord } from './ledger/ledger-records.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
 import { guardClient } from './proxy/guard-client.js';
@@ -83,10 +89,12 @@ export class TokenFence implements TokenFenceLike {
     if (resolved.ownsLedger || !resolved.parentNode) {
       node.eventSink = (event, scope) => ledger.event(eventRecord(event, scope));
     }
-    const webhook = resolved.alerts.webhook;
-    if (webhook) {
+    const webhooks = resolved.alerts.webhooks;
+    if (webhooks.length > 0) {
       node.events.on('budget-alert', (event) => {
-        if (event.path === node.path) void postWebhook(webhook, event);
+        if (event.path !== node.path) return;
+        const forecast = this.#alertForecast(event);
+        for (const webhook of webhooks) void postWebhook(webhook, event, globalThis.fetch, forecast);
       });
     }
   }
@@ -205,6 +213,14 @@ export class TokenFence implements TokenFenceLike {
       killed += 1;
     }
     return killed;
+  }
+
+  /**
+   * The projection an alert's message quotes (spend at window end, when the budget runs out), or null:
+   * none yet. Forecasts fill it in.
+   */
+  #alertForecast(_event: BudgetAlertEvent): AlertForecast | null {
+    return null;
   }
 
   /** Writes every buffered ledger record now. */

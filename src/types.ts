@@ -1,3 +1,4 @@
+import type { WebhookFormat } from './alerts/webhook-payload.js';
 import type { AnomalyOptions } from './anomaly/anomaly-options.js';
 import type { TokenFenceEvent } from './events/events.js';
 import type { LedgerWriterOptions } from './ledger/ledger-writer.js';
@@ -15,9 +16,15 @@ export interface WindowBudget {
   per: 'hour' | 'day' | 'month';
 }
 
-/** Where `budget-alert` events are also POSTed as JSON (retried, never blocking a call). */
+/** Where `budget-alert` events are also POSTed (retried, never blocking a call). */
 export interface WebhookOptions {
   url: string;
+  /**
+   * The body: `'json'` (`{ source, text, event }`), `'slack'` (an incoming-webhook message: `text` + Block Kit
+   * `blocks`) or `'teams'` (an Adaptive Card in a message envelope, as Teams Workflows webhooks take it).
+   * @default 'json'
+   */
+  format?: WebhookFormat;
   /** Extra request headers (e.g. authorisation for the receiver); never logged. */
   headers?: Record<string, string>;
 }
@@ -92,7 +99,13 @@ export interface TokenFenceOptions {
    * Shares of the budget (0–1) at which a `budget-alert` event fires, each once per scope and window;
    * `{ thresholds, webhook }` also POSTs it to a URL.
    */
-  alerts?: readonly number[] | { thresholds: readonly number[]; webhook?: WebhookOptions };
+  alerts?:
+    | readonly number[]
+    | {
+        thresholds: readonly number[];
+        /** One webhook or several: a URL string (format `json`) or `{ url, format, headers }`. */
+        webhook?: string | WebhookOptions | readonly (string | WebhookOptions)[];
+      };
   /**
    * Retries allowed in this scope in all: SDK retry attempts plus calls that repeat a request which
    * failed. Past it calls are refused with RetryLimitError. (`maxRetries` caps retries per call.)
