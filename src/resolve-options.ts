@@ -316,6 +316,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   const parentNode = parent?.node;
   const now = clock ? () => clock.now() : (given._internal?.now ?? (parentNode ? () => parentNode.now() : Date.now));
   const label = resolveLabel(given.label);
+  const ledger = resolveLedger(given, parent?.policy.ledger);
   return {
     sharing: resolveSharing(given, label),
     ownsLedger: given.store !== undefined,
@@ -334,12 +335,26 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       overspend: resolvedOnLimit === 'warn',
       prices: withPriceOverrides(overrides, inheritedPrices),
       maxRetries: maxRetries ?? parent?.policy.maxRetries,
-      ledger: resolveLedger(given, parent?.policy.ledger),
+      ledger,
       provider: resolveProvider(given.provider),
-      anomaly: given.anomaly === undefined ? parent?.policy.anomaly : resolveAnomalyOptions(given.anomaly),
+      anomaly: resolveAnomalyPolicy(given, parent?.policy.anomaly, ledger),
       storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
     },
   };
+}
+
+/**
+ * Anomaly detection is on by default (its defaults, action `'alert'`) for a fence with a persistent store of
+ * its own: run history is there to learn baselines from. `anomaly: false` turns it off; children inherit.
+ */
+function resolveAnomalyPolicy(
+  options: TokenFenceOptions,
+  inherited: ResolvedAnomalyOptions | undefined,
+  ledger: LedgerWriter,
+): ResolvedAnomalyOptions | undefined {
+  if (options.anomaly !== undefined) return resolveAnomalyOptions(options.anomaly);
+  if (options.store !== undefined && ledger.store.kind !== 'memory') return resolveAnomalyOptions({});
+  return inherited;
 }
 
 function resolveLedger(options: TokenFenceOptions, inherited: LedgerWriter | undefined): LedgerWriter {

@@ -82,6 +82,7 @@ export class TokenFence implements TokenFenceLike {
       },
     });
     this[BUDGET_NODE] = node;
+    node.fallbacks = resolved.policy.fallbacks;
     node.shared = shareNode(node, resolved, ledger.store);
     if (node.shared && resolved.ownsLedger) this.#stopListening = listenForKills(node.shared);
     if (resolved.loopLimits) node.loopGuard = new LoopGuard(resolved.loopLimits);
@@ -382,8 +383,8 @@ export interface RunOptions {
    * p99 run cost from history (on a cold start `anomaly.coldStartBudget`, else no limit of its own).
    */
   budget?: number | string | 'auto';
-  /** Anomaly detection for this run (default: the fence's `anomaly` option). */
-  anomaly?: AnomalyOptions;
+  /** Anomaly detection for this run, `false` for none (default: the fence's `anomaly` option). */
+  anomaly?: AnomalyOptions | false;
   /** Retries allowed in the whole run (SDK retries and repeats of failed requests). */
   maxRetries?: number;
   /** Times the same model may get the same prompt within `repeatWindowMs` in this run. */
@@ -403,6 +404,11 @@ export type AgentOptions = Pick<
   'share' | 'threshold' | 'onEvent' | 'maxRetries' | 'maxRepeats' | 'repeatWindowMs'
 > & {
   budget?: number | string;
+  /**
+   * Cheaper models for this role's calls from `threshold` on and when the asked model does not fit (a
+   * guarded client's own `fallback` wins). Priced at the role's first call: UnknownModelError then.
+   */
+  fallback?: string | readonly string[];
 };
 
 const LOOP_OPTIONS = ['maxRetries', 'maxRepeats', 'repeatWindowMs'];
@@ -416,7 +422,7 @@ const RUN_OPTIONS = new Set([
   'anomaly',
   ...LOOP_OPTIONS,
 ]);
-const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', ...LOOP_OPTIONS]);
+const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', 'fallback', ...LOOP_OPTIONS]);
 
 /** Run and agent options as TokenFence options: their `maxRetries` is the scope's total (`retryLimit`). */
 function scopeOptions<T extends { maxRetries?: number }>(options: T): Omit<T, 'maxRetries'> & { retryLimit?: number } {

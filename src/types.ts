@@ -121,8 +121,12 @@ export interface TokenFenceOptions {
    * base URL; the SDK's own provider for hosts it does not know (a local server, a proxy)
    */
   provider?: string;
-  /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
-  anomaly?: AnomalyOptions;
+  /**
+   * Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history; `false`
+   * turns it off. Inherited. @default on (action `'alert'`) when this fence has a persistent `store`
+   * (SQLite, Redis, …), off otherwise
+   */
+  anomaly?: AnomalyOptions | false;
   /**
    * Where time comes from (windows, durations, record times, baselines): `{ now(): number }` in epoch ms,
    * e.g. `createFakeClock()` from `tokenfence/testing`. Inherited by child scopes. @default Date.now

@@ -53,6 +53,8 @@ export class BudgetNode {
   #thresholdCrossed = false;
   /** The run (and agent) calls in this scope belong to; inherited from the parent unless set. */
   attribution: Attribution | undefined;
+  /** The scope's own `fallback` models (`fence.agent(label, { fallback })`, `guard(client, { fallback })`). */
+  fallbacks: readonly string[] = [];
   /** Retry and repeat caps of this scope, if it has any. */
   loopGuard: LoopGuard | undefined;
   /** Called before every admission in this scope (anomaly detection may kill the scope here). */

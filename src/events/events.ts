@@ -105,8 +105,17 @@ export interface AnomalyDetectedEvent extends EventBase {
   kind: 'run-cost' | 'spend-rate';
   workflow: string;
   runId: string;
-  /** The run's spend (or the burst's) that tripped the detector, USD. */
+  /**
+   * What was measured: `spent` — what the run (or the burst) really spent; `projected` — spend so far plus
+   * holds plus the worst case of the call being admitted (`action: 'kill'` refuses that call before it is sent).
+   */
+  basis: 'spent' | 'projected';
+  /** The value that tripped the detector (spent or projected, per `basis`), USD. */
   valueUsd: number;
+  /** What the run had really spent when it was flagged, USD. */
+  spentUsd: number;
+  /** One sentence saying what was measured against what (never "run cost" for a projection). */
+  message: string;
   /** The baseline it was compared with (p99 run cost, or p99 peak spend per window), USD. */
   baselineUsd: number;
   multiple: number;

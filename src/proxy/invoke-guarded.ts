@@ -1,4 +1,5 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import { checkFallbackPrices, fallbacksOfCall } from '../budget/fallback-models.js';
 import type { LoopGuard } from '../budget/loop-guard.js';
 import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
 import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
@@ -15,6 +16,7 @@ import { currentCallContext } from '../runs/call-context.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest, type SharedDenialDecision } from './guarded-call.js';
+import { markStopAnswer } from './budget-stop.js';
 import { LocalAnswer } from './local-answer.js';
 import { callRecord } from './record-call.js';
 
@@ -91,6 +93,23 @@ export function describeFor(scope: GuardScope, endpoint: EndpointAdapter, params
 function scopesOfCall(clientNode: BudgetNode): ScopeSet {
   const context = currentCallContext();
   return context ? context.node.scopeWith(clientNode) : clientNode.scope;
+}
+
+/**
+ * Marks the stream object of a local stop answer for `isBudgetStop`: a stream helper's object at once, an
+ * APIPromise's Stream once parsed (parsing a stream reads nothing yet, and the SDK caches the object).
+ */
+function markStream(answered: unknown): void {
+  const then = (answered as { then?: unknown } | null)?.then;
+  if (typeof then !== 'function') return markStopAnswer(answered);
+  (answered as Promise<unknown>).then(markStopAnswer, () => {});
+}
+
+/** The policy a call is planned with: the client's, with the fallbacks of the call's context when it has none. */
+function planPolicy(scope: GuardScope, at: Date): GuardScope['policy'] {
+  const fallbacks = fallbacksOfCall(scope.node, currentCallContext()?.node);
+  checkFallbackPrices(fallbacks, scope.provider, scope.policy.prices, at);
+  return fallbacks === scope.policy.fallbacks ? scope.policy : { ...scope.policy, fallbacks };
 }
 
 interface LoopCheck {
@@ -246,7 +265,8 @@ export function admitCall(
   }
   let plan: ReturnType<typeof planCall>;
   try {
-    plan = planCall(scopes, request, scope.policy, new Date(scope.now()));
+    const at = new Date(scope.now());
+    plan = planCall(scopes, request, planPolicy(scope, at), at);
   } catch (error) {
     recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
     return { admitted: false, error: error as Error, answer: undefined };
@@ -320,7 +340,9 @@ export function invokeGuarded(
     // Stream helpers return their own objects synchronously: they get a request that fails (or is answered) locally.
     if (!admission.answer && !endpoint.alwaysStreams) return new DeniedApiPromise(admission.error);
     const local = admission.answer ?? LocalAnswer.failure(admission.error);
-    return original.call(target, given, withMarker(scope, requestOptions, local, undefined, 0));
+    const answered = original.call(target, given, withMarker(scope, requestOptions, local, undefined, 0));
+    if (admission.answer && (endpoint.alwaysStreams || endpoint.isStream(given))) markStream(answered);
+    return answered;
   }
   const { call } = admission;
   let result: unknown;

@@ -4,6 +4,7 @@ import { asObject } from '../providers/read-json.js';
 import { containChunkTracker, usageOrNull } from './contained-trackers.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
 import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
+import { markStopAnswer } from './budget-stop.js';
 import type { LocalAnswer } from './local-answer.js';
 import { watchUnreadBody } from './unread-body-sweeper.js';
 
@@ -37,7 +38,9 @@ async function refuse(endpoint: MethodEndpointAdapter, admission: Admission & { 
 
 async function answerLocally(endpoint: MethodEndpointAdapter, answer: LocalAnswer, stream: boolean) {
   const body = await (await answer.send(noFetch)).text();
-  return endpoint.resultFromBody(body, stream);
+  const result = endpoint.resultFromBody(body, stream);
+  markStopAnswer(result);
+  return result;
 }
 
 /**
