@@ -58,10 +58,10 @@ export {
 } from './integrations/prometheus/index.js';
 export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
 export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
-export { isBudgetStop } from './proxy/budget-stop.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
+export { isBudgetStop } from './proxy/budget-stop.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
 export type {
   AgentRow,

@@ -60,7 +60,15 @@ export class RunAnomalyMonitor {
     if (this.#flagged.has(kind)) return;
     this.#flagged.add(kind);
     this.anomalies += 1;
-    const message = anomalyMessage(kind, basis, valueNanos, this.#node.spentNanos, baselineNanos, multiple, this.#options);
+    const message = anomalyMessage(
+      kind,
+      basis,
+      valueNanos,
+      this.#node.spentNanos,
+      baselineNanos,
+      multiple,
+      this.#options,
+    );
     this.#node.emit({
       type: 'anomaly-detected',
       kind,

@@ -1,7 +1,7 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import { checkFallbackPrices } from '../budget/fallback-models.js';
 import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
-import { checkFallbackPrices, fallbacksOfCall } from '../budget/fallback-models.js';
 import { detectProvider } from '../providers/detect-provider.js';
 import { inferProvider } from '../providers/infer-provider.js';
 import type {
@@ -171,7 +171,7 @@ function guardMethods<T extends object>(client: T, fence: TokenFence, adapter: M
   const node = fence[BUDGET_NODE];
   const policy = fence[POLICY];
   const provider = policy.provider ?? adapter.provider;
-  checkFallbackPrices(fallbacksOfCall(node, undefined), provider, policy.prices, new Date(node.now()));
+  checkFallbackPrices(policy.fallbacks, provider, policy.prices, new Date(node.now()));
   const scope: GuardScope = {
     provider,
     node,
@@ -220,7 +220,7 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
   const policy = fence[POLICY];
   const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
-  checkFallbackPrices(fallbacksOfCall(node, undefined), provider, policy.prices, new Date(node.now()));
+  checkFallbackPrices(policy.fallbacks, provider, policy.prices, new Date(node.now()));
   scope = { provider, node, policy, now: () => node.now(), client: inner };
   return proxyClient(inner, fence, {
     method(path, original, resource) {

@@ -13,10 +13,10 @@ import type { EndpointAdapter, RequestParams } from '../providers/provider-adapt
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
+import { markStopAnswer } from './budget-stop.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
 import { CALL_MARKER, GuardedCall, type MarkedRequest, type SharedDenialDecision } from './guarded-call.js';
-import { markStopAnswer } from './budget-stop.js';
 import { LocalAnswer } from './local-answer.js';
 import { callRecord } from './record-call.js';
 

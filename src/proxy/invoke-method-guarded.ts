@@ -1,10 +1,10 @@
 import type { CallRequest } from '../budget/plan-call.js';
 import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
+import { markStopAnswer } from './budget-stop.js';
 import { containChunkTracker, usageOrNull } from './contained-trackers.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
 import { type Admission, admitCall, describeFor, type GuardScope } from './invoke-guarded.js';
-import { markStopAnswer } from './budget-stop.js';
 import type { LocalAnswer } from './local-answer.js';
 import { watchUnreadBody } from './unread-body-sweeper.js';
 
