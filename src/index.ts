@@ -26,6 +26,7 @@ export type {
   LoopDetectedEvent,
   MaxTokensClampedEvent,
   ModelDowngradedEvent,
+  ModelUnpricedEvent,
   RetryEscalatedEvent,
   RunEndedEvent,
   RunStartedEvent,

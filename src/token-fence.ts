@@ -320,6 +320,9 @@ export class TokenFence implements TokenFenceLike {
   get calls(): number {
     return this.#current.calls;
   }
+  get unpricedCalls(): number {
+    return this[BUDGET_NODE].unpricedCalls;
+  }
   get usageRatio(): number {
     return this.#current.usageRatio;
   }

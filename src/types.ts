@@ -154,6 +154,11 @@ export interface SpendView {
   readonly remaining: number;
   /** Settled HTTP attempts (SDK retries count one each). */
   readonly calls: number;
+  /**
+   * Of `calls`, those to a model without a known price, let through because no scope up the tree has a
+   * budget: their cost is unknown and not in `spent` (recorded with `costSource: 'unknown'`).
+   */
+  readonly unpricedCalls: number;
   /** spent / budget. */
   readonly usageRatio: number;
   /** True from the threshold on: calls go to the fallback. */

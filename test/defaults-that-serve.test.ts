@@ -26,7 +26,7 @@ const CALL = { model: 'gpt-4o', messages: chatMessages, max_tokens: 1_000 } as c
 const CALL_NANOS = 10 * 2_500 + 1_000 * 10_000;
 
 /** A SQLite ledger with 20 clean runs of `workflow` at 1,000 n$ each: a baseline with p99 = 1,000 n$. */
-function ledgerWithHistory(workflow: string): string {
+function ledgerWithHistory(workflow: string): `sqlite:${string}` {
   const path = join(mkdtempSync(join(tmpdir(), 'tokenfence-defaults-')), 'ledger.db');
   const store = openSqliteLedgerStore(path);
   const now = Date.now();
@@ -203,5 +203,46 @@ describe('a local stop answer is marked', () => {
     expect(mock.requests.length).toBe(sent); // no stop answer sent anything
     expect(isBudgetStop(null)).toBe(false);
     expect(isBudgetStop({ choices: [] })).toBe(false);
+  });
+});
+
+describe('unknown models without a budget', () => {
+  const UNPRICED = { model: 'in-house-llm-7b', messages: chatMessages, max_tokens: 50 } as const;
+
+  it('tracking only: the call goes through, is recorded with cost unknown (not a known $0), and an event says so', async () => {
+    mock.setScenario({ inputTokens: 12, outputTokens: 30 });
+    const events: TokenFenceEvent[] = [];
+    const fence = new TokenFence({ store: 'memory', label: `tracking-${Date.now()}`, onEvent: (e) => events.push(e) });
+    const client = fence.guard(openAIClient(mock), { label: 'local' });
+    const response = await client.chat.completions.create(UNPRICED);
+    expect(response.object).toBe('chat.completion');
+    expect(mock.requests).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'model-unpriced')).toEqual([
+      expect.objectContaining({ model: 'in-house-llm-7b', provider: 'openai', label: 'local' }),
+    ]);
+    const settled = events.find((event) => event.type === 'call-settled');
+    expect(settled).toMatchObject({ source: 'unknown', priceOrigin: 'unknown', costNanos: 0 });
+    expect(fence.calls).toBe(1);
+    expect(fence.unpricedCalls).toBe(1);
+    expect(fence.spentNanos).toBe(0);
+    fence.flush();
+    const [record] = fence.store.queryCalls({}).filter((call) => call.scope.startsWith(fence.label));
+    expect(record).toMatchObject({ model: 'in-house-llm-7b', costSource: 'unknown', costNanos: 0, outcome: 'ok' });
+    expect(record?.inputUncached).toBe(12); // the usage is kept: it can be priced later
+    // A kill still stops it.
+    void fence.kill('stop');
+    await expect(client.chat.completions.create(UNPRICED)).rejects.toBeInstanceOf(KillSwitchError);
+  });
+
+  it('with a budget anywhere up the tree, the refusal stays (UnknownModelError, nothing sent)', async () => {
+    const fence = new TokenFence({ budget: 10 });
+    const client = fence.guard(openAIClient(mock));
+    await expect(client.chat.completions.create(UNPRICED)).rejects.toBeInstanceOf(UnknownModelError);
+    const inRun = new TokenFence();
+    const runClient = inRun.guard(openAIClient(mock));
+    await expect(
+      inRun.run({ workflow: 'w', budget: 1 }, () => runClient.chat.completions.create(UNPRICED)),
+    ).rejects.toBeInstanceOf(UnknownModelError);
+    expect(mock.requests).toHaveLength(0);
   });
 });

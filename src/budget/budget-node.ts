@@ -39,6 +39,8 @@ export class BudgetNode {
   limitNanos: number | null;
   readonly threshold: number;
   spentNanos = 0;
+  /** Calls to models without a known price (trees without budgets only): their cost is not in `spentNanos`. */
+  unpricedCalls = 0;
   heldNanos = 0;
   calls = 0;
   killedBy: KillSwitchError | null = null;
@@ -266,6 +268,7 @@ export class BudgetNode {
   reset(): void {
     this.spentNanos = 0;
     this.calls = 0;
+    this.unpricedCalls = 0;
     this.exceeded = false;
     this.killedBy = null;
     this.#thresholdCrossed = false;

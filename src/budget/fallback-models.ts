@@ -27,12 +27,14 @@ export function checkFallbackPrices(
 }
 
 /**
- * The fallbacks a call uses: the guarded client's own; else the nearest scope of the call's context (the
- * agent, then its run, then the fence) that has some; else the nearest ancestor of the client's.
+ * The fallbacks a call inherits when its client has none of its own: those of the nearest scope of the
+ * call's context that has some (the agent, then its run, then the fence), else of the client's nearest
+ * ancestor. Empty when no scope has any.
  */
-export function fallbacksOfCall(client: BudgetNode, context: BudgetNode | undefined): readonly string[] {
-  if (client.fallbacks.length > 0) return client.fallbacks;
+export function inheritedFallbacks(client: BudgetNode, context: BudgetNode | undefined): readonly string[] {
   for (const node of context?.chain ?? []) if (node.fallbacks.length > 0) return node.fallbacks;
   for (const node of client.chain) if (node.fallbacks.length > 0) return node.fallbacks;
-  return client.fallbacks;
+  return NONE;
 }
+
+const NONE: readonly string[] = Object.freeze([]);

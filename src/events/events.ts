@@ -16,8 +16,11 @@ interface EventBase {
 /** How a call attempt ended. */
 export type CallOutcome = 'ok' | 'error' | 'aborted' | 'killed';
 
-/** Where a settled cost came from: the provider's usage, or the held worst case when usage never came. */
-export type CostSource = 'provider' | 'estimated';
+/**
+ * Where a settled cost came from: the provider's usage, the held worst case when usage never came, or
+ * `unknown` — a model without a price in a tree without budgets (cost 0 here, but not a known $0).
+ */
+export type CostSource = 'provider' | 'estimated' | 'unknown';
 
 export interface CallSettledEvent extends EventBase {
   type: 'call-settled';
@@ -36,7 +39,7 @@ export interface CallSettledEvent extends EventBase {
   source: CostSource;
   usage: NormalizedUsage;
   /** Where the price came from: the bundled dataset or the user's `prices`. */
-  priceOrigin: 'genai-prices' | 'override';
+  priceOrigin: 'genai-prices' | 'override' | 'unknown';
   /** The HTTP status, when a response arrived. */
   status: number | undefined;
   durationMs: number;
@@ -97,6 +100,16 @@ export interface BudgetAlertEvent extends EventBase {
   budgetUsd: number;
   /** Start of the budget's window (epoch ms) for a windowed budget. */
   windowStart: number | undefined;
+}
+
+/**
+ * A call to a model without a known price was sent because no scope up its tree has a budget (tracking
+ * only); it is recorded with cost `unknown`. Under a budget such a call is refused (UnknownModelError).
+ */
+export interface ModelUnpricedEvent extends EventBase {
+  type: 'model-unpriced';
+  provider: string;
+  model: string;
 }
 
 export interface AnomalyDetectedEvent extends EventBase {
@@ -187,6 +200,7 @@ export type TokenFenceEvent =
   | ThresholdCrossedEvent
   | BudgetAlertEvent
   | AnomalyDetectedEvent
+  | ModelUnpricedEvent
   | LoopDetectedEvent
   | RetryEscalatedEvent
   | RunStartedEvent

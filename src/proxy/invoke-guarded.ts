@@ -1,5 +1,5 @@
 import type { BudgetNode } from '../budget/budget-node.js';
-import { checkFallbackPrices, fallbacksOfCall } from '../budget/fallback-models.js';
+import { checkFallbackPrices, inheritedFallbacks } from '../budget/fallback-models.js';
 import type { LoopGuard } from '../budget/loop-guard.js';
 import { type AdmittedCall, type CallRequest, planCall } from '../budget/plan-call.js';
 import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
@@ -105,11 +105,16 @@ function markStream(answered: unknown): void {
   (answered as Promise<unknown>).then(markStopAnswer, () => {});
 }
 
-/** The policy a call is planned with: the client's, with the fallbacks of the call's context when it has none. */
+/**
+ * The policy a call is planned with: the client's; when it has no fallbacks of its own, with those of the
+ * call's context or the client's ancestors, priced at the first call that could use them.
+ */
 function planPolicy(scope: GuardScope, at: Date): GuardScope['policy'] {
-  const fallbacks = fallbacksOfCall(scope.node, currentCallContext()?.node);
+  if (scope.policy.fallbacks.length > 0) return scope.policy;
+  const fallbacks = inheritedFallbacks(scope.node, currentCallContext()?.node);
+  if (fallbacks.length === 0) return scope.policy;
   checkFallbackPrices(fallbacks, scope.provider, scope.policy.prices, at);
-  return fallbacks === scope.policy.fallbacks ? scope.policy : { ...scope.policy, fallbacks };
+  return { ...scope.policy, fallbacks };
 }
 
 interface LoopCheck {
