@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TokenFence } from '../src/index.js';
+import { webhookPayload } from '../src/alerts/webhook-payload.js';
+import { type BudgetAlertEvent, TokenFence } from '../src/index.js';
 import type { MockProvider } from '../src/testing/index.js';
 import { chatMessages, openAIClient } from './support/clients.js';
 import { useMockProvider } from './support/mock-provider.js';
@@ -214,6 +215,32 @@ describe('alert webhooks in Slack, Teams and JSON formats', () => {
     expect(text).toBe(
       'TokenFence: acme &lt;prod&gt; &amp; co/reviewer reached 50.0% of its budget: spent $0.001025, budget $0.002, share 51.2%.',
     );
+  });
+
+  it('the forecast field: when a projection is given, every format quotes it', () => {
+    const event = {
+      type: 'budget-alert',
+      timestamp: Date.UTC(2026, 11, 8, 10),
+      label: 'tenant=acme',
+      path: ['app', 'tenant=acme'],
+      tag: { key: 'tenant', value: 'acme' },
+      threshold: 0.8,
+      usageRatio: 0.82,
+      spentUsd: 41,
+      budgetUsd: 50,
+      windowStart: Date.UTC(2026, 11, 1),
+    } as unknown as BudgetAlertEvent;
+    const forecast = { projectedUsd: 160, exhaustsAt: new Date(Date.UTC(2026, 11, 10, 6)) };
+    const slack = webhookPayload('slack', event, forecast) as { text: string };
+    expect(slackShape(slack)).toEqual([]);
+    expect(slack.text).toBe(
+      'TokenFence: tag tenant=acme reached 80.0% of its budget: spent $41.00, budget $50.00 this window, share 82.0%, ' +
+        'projected $160.00 at window end, runs out 2026-12-10T06:00:00.000Z.',
+    );
+    const teams = webhookPayload('teams', event, forecast);
+    expect(teamsShape(teams)).toEqual([]);
+    expect(teamsText(teams)).toContain('Projected $160.00 at window end');
+    expect(webhookPayload('json', event, forecast)).toMatchObject({ text: slack.text, event: { spentUsd: 41 } });
   });
 
   it('refuses a webhook format it does not know, a bad URL, and unknown fields, naming the option', () => {

@@ -352,7 +352,8 @@ export class RedisBudgetStore implements SharedBudgetStore {
   /** The trees (root scope ids) this store has budgets for: for an operator's kill of a tag in all of them. */
   async trees(): Promise<string[]> {
     const prefix = this.#options.prefix;
-    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}:{*}:b`;
+    // The prefix is validated to letters, digits and `.:_-`: nothing a MATCH pattern would read as a glob.
+    const pattern = `${prefix}:{*}:b`;
     const found = new Set<string>();
     let cursor = '0';
     do {
