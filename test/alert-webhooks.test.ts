@@ -210,7 +210,7 @@ describe('alert webhooks in Slack, Teams and JSON formats', () => {
     await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 5_000 });
     const [delivery] = received;
     expect(delivery?.problems).toEqual([]);
-    const text = (delivery?.body as { text: string }).text;
+    const text = (delivery as { body: { text: string } }).body.text;
     // 10 × $2.50/1M + 100 × $10/1M = $0.001025 of $0.002: 51.25 % (shown to one decimal).
     expect(text).toBe(
       'TokenFence: acme &lt;prod&gt; &amp; co/reviewer reached 50.0% of its budget: spent $0.001025, budget $0.002, share 51.2%.',

@@ -152,7 +152,7 @@ describe('fallback models', () => {
       client.chat.completions.create(CALL),
     );
     expect(response.object).toBe('chat.completion');
-    expect((mock.requests[0]?.body as { model?: string }).model).toBe('gpt-4o-mini');
+    expect(mock.requests[0]).toMatchObject({ body: { model: 'gpt-4o-mini' } });
   });
 });
 

@@ -5,8 +5,10 @@ export const STOP_FIELD = 'tokenfence_stop';
 export const STOP_REASON = 'budget-exceeded';
 
 /** Objects the SDK built from a local stop answer (streams, Gemini results); shared by every package copy. */
-const stopAnswers: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[Symbol.for('tokenfence.stop-answers')] ??=
-  new WeakSet<object>()) as WeakSet<object>;
+const STOP_ANSWERS = Symbol.for('tokenfence.stop-answers');
+const registry = globalThis as Record<symbol, unknown>;
+registry[STOP_ANSWERS] ??= new WeakSet<object>();
+const stopAnswers = registry[STOP_ANSWERS] as WeakSet<object>;
 
 export function markStopAnswer(value: unknown): void {
   if (typeof value === 'object' && value !== null) stopAnswers.add(value);

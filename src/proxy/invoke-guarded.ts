@@ -101,8 +101,8 @@ function scopesOfCall(clientNode: BudgetNode): ScopeSet {
  */
 function markStream(answered: unknown): void {
   const then = (answered as { then?: unknown } | null)?.then;
-  if (typeof then !== 'function') return markStopAnswer(answered);
-  (answered as Promise<unknown>).then(markStopAnswer, () => {});
+  if (typeof then === 'function') (answered as Promise<unknown>).then(markStopAnswer, () => {});
+  else markStopAnswer(answered);
 }
 
 /**
