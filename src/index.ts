@@ -1,3 +1,4 @@
+export type { WebhookFormat } from './alerts/webhook-payload.js';
 export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
 export type { TagBudget, TagBudgets, TagWindowBudget } from './budget/tag-budgets.js';
@@ -32,6 +33,7 @@ export type {
   LoopDetectedEvent,
   MaxTokensClampedEvent,
   ModelDowngradedEvent,
+  ModelUnpricedEvent,
   RetryEscalatedEvent,
   RunEndedEvent,
   RunStartedEvent,
@@ -67,6 +69,7 @@ export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
+export { isBudgetStop } from './proxy/budget-stop.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
 export type { TagRow } from './reports/summarize-by-tag.js';
 export type {
@@ -87,4 +90,12 @@ export type { StoreOption } from './stores/resolve-store.js';
 export type { SqliteDatabaseLike, SqliteStatementLike } from './stores/sqlite/sqlite-database-like.js';
 export { createSqliteLedgerStore, openSqliteLedgerStore } from './stores/sqlite/sqlite-ledger-store.js';
 export { type AgentOptions, guard, RunHandle, type RunOptions, type SharedTotals, TokenFence } from './token-fence.js';
-export type { Guarded, GuardOptions, OnLimit, SpendView, TokenFenceLike, TokenFenceOptions } from './types.js';
+export type {
+  Guarded,
+  GuardOptions,
+  OnLimit,
+  SpendView,
+  TokenFenceLike,
+  TokenFenceOptions,
+  WebhookOptions,
+} from './types.js';

@@ -1,3 +1,4 @@
+import { WEBHOOK_FORMATS, type WebhookFormat } from './alerts/webhook-payload.js';
 import { type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
 import type { BudgetNode } from './budget/budget-node.js';
 import { WINDOW_PERIODS, type WindowPeriod } from './budget/budget-window.js';
@@ -177,11 +178,12 @@ function resolveWindow(budget: unknown): WindowPeriod | undefined {
 
 export interface ResolvedAlerts {
   thresholds: readonly number[];
-  webhook: WebhookOptions | undefined;
+  /** Every webhook, each with its format (`json` for a plain URL). */
+  webhooks: readonly (WebhookOptions & { format: WebhookFormat })[];
 }
 
 function resolveAlerts(alerts: unknown): ResolvedAlerts {
-  if (alerts === undefined) return { thresholds: [], webhook: undefined };
+  if (alerts === undefined) return { thresholds: [], webhooks: [] };
   const given = Array.isArray(alerts)
     ? { thresholds: alerts }
     : (alerts as { thresholds?: unknown; webhook?: unknown } | null);
@@ -195,28 +197,47 @@ function resolveAlerts(alerts: unknown): ResolvedAlerts {
       'expected shares of the budget in (0, 1], e.g. [0.5, 0.8, 0.95], or { thresholds, webhook }',
     );
   }
-  const webhook = given?.webhook as WebhookOptions | undefined;
-  if (webhook !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(String(webhook?.url));
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw new InvalidOptionsError('alerts.webhook.url', 'expected an http(s) URL');
-    }
-    const headers = webhook.headers;
-    if (
-      headers !== undefined &&
-      (typeof headers !== 'object' ||
-        headers === null ||
-        Object.values(headers).some((value) => typeof value !== 'string'))
-    ) {
-      throw new InvalidOptionsError('alerts.webhook.headers', 'expected an object of header strings');
-    }
+  const webhook = given?.webhook;
+  const list = webhook === undefined ? [] : Array.isArray(webhook) ? webhook : [webhook];
+  return {
+    thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b),
+    webhooks: list.map((entry, index) => resolveWebhook(entry, Array.isArray(webhook) ? `[${index}]` : '')),
+  };
+}
+
+function resolveWebhook(given: unknown, at: string): WebhookOptions & { format: WebhookFormat } {
+  const option = `alerts.webhook${at}`;
+  const webhook = (typeof given === 'string' ? { url: given } : given) as WebhookOptions | null;
+  if (typeof webhook !== 'object' || webhook === null) {
+    throw new InvalidOptionsError(option, "expected a URL or { url, format?: 'json' | 'slack' | 'teams', headers? }");
   }
-  return { thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), webhook };
+  for (const key of Object.keys(webhook)) {
+    if (key !== 'url' && key !== 'format' && key !== 'headers')
+      throw new InvalidOptionsError(`${option}.${key}`, 'unknown field');
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(String(webhook.url));
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new InvalidOptionsError(`${option}.url`, 'expected an http(s) URL');
+  }
+  const format = webhook.format ?? 'json';
+  if (!WEBHOOK_FORMATS.includes(format)) {
+    throw new InvalidOptionsError(`${option}.format`, `expected 'json', 'slack' or 'teams', got ${describe(format)}`);
+  }
+  const headers = webhook.headers;
+  if (
+    headers !== undefined &&
+    (typeof headers !== 'object' ||
+      headers === null ||
+      Object.values(headers).some((value) => typeof value !== 'string'))
+  ) {
+    throw new InvalidOptionsError(`${option}.headers`, 'expected an object of header strings');
+  }
+  return { ...webhook, format };
 }
 
 function resolveProvider(provider: unknown): string | undefined {
@@ -317,6 +338,7 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
   const parentNode = parent?.node;
   const now = clock ? () => clock.now() : (given._internal?.now ?? (parentNode ? () => parentNode.now() : Date.now));
   const label = resolveLabel(given.label);
+  const ledger = resolveLedger(given, parent?.policy.ledger);
   return {
     sharing: resolveSharing(given, label),
     ownsLedger: given.store !== undefined,
@@ -338,13 +360,27 @@ export function resolveOptions(options: TokenFenceOptions | undefined): Resolved
       overspend: resolvedOnLimit === 'warn',
       prices: withPriceOverrides(overrides, inheritedPrices),
       maxRetries: maxRetries ?? parent?.policy.maxRetries,
-      ledger: resolveLedger(given, parent?.policy.ledger),
+      ledger,
       provider: resolveProvider(given.provider),
-      anomaly: given.anomaly === undefined ? parent?.policy.anomaly : resolveAnomalyOptions(given.anomaly),
+      anomaly: resolveAnomalyPolicy(given, parent?.policy.anomaly, ledger),
       storeContent: resolveStoreContent(given.storeContent, parent?.policy.storeContent),
       countTokens: resolveCountTokens(given.countTokens, parent?.policy.countTokens),
     },
   };
+}
+
+/**
+ * Anomaly detection is on by default (its defaults, action `'alert'`) for a fence with a persistent store of
+ * its own: run history is there to learn baselines from. `anomaly: false` turns it off; children inherit.
+ */
+function resolveAnomalyPolicy(
+  options: TokenFenceOptions,
+  inherited: ResolvedAnomalyOptions | undefined,
+  ledger: LedgerWriter,
+): ResolvedAnomalyOptions | undefined {
+  if (options.anomaly !== undefined) return resolveAnomalyOptions(options.anomaly);
+  if (options.store !== undefined && ledger.store.kind !== 'memory') return resolveAnomalyOptions({});
+  return inherited;
 }
 
 function resolveLedger(options: TokenFenceOptions, inherited: LedgerWriter | undefined): LedgerWriter {

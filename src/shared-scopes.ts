@@ -67,19 +67,31 @@ export function shareNode(node: BudgetNode, resolved: ResolvedOptions, store: Le
   return shared;
 }
 
-/** Kills from other processes, heard on the store's channel, reach this process's scopes of the tree. */
+/** Kills and revives from other processes, heard on the store's channel, reach this process's scopes of the tree. */
 export function listenForKills(root: SharedNode): () => void {
   return root.store.onKill((tree, killKey, reason) => {
     if (tree !== root.tree) return;
-    for (const ref of root.local.get(killKey) ?? []) ref.deref()?.engageKill(reason);
+    for (const ref of root.local.get(killKey) ?? []) {
+      const node = ref.deref();
+      if (reason === null) node?.liftKill();
+      else node?.engageKill(reason);
+    }
   });
 }
 
 const KILL_RETRY_MS = 250;
 
-/** Sets the scope's kill flag in the store for every process, retrying until Redis has it. */
-export function shareKill(shared: SharedNode, reason: string): void {
-  shared.store.kill(shared.tree, shared.id, reason).catch(() => {
-    setTimeout(() => shareKill(shared, reason), KILL_RETRY_MS).unref();
+/**
+ * Sets the scope's kill flag in the store for every process. Resolves once the store has it; rejects with
+ * StoreUnavailableError when it could not within the store's timeout — and then keeps trying in the
+ * background for as long as the scope stays killed here (a later `reset()` stops it).
+ */
+export function shareKill(shared: SharedNode, reason: string, stillKilled: () => boolean): Promise<void> {
+  const attempt = shared.store.kill(shared.tree, shared.id, reason);
+  attempt.catch(function retry(): void {
+    setTimeout(() => {
+      if (stillKilled()) shared.store.kill(shared.tree, shared.id, reason).catch(retry);
+    }, KILL_RETRY_MS).unref();
   });
+  return attempt;
 }

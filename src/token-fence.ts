@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AlertForecast } from './alerts/alert-message.js';
 import { postWebhook } from './alerts/post-webhook.js';
 import { type AnomalyOptions, type ResolvedAnomalyOptions, resolveAnomalyOptions } from './anomaly/anomaly-options.js';
 import { loadBaseline } from './anomaly/load-baseline.js';
@@ -13,7 +14,13 @@ import { validateTags } from './budget/tags.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import type { Tags } from './core/tag-rules.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
-import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
+import { StoreUnavailableError } from './errors/store-unavailable-error.js';
+import type {
+  BudgetAlertEvent,
+  TokenFenceEvent,
+  TokenFenceEventListener,
+  TokenFenceEventType,
+} from './events/events.js';
 import type { RunRecord } from './ledger/ledger-records.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
 import { guardClient } from './proxy/guard-client.js';
@@ -84,6 +91,7 @@ export class TokenFence implements TokenFenceLike {
       },
     });
     this[BUDGET_NODE] = node;
+    node.fallbacks = resolved.policy.fallbacks;
     node.shared = shareNode(node, resolved, ledger.store);
     if (resolved.tagBudgets) {
       const { alerts, update } = options ?? {};
@@ -113,10 +121,12 @@ export class TokenFence implements TokenFenceLike {
     if (resolved.ownsLedger || !resolved.parentNode) {
       node.eventSink = (event, scope) => ledger.event(eventRecord(event, scope));
     }
-    const webhook = resolved.alerts.webhook;
-    if (webhook) {
+    const webhooks = resolved.alerts.webhooks;
+    if (webhooks.length > 0) {
       node.events.on('budget-alert', (event) => {
-        if (event.path === node.path) void postWebhook(webhook, event);
+        if (event.path !== node.path) return;
+        const forecast = this.#alertForecast(event);
+        for (const webhook of webhooks) void postWebhook(webhook, event, globalThis.fetch, forecast);
       });
     }
   }
@@ -263,6 +273,14 @@ export class TokenFence implements TokenFenceLike {
     return killed;
   }
 
+  /**
+   * The projection an alert's message quotes (spend at window end, when the budget runs out), or null:
+   * none yet. Forecasts fill it in.
+   */
+  #alertForecast(_event: BudgetAlertEvent): AlertForecast | null {
+    return null;
+  }
+
   /** Writes every buffered ledger record now. */
   flush(): void {
     this[POLICY].ledger.flush();
@@ -367,6 +385,9 @@ export class TokenFence implements TokenFenceLike {
   get calls(): number {
     return this.#current.calls;
   }
+  get unpricedCalls(): number {
+    return this[BUDGET_NODE].unpricedCalls;
+  }
   get usageRatio(): number {
     return this.#current.usageRatio;
   }
@@ -379,19 +400,44 @@ export class TokenFence implements TokenFenceLike {
   get killed(): boolean {
     return this[BUDGET_NODE].kill !== null;
   }
-  /** Refuses every later call here and below, aborts those in flight; on a shared store, in every process. */
-  kill(reason?: string): void {
+  /**
+   * Refuses every later call here and below and aborts those in flight, at once; on a shared store, in
+   * every process. Resolves when the kill is durable in the store (Redis acknowledged it; a local ledger
+   * wrote it; memory: at once), rejects with StoreUnavailableError when it could not be made durable within
+   * the store's timeout (the local kill stands, and a shared store is still tried in the background).
+   * Ignoring the promise is safe: a rejection nobody awaits is not reported as unhandled.
+   */
+  kill(reason?: string): Promise<void> {
     const node = this[BUDGET_NODE];
     const error = node.engageKill(typeof reason === 'string' ? reason : undefined);
-    if (node.shared) shareKill(node.shared, error.reason ?? `${node.label} was killed`);
+    const durable = node.shared
+      ? shareKill(node.shared, error.reason ?? `${node.label} was killed`, () => node.killedBy === error)
+      : this.#written('the kill');
+    return settledQuietly(durable);
   }
-  /** Starts a fresh period in this process; on a shared store it also lifts the scope's kill everywhere. */
-  reset(): void {
+  /**
+   * Starts a fresh period in this process; on a shared store it also lifts the scope's kill everywhere.
+   * Resolves when the store has the revive (as `kill()` does), rejects with StoreUnavailableError if not.
+   */
+  reset(): Promise<void> {
     const node = this[BUDGET_NODE];
-    if (node.shared) void node.shared.store.revive(node.shared.tree, node.shared.id).catch(() => {});
+    const revived = node.shared ? node.shared.store.revive(node.shared.tree, node.shared.id) : Promise.resolve();
     node.reset();
     this.#killedWorkflows.clear();
+    return settledQuietly(revived);
   }
+  /** Writes what the ledger holds now (the kill's event among it); a ledger that cannot write rejects. */
+  #written(what: string): Promise<void> {
+    const ledger = this[POLICY].ledger;
+    if (ledger.flush()) return Promise.resolve();
+    return Promise.reject(new StoreUnavailableError(ledger.store.kind, `${what} could not be written to the ledger`));
+  }
+}
+
+/** A promise callers may await or ignore: an ignored rejection is not an unhandled rejection. */
+function settledQuietly(promise: Promise<void>): Promise<void> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /** Options of `fence.run()`: the workflow, an optional run id, and the run's budget. */
@@ -405,8 +451,8 @@ export interface RunOptions {
    * p99 run cost from history (on a cold start `anomaly.coldStartBudget`, else no limit of its own).
    */
   budget?: number | string | 'auto';
-  /** Anomaly detection for this run (default: the fence's `anomaly` option). */
-  anomaly?: AnomalyOptions;
+  /** Anomaly detection for this run, `false` for none (default: the fence's `anomaly` option). */
+  anomaly?: AnomalyOptions | false;
   /** Tags of the run's calls and of its run record, merged over the fence's (see TokenFenceOptions.tags). */
   tags?: Record<string, string>;
   /** Retries allowed in the whole run (SDK retries and repeats of failed requests). */
@@ -428,6 +474,11 @@ export type AgentOptions = Pick<
   'share' | 'threshold' | 'onEvent' | 'maxRetries' | 'maxRepeats' | 'repeatWindowMs' | 'tags'
 > & {
   budget?: number | string;
+  /**
+   * Cheaper models for this role's calls from `threshold` on and when the asked model does not fit (a
+   * guarded client's own `fallback` wins). Priced at the role's first call: UnknownModelError then.
+   */
+  fallback?: string | readonly string[];
 };
 
 const LOOP_OPTIONS = ['maxRetries', 'maxRepeats', 'repeatWindowMs'];
@@ -442,7 +493,7 @@ const RUN_OPTIONS = new Set([
   'tags',
   ...LOOP_OPTIONS,
 ]);
-const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', 'tags', ...LOOP_OPTIONS]);
+const AGENT_OPTIONS = new Set(['budget', 'share', 'threshold', 'onEvent', 'tags', 'fallback', ...LOOP_OPTIONS]);
 const NO_TAGS: Tags = Object.freeze({});
 
 /**

@@ -1,3 +1,4 @@
+import type { WebhookFormat } from './alerts/webhook-payload.js';
 import type { AnomalyOptions } from './anomaly/anomaly-options.js';
 import type { TagBudgets } from './budget/tag-budgets.js';
 import type { ScopeTag } from './budget/tag-scopes.js';
@@ -17,9 +18,15 @@ export interface WindowBudget {
   per: 'hour' | 'day' | 'month';
 }
 
-/** Where `budget-alert` events are also POSTed as JSON (retried, never blocking a call). */
+/** Where `budget-alert` events are also POSTed (retried, never blocking a call). */
 export interface WebhookOptions {
   url: string;
+  /**
+   * The body: `'json'` (`{ source, text, event }`), `'slack'` (an incoming-webhook message: `text` + Block Kit
+   * `blocks`) or `'teams'` (an Adaptive Card in a message envelope, as Teams Workflows webhooks take it).
+   * @default 'json'
+   */
+  format?: WebhookFormat;
   /** Extra request headers (e.g. authorisation for the receiver); never logged. */
   headers?: Record<string, string>;
 }
@@ -103,7 +110,13 @@ export interface TokenFenceOptions {
    * Shares of the budget (0–1) at which a `budget-alert` event fires, each once per scope and window;
    * `{ thresholds, webhook }` also POSTs it to a URL.
    */
-  alerts?: readonly number[] | { thresholds: readonly number[]; webhook?: WebhookOptions };
+  alerts?:
+    | readonly number[]
+    | {
+        thresholds: readonly number[];
+        /** One webhook or several: a URL string (format `json`) or `{ url, format, headers }`. */
+        webhook?: string | WebhookOptions | readonly (string | WebhookOptions)[];
+      };
   /**
    * Retries allowed in this scope in all: SDK retry attempts plus calls that repeat a request which
    * failed. Past it calls are refused with RetryLimitError. (`maxRetries` caps retries per call.)
@@ -119,8 +132,12 @@ export interface TokenFenceOptions {
    * base URL; the SDK's own provider for hosts it does not know (a local server, a proxy)
    */
   provider?: string;
-  /** Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history. */
-  anomaly?: AnomalyOptions;
+  /**
+   * Anomaly detection for the runs of this fence (`fence.run()`), from their workflow's history; `false`
+   * turns it off. Inherited. @default on (action `'alert'`) when this fence has a persistent `store`
+   * (SQLite, Redis, …), off otherwise
+   */
+  anomaly?: AnomalyOptions | false;
   /**
    * Where time comes from (windows, durations, record times, baselines): `{ now(): number }` in epoch ms,
    * e.g. `createFakeClock()` from `tokenfence/testing`. Inherited by child scopes. @default Date.now
@@ -163,6 +180,11 @@ export interface SpendView {
   readonly remaining: number;
   /** Settled HTTP attempts (SDK retries count one each). */
   readonly calls: number;
+  /**
+   * Of `calls`, those to a model without a known price, let through because no scope up the tree has a
+   * budget: their cost is unknown and not in `spent` (recorded with `costSource: 'unknown'`).
+   */
+  readonly unpricedCalls: number;
   /** spent / budget. */
   readonly usageRatio: number;
   /** True from the threshold on: calls go to the fallback. */
@@ -170,10 +192,14 @@ export interface SpendView {
   /** True once a call was refused for budget, or spend reached the budget. */
   readonly budgetExceeded: boolean;
   readonly killed: boolean;
-  /** Refuses every later call of this scope and its children and aborts their in-flight calls. */
-  kill(reason?: string): void;
-  /** Starts a fresh period: clears spend, calls, flags and the kill. In-flight holds stay. */
-  reset(): void;
+  /**
+   * Refuses every later call of this scope and its children and aborts their in-flight calls, at once.
+   * Resolves when the kill is durable in the store (rejects with StoreUnavailableError if it cannot be
+   * within the store's timeout); awaiting it is optional.
+   */
+  kill(reason?: string): Promise<void>;
+  /** Starts a fresh period: clears spend, calls, flags and the kill. In-flight holds stay. Resolves as `kill()` does. */
+  reset(): Promise<void>;
 }
 
 /** Marks a TokenFence across copies of the package (ESM and CJS in one process). */

@@ -1,5 +1,7 @@
 import type { TokenFenceEvent } from '../events/events.js';
 import type { WebhookOptions } from '../types.js';
+import type { AlertForecast } from './alert-message.js';
+import { webhookPayload } from './webhook-payload.js';
 
 const RETRY_DELAYS_MS = [250, 1_000, 4_000];
 const TIMEOUT_MS = 5_000;
@@ -14,7 +16,7 @@ function redacted(url: string): string {
 }
 
 /**
- * POSTs an event as JSON, retrying failed deliveries a few times with backoff. Fire and forget: it
+ * POSTs an event in the webhook's format (`json` unless it says `slack` or `teams`), retrying failed deliveries a few times with backoff. Fire and forget: it
  * never blocks or fails the call that raised the event; a delivery that gives up becomes a process
  * warning (TOKENFENCE_W004) naming only the URL's origin.
  */
@@ -22,8 +24,9 @@ export function postWebhook(
   webhook: WebhookOptions,
   event: TokenFenceEvent,
   fetch: typeof globalThis.fetch = globalThis.fetch,
+  forecast: AlertForecast | null = null,
 ): Promise<boolean> {
-  const body = JSON.stringify({ source: 'tokenfence', event });
+  const body = JSON.stringify(webhookPayload(webhook.format ?? 'json', event, forecast));
   const attempt = async (index: number): Promise<boolean> => {
     try {
       const response = await fetch(webhook.url, {

@@ -43,10 +43,11 @@ function positive(value: unknown, option: string, fallback: number, integer = fa
   return value;
 }
 
+/** Validated options; `undefined` and `false` (detection off) give undefined. */
 export function resolveAnomalyOptions(options: unknown): ResolvedAnomalyOptions | undefined {
-  if (options === undefined) return undefined;
+  if (options === undefined || options === false) return undefined;
   if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionsError('anomaly', 'expected an options object');
+    throw new InvalidOptionsError('anomaly', 'expected an options object, or false to turn detection off');
   const given = options as AnomalyOptions;
   for (const key of Object.keys(given))
     if (!KEYS.includes(key)) throw new InvalidOptionsError(`anomaly.${key}`, 'unknown option');

@@ -32,39 +32,78 @@ export class RunAnomalyMonitor {
   beforeAdmit(amountNanos: number): void {
     if (this.#options.action !== 'kill') return;
     const projected = this.#node.spentNanos + this.#node.heldNanos + amountNanos;
-    if (projected > this.#costLimit) this.#flag('run-cost', projected, this.#baseline.p99Nanos, this.#options.multiple);
+    if (projected > this.#costLimit) {
+      this.#flag('run-cost', 'projected', projected, this.#baseline.p99Nanos, this.#options.multiple);
+    }
   }
 
   afterSettle(costNanos: number, now: number): void {
     if (this.#node.spentNanos > this.#costLimit)
-      this.#flag('run-cost', this.#node.spentNanos, this.#baseline.p99Nanos, this.#options.multiple);
+      this.#flag('run-cost', 'spent', this.#node.spentNanos, this.#baseline.p99Nanos, this.#options.multiple);
     this.#recent.push({ ts: now, cost: costNanos });
     this.#recentSum += costNanos;
     while ((this.#recent[0]?.ts ?? now) <= now - this.#options.rateWindowMs)
       this.#recentSum -= this.#recent.shift()?.cost ?? 0;
     const rateLimit = this.#baseline.peakRateP99Nanos * this.#options.rateMultiple;
     if (this.#baseline.peakRateP99Nanos > 0 && this.#recentSum > rateLimit) {
-      this.#flag('spend-rate', this.#recentSum, this.#baseline.peakRateP99Nanos, this.#options.rateMultiple);
+      this.#flag('spend-rate', 'spent', this.#recentSum, this.#baseline.peakRateP99Nanos, this.#options.rateMultiple);
     }
   }
 
-  #flag(kind: 'run-cost' | 'spend-rate', valueNanos: number, baselineNanos: number, multiple: number): void {
+  #flag(
+    kind: 'run-cost' | 'spend-rate',
+    basis: 'spent' | 'projected',
+    valueNanos: number,
+    baselineNanos: number,
+    multiple: number,
+  ): void {
     if (this.#flagged.has(kind)) return;
     this.#flagged.add(kind);
     this.anomalies += 1;
+    const message = anomalyMessage(
+      kind,
+      basis,
+      valueNanos,
+      this.#node.spentNanos,
+      baselineNanos,
+      multiple,
+      this.#options,
+    );
     this.#node.emit({
       type: 'anomaly-detected',
       kind,
+      basis,
       valueUsd: nanosToUsd(valueNanos),
+      spentUsd: nanosToUsd(this.#node.spentNanos),
       baselineUsd: nanosToUsd(baselineNanos),
       multiple,
       baselineRuns: this.#baseline.runs,
       action: this.#options.action,
+      message,
     });
-    if (this.#options.action === 'kill') {
-      this.#node.engageKill(
-        `anomaly: ${kind} ${nanosToUsd(valueNanos).toFixed(4)} USD > ${multiple}× baseline ${nanosToUsd(baselineNanos).toFixed(4)} USD`,
-      );
-    }
+    if (this.#options.action === 'kill') this.#node.engageKill(`anomaly: ${message}`);
   }
+}
+
+const usd = (nanos: number) => `$${nanosToUsd(nanos).toFixed(4)}`;
+
+/**
+ * Says what was measured: a projection (spend so far plus held calls plus the worst case of the call being
+ * admitted, in kill mode) is never called the run's cost — the run may have spent nothing yet.
+ */
+function anomalyMessage(
+  kind: 'run-cost' | 'spend-rate',
+  basis: 'spent' | 'projected',
+  valueNanos: number,
+  spentNanos: number,
+  baselineNanos: number,
+  multiple: number,
+  options: ResolvedAnomalyOptions,
+): string {
+  if (kind === 'spend-rate') {
+    return `spent ${usd(valueNanos)} within ${options.rateWindowMs / 1000} s, more than ${multiple}× the workflow's p99 peak of ${usd(baselineNanos)}`;
+  }
+  const limit = `more than ${multiple}× the workflow's p99 run cost of ${usd(baselineNanos)}`;
+  if (basis === 'spent') return `the run spent ${usd(valueNanos)}, ${limit}`;
+  return `the next call's worst case would take the run to a projected ${usd(valueNanos)} (spent so far ${usd(spentNanos)}), ${limit}`;
 }

@@ -41,6 +41,8 @@ export class BudgetNode {
   limitNanos: number | null;
   readonly threshold: number;
   spentNanos = 0;
+  /** Calls to models without a known price (trees without budgets only): their cost is not in `spentNanos`. */
+  unpricedCalls = 0;
   heldNanos = 0;
   calls = 0;
   killedBy: KillSwitchError | null = null;
@@ -63,6 +65,8 @@ export class BudgetNode {
   readonly tag: ScopeTag | undefined;
   /** The tag budget scopes below this scope, when it was given `tagBudgets`. */
   tagScopes: TagScopes | undefined;
+  /** The scope's own `fallback` models (`fence.agent(label, { fallback })`, `guard(client, { fallback })`). */
+  fallbacks: readonly string[] = [];
   /** Retry and repeat caps of this scope, if it has any. */
   loopGuard: LoopGuard | undefined;
   /** Called before every admission in this scope (anomaly detection may kill the scope here). */
@@ -281,10 +285,16 @@ export class BudgetNode {
     return error;
   }
 
+  /** Another process revived this scope: the kill is lifted here too; spend and flags stay. */
+  liftKill(): void {
+    this.killedBy = null;
+  }
+
   /** Starts a fresh period: spend, call count, flags and the kill are cleared; in-flight holds stay held. */
   reset(): void {
     this.spentNanos = 0;
     this.calls = 0;
+    this.unpricedCalls = 0;
     this.exceeded = false;
     this.killedBy = null;
     this.#thresholdCrossed = false;

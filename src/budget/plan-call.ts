@@ -78,6 +78,8 @@ export interface AdmittedCall {
   toolCaps?: Readonly<Partial<Record<FeeKind, number>>> | undefined;
   /** Set when the call was let through over budget (`onLimit: 'warn'`). */
   overBudget: BudgetExceededError | undefined;
+  /** No price is known and no scope has a budget: sent for tracking, recorded with cost unknown (`rates` are zero). */
+  unpriced?: true;
 }
 
 export interface DeniedCall {
@@ -173,6 +175,31 @@ function admitted(
 }
 
 type ToolCaps = Partial<Record<FeeKind, number>>;
+
+/** Rates of a model without a price: nothing is held, and the settlement records the cost as unknown. */
+function unpricedRates(provider: string, model: string): ModelRates {
+  const zero = { input: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 0 };
+  return { model, provider, base: zero, tiers: [], origin: 'unknown', maxOutputTokens: undefined };
+}
+
+/** Admits a call to an unpriced model in a tree without budgets: a zero hold (the kill switch still applies). */
+function admittedUnpriced(scope: ScopeSet, request: CallRequest): AdmittedCall | DeniedCall {
+  const attempt = scope.admit(0);
+  if (!attempt.admitted) {
+    if (attempt.killed) return { admitted: false, error: attempt.killed, model: request.model };
+    throw new UnknownModelError(request.model, request.provider);
+  }
+  scope.emit({ type: 'model-unpriced', provider: request.provider, model: request.model });
+  return {
+    admitted: true,
+    model: request.model,
+    rates: unpricedRates(request.provider, request.model),
+    reservation: attempt.reservation,
+    outputCap: undefined,
+    overBudget: undefined,
+    unpriced: true,
+  };
+}
 
 interface ToolBounds {
   feeUses: ToolCaps | undefined;
@@ -281,7 +308,13 @@ export function planCall(
     const tools = (model !== request.model && request.serverToolsOn?.(model)) || request.serverTools || [];
     const uncappedTools = tools.some((tool) => tool.maxUses === undefined);
     const rates = policy.prices.resolve(request.provider, model, at);
-    if (!rates) throw new UnknownModelError(model, request.provider);
+    if (!rates) {
+      // Nothing to protect: a tree without any budget only tracks, so the call goes out with its cost unknown.
+      if (model === request.model && !scope.nodes.some((node) => node.limitNanos !== null)) {
+        return admittedUnpriced(scope, request);
+      }
+      throw new UnknownModelError(model, request.provider);
+    }
     const reason = pastThreshold ? 'threshold' : 'budget';
     const defaultCap = rates.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
     const outputCap = request.producesOutput ? (request.outputCap ?? defaultCap) : 0;

@@ -74,12 +74,15 @@ export interface SharedBudgetStore {
   untrack(tree: string, reservationId: string): void;
   /** Sets a scope's kill flag for every process, now and later; in-flight calls elsewhere hear of it. */
   kill(tree: string, killKey: string, reason: string): Promise<void>;
-  /** Clears a scope's kill flag. */
+  /** Clears a scope's kill flag for every process; processes that heard the kill hear the revive. */
   revive(tree: string, killKey: string): Promise<void>;
   /** A scope's totals across every process, and its kill flag. */
   totals(tree: string, scope: SharedScope): Promise<SharedScopeStatus>;
-  /** Called when any process kills a scope on this store. Returns an unsubscribe function. */
-  onKill(listener: (tree: string, killKey: string, reason: string) => void): () => void;
+  /**
+   * Called when any process kills a scope on this store (`reason`) or revives one (`reason` null).
+   * Returns an unsubscribe function.
+   */
+  onKill(listener: (tree: string, killKey: string, reason: string | null) => void): () => void;
   /** Resolves when every settlement handed to the store so far has been acknowledged. */
   drain(): Promise<void>;
 }

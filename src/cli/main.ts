@@ -2,8 +2,10 @@ import { TokenFenceError } from '../errors/token-fence-error.js';
 import { type CliIo, UsageError, withoutCredentials } from './cli-io.js';
 import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
+import { KILL_HELP, killCommand } from './commands/kill.js';
 import { PRICES_HELP, pricesCommand } from './commands/prices.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
+import { REVIVE_HELP, reviveCommand } from './commands/revive.js';
 import { RUNS_HELP, runsCommand } from './commands/runs.js';
 import { TAIL_HELP, tailCommand } from './commands/tail.js';
 
@@ -16,6 +18,8 @@ Commands:
   prices    the prices TokenFence uses for a model
   demo      the multi-agent demo against the bundled mock provider
   dashboard the cost dashboard in your browser
+  kill      stop a scope, tag value, run or workflow in every process (lasts)
+  revive    lift a kill of a scope or tag value
 
 Run tokenfence <command> --help for its options. The store comes from --store or TOKENFENCE_STORE.
 A sqlite: store opens with node:sqlite where Node has it (22.13+), else better-sqlite3;
@@ -29,6 +33,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => number | Pr
   prices: { run: pricesCommand, help: PRICES_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   dashboard: { run: dashboardCommand, help: DASHBOARD_HELP },
+  kill: { run: killCommand, help: KILL_HELP },
+  revive: { run: reviveCommand, help: REVIVE_HELP },
 };
 
 /** node:util parseArgs's errors for a wrong invocation. */

@@ -17,8 +17,11 @@ interface EventBase {
 /** How a call attempt ended. */
 export type CallOutcome = 'ok' | 'error' | 'aborted' | 'killed';
 
-/** Where a settled cost came from: the provider's usage, or the held worst case when usage never came. */
-export type CostSource = 'provider' | 'estimated';
+/**
+ * Where a settled cost came from: the provider's usage, the held worst case when usage never came, or
+ * `unknown` — a model without a price in a tree without budgets (cost 0 here, but not a known $0).
+ */
+export type CostSource = 'provider' | 'estimated' | 'unknown';
 
 export interface CallSettledEvent extends EventBase {
   type: 'call-settled';
@@ -37,7 +40,7 @@ export interface CallSettledEvent extends EventBase {
   source: CostSource;
   usage: NormalizedUsage;
   /** Where the price came from: the bundled dataset or the user's `prices`. */
-  priceOrigin: 'genai-prices' | 'override';
+  priceOrigin: 'genai-prices' | 'override' | 'unknown';
   /** The HTTP status, when a response arrived. */
   status: number | undefined;
   durationMs: number;
@@ -118,14 +121,33 @@ export interface BudgetAlertEvent extends EventBase {
   windowStart: number | undefined;
 }
 
+/**
+ * A call to a model without a known price was sent because no scope up its tree has a budget (tracking
+ * only); it is recorded with cost `unknown`. Under a budget such a call is refused (UnknownModelError).
+ */
+export interface ModelUnpricedEvent extends EventBase {
+  type: 'model-unpriced';
+  provider: string;
+  model: string;
+}
+
 export interface AnomalyDetectedEvent extends EventBase {
   type: 'anomaly-detected';
   /** `run-cost`: the run's spend passed a multiple of its workflow's p99; `spend-rate`: a burst did. */
   kind: 'run-cost' | 'spend-rate';
   workflow: string;
   runId: string;
-  /** The run's spend (or the burst's) that tripped the detector, USD. */
+  /**
+   * What was measured: `spent` — what the run (or the burst) really spent; `projected` — spend so far plus
+   * holds plus the worst case of the call being admitted (`action: 'kill'` refuses that call before it is sent).
+   */
+  basis: 'spent' | 'projected';
+  /** The value that tripped the detector (spent or projected, per `basis`), USD. */
   valueUsd: number;
+  /** What the run had really spent when it was flagged, USD. */
+  spentUsd: number;
+  /** One sentence saying what was measured against what (never "run cost" for a projection). */
+  message: string;
   /** The baseline it was compared with (p99 run cost, or p99 peak spend per window), USD. */
   baselineUsd: number;
   multiple: number;
@@ -198,6 +220,7 @@ export type TokenFenceEvent =
   | ThresholdCrossedEvent
   | BudgetAlertEvent
   | AnomalyDetectedEvent
+  | ModelUnpricedEvent
   | LoopDetectedEvent
   | RetryEscalatedEvent
   | RunStartedEvent

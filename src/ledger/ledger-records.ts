@@ -8,7 +8,11 @@ export type LedgerOutcome = 'ok' | 'error' | 'blocked' | 'killed' | 'aborted';
  * Where a recorded cost came from: the provider's usage at dataset prices, the provider's usage at a
  * user's `prices` override, or the held worst case when usage never came (`estimated`).
  */
-export type LedgerCostSource = 'provider' | 'override' | 'estimated';
+/**
+ * `unknown`: the model has no known price and no scope had a budget, so the call was sent for tracking;
+ * its `costNanos` is 0 but that is not a known $0 (reports count such calls apart).
+ */
+export type LedgerCostSource = 'provider' | 'override' | 'estimated' | 'unknown';
 
 /**
  * One HTTP attempt (or one refused call). Immutable once written. Money in integer nano-USD; the token

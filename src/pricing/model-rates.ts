@@ -17,7 +17,8 @@ export interface RateTier {
   rates: BucketRates;
 }
 
-export type PriceOrigin = 'genai-prices' | 'override';
+/** `unknown`: no price is known (a call let through in a tree without budgets, its cost not counted). */
+export type PriceOrigin = 'genai-prices' | 'override' | 'unknown';
 
 /** How a service tier or mode scales token rates, per mille (1000 = ×1). */
 export interface TierScale {

@@ -1,4 +1,5 @@
 import type { BudgetNode } from '../budget/budget-node.js';
+import { checkFallbackPrices } from '../budget/fallback-models.js';
 import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
 import { UnsupportedClientError } from '../errors/unsupported-client-error.js';
 import { detectProvider } from '../providers/detect-provider.js';
@@ -169,8 +170,10 @@ function proxyClient<T extends object>(inner: T, fence: TokenFence, interception
 function guardMethods<T extends object>(client: T, fence: TokenFence, adapter: MethodProviderAdapter): Guarded<T> {
   const node = fence[BUDGET_NODE];
   const policy = fence[POLICY];
+  const provider = policy.provider ?? adapter.provider;
+  checkFallbackPrices(policy.fallbacks, provider, policy.prices, new Date(node.now()));
   const scope: GuardScope = {
-    provider: policy.provider ?? adapter.provider,
+    provider,
     node,
     policy,
     now: () => node.now(),
@@ -217,6 +220,7 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   const inner = sdk.withOptions({ fetch: createGuardedFetch(sdk.fetch, adapter, () => scope as GuardScope) }) as T;
   const policy = fence[POLICY];
   const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
+  checkFallbackPrices(policy.fallbacks, provider, policy.prices, new Date(node.now()));
   scope = { provider, node, policy, now: () => node.now(), client: inner };
   return proxyClient(inner, fence, {
     method(path, original, resource) {

@@ -394,7 +394,12 @@ export class GuardedCall implements MarkedRequest, Abortable {
     // Usage naming a fee the price data cannot price is an unknown cost: charged as the hold, never $0.
     const settleOn = basis === 'usage' && (!usage || hasUnpricedFees(usage, rates)) ? 'hold' : basis;
     if (settleOn === 'released') reservation.release();
-    else {
+    else if (this.#plan.unpriced) {
+      // No price: the call counts (calls, kill switch) but its cost is unknown, never a known $0.
+      source = 'unknown';
+      reservation.settle(0);
+      for (const node of this.#scope.nodes) node.unpricedCalls += 1;
+    } else {
       const observed = usage ? priceUsage(usage, rates) : 0;
       fees = usage ? feeNanos(usage, rates) : 0;
       cost = settleOn === 'usage' ? observed : Math.max(observed, reservation.heldNanos);
@@ -411,7 +416,7 @@ export class GuardedCall implements MarkedRequest, Abortable {
         costNanos: cost,
         feeNanos: fees,
         reservedNanos: reservation.heldNanos,
-        costSource: source === 'estimated' ? 'estimated' : rates.origin === 'override' ? 'override' : 'provider',
+        costSource: source !== 'provider' ? source : rates.origin === 'override' ? 'override' : 'provider',
         attempt: attempt.number,
         outcome,
         status: attempt.status,

@@ -1,5 +1,6 @@
 import type { BudgetNode } from '../budget/budget-node.js';
 import { countedPromptBound } from '../budget/counted-prompt-bound.js';
+import { checkFallbackPrices, inheritedFallbacks } from '../budget/fallback-models.js';
 import type { LoopGuard } from '../budget/loop-guard.js';
 import { type AdmittedCall, type CallRequest, type PromptCount, planCall } from '../budget/plan-call.js';
 import { fingerprintRequest, type RequestFingerprints } from '../budget/request-fingerprint.js';
@@ -13,6 +14,7 @@ import type { EndpointAdapter, RequestParams } from '../providers/provider-adapt
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
+import { markStopAnswer } from './budget-stop.js';
 import type { CallAbortSignal } from './call-abort-signal.js';
 import { CountBeforeSend } from './count-before-send.js';
 import { DeniedApiPromise } from './denied-api-promise.js';
@@ -102,6 +104,28 @@ export function describeFor(scope: GuardScope, endpoint: EndpointAdapter, params
 function scopesOfCall(clientNode: BudgetNode): ScopeSet {
   const context = currentCallContext();
   return (context ? context.node.scopeWith(clientNode) : clientNode.scope).forCall();
+}
+
+/**
+ * Marks the stream object of a local stop answer for `isBudgetStop`: a stream helper's object at once, an
+ * APIPromise's Stream once parsed (parsing a stream reads nothing yet, and the SDK caches the object).
+ */
+function markStream(answered: unknown): void {
+  const then = (answered as { then?: unknown } | null)?.then;
+  if (typeof then === 'function') (answered as Promise<unknown>).then(markStopAnswer, () => {});
+  else markStopAnswer(answered);
+}
+
+/**
+ * The policy a call is planned with: the client's; when it has no fallbacks of its own, with those of the
+ * call's context or the client's ancestors, priced at the first call that could use them.
+ */
+function planPolicy(scope: GuardScope, at: Date): GuardScope['policy'] {
+  if (scope.policy.fallbacks.length > 0) return scope.policy;
+  const fallbacks = inheritedFallbacks(scope.node, currentCallContext()?.node);
+  if (fallbacks.length === 0) return scope.policy;
+  checkFallbackPrices(fallbacks, scope.provider, scope.policy.prices, at);
+  return { ...scope.policy, fallbacks };
 }
 
 interface LoopCheck {
@@ -343,7 +367,8 @@ function admitIn(
   }
   let plan: ReturnType<typeof planCall>;
   try {
-    plan = planCall(scopes, request, scope.policy, new Date(scope.now()), count);
+    const at = new Date(scope.now());
+    plan = planCall(scopes, request, planPolicy(scope, at), at, count);
   } catch (error) {
     recordRefusal(scope, scopes, endpoint, request, params, error, prompt);
     return { admitted: false, error: error as Error, answer: undefined };
@@ -428,7 +453,9 @@ export function invokeGuarded(
     // Stream helpers return their own objects synchronously: they get a request that fails (or is answered) locally.
     if (!admission.answer && !endpoint.alwaysStreams) return new DeniedApiPromise(admission.error);
     const local = admission.answer ?? LocalAnswer.failure(admission.error);
-    return original.call(target, given, withMarker(scope, requestOptions, local, undefined, 0));
+    const answered = original.call(target, given, withMarker(scope, requestOptions, local, undefined, 0));
+    if (admission.answer && (endpoint.alwaysStreams || endpoint.isStream(given))) markStream(answered);
+    return answered;
   }
   const { call } = admission;
   let result: unknown;

@@ -1,6 +1,7 @@
 import type { CallRequest } from '../budget/plan-call.js';
 import type { ChunkUsageTracker, MethodEndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
+import { markStopAnswer } from './budget-stop.js';
 import { containChunkTracker, usageOrNull } from './contained-trackers.js';
 import { countThroughClient } from './count-through-client.js';
 import type { GuardedCall, ManualAttempt } from './guarded-call.js';
@@ -46,7 +47,9 @@ async function refuse(endpoint: MethodEndpointAdapter, admission: Admission & { 
 
 async function answerLocally(endpoint: MethodEndpointAdapter, answer: LocalAnswer, stream: boolean) {
   const body = await (await answer.send(noFetch)).text();
-  return endpoint.resultFromBody(body, stream);
+  const result = endpoint.resultFromBody(body, stream);
+  markStopAnswer(result);
+  return result;
 }
 
 /**

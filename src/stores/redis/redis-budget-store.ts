@@ -37,6 +37,9 @@ export interface RedisBudgetOptions {
 const REPLAY_WINDOW_MS = 10_000;
 const REPLAY_LIMIT = 100_000;
 
+/** At least this long for a kill or revive to reach Redis: the connect timeout of a store TokenFence opens. */
+const OPERATOR_TIMEOUT_MS = 1_000;
+
 /** Operations of one tree sent in one script call at most (a script blocks Redis while it runs). */
 const MAX_BATCH = 64;
 
@@ -66,7 +69,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
   readonly #sending = new Set<string>();
   readonly #drainWaiters = new Set<() => void>();
   readonly #tracked = new Map<string, Set<string>>();
-  readonly #killListeners = new Set<(tree: string, killKey: string, reason: string) => void>();
+  readonly #killListeners = new Set<(tree: string, killKey: string, reason: string | null) => void>();
   #subscriber: ReturnType<RedisConnection['client']['duplicate']> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -229,7 +232,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
       )
       .finally(() => {
         this.#sending.delete(id);
-        if (this.#outbox.size === 0) for (const resolve of this.#drainWaiters) resolve();
+        for (const check of [...this.#drainWaiters]) check();
       });
   }
 
@@ -256,14 +259,35 @@ export class RedisBudgetStore implements SharedBudgetStore {
     return this.#outbox.size;
   }
 
+  /**
+   * Settlements that charge spend and are not yet acknowledged: what would be lost by stopping now. A
+   * release is not counted: the hold it ends (if the reserve ever reached Redis) expires on its own after
+   * the hold TTL, so a process whose calls were all refused while Redis was down has nothing to lose.
+   */
+  get pendingCharges(): number {
+    let count = 0;
+    for (const { settlement } of this.#outbox.values()) if (settlement.costNanos !== null) count += 1;
+    return count;
+  }
+
   drain(): Promise<void> {
-    if (this.#outbox.size === 0) return Promise.resolve();
+    return this.#drainUntil(() => this.#outbox.size === 0);
+  }
+
+  /** Resolves once every charge is acknowledged (releases may still be waiting: their holds expire anyway). */
+  drainCharges(): Promise<void> {
+    return this.#drainUntil(() => this.pendingCharges === 0);
+  }
+
+  #drainUntil(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => {
-        this.#drainWaiters.delete(done);
+      const check = () => {
+        if (!done()) return;
+        this.#drainWaiters.delete(check);
         resolve();
       };
-      this.#drainWaiters.add(done);
+      this.#drainWaiters.add(check);
       this.#pump();
     });
   }
@@ -303,18 +327,58 @@ export class RedisBudgetStore implements SharedBudgetStore {
     }
   }
 
+  /**
+   * Resolves once Redis has the flag. A kill is often the last thing a short-lived process does (an ops
+   * script), so it gets at least the time a fresh connection needs to open, not only the per-call timeout.
+   */
   async kill(tree: string, killKey: string, reason: string): Promise<void> {
     const prefix = this.#prefix(tree);
     await this.#connection.evaluate(
       SCRIPTS.kill,
       [`${prefix}b`],
       [killKey, reason, this.killChannel, JSON.stringify({ tree, killKey, reason }), prefix, this.#options.retentionMs],
+      this.#operatorDeadline(),
     );
   }
 
   async revive(tree: string, killKey: string): Promise<void> {
     const hash = hashOfScope(this.#prefix(tree), killKey);
-    await this.#connection.command(() => this.#connection.client.call('HDEL', hash, `${killKey}\nk`));
+    const deadline = this.#operatorDeadline();
+    await this.#connection.command(() => this.#connection.client.call('HDEL', hash, `${killKey}\nk`), deadline);
+    // Processes that heard the kill lift it too; one that misses this message refuses until its reset().
+    await this.#connection.command(
+      () => this.#connection.client.call('PUBLISH', this.killChannel, JSON.stringify({ tree, killKey, revived: true })),
+      deadline,
+    );
+  }
+
+  /** The trees (root scope ids) this store has budgets for: for an operator's kill of a tag in all of them. */
+  async trees(): Promise<string[]> {
+    const prefix = this.#options.prefix;
+    // The prefix is validated to letters, digits and `.:_-`: nothing a MATCH pattern would read as a glob.
+    const pattern = `${prefix}:{*}:b`;
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const reply = (await this.#connection.command(
+        () => this.#connection.client.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1_000),
+        this.#operatorDeadline(),
+      )) as [string, string[]];
+      cursor = String(reply[0]);
+      for (const key of reply[1]) {
+        const encoded = key.slice(prefix.length + 2, -3);
+        try {
+          found.add(decodeURIComponent(encoded));
+        } catch {
+          // Not a key this store wrote (the tree part is always URI-encoded).
+        }
+      }
+    } while (cursor !== '0');
+    return [...found].sort();
+  }
+
+  #operatorDeadline(): number {
+    return Date.now() + Math.max(this.#connection.timeoutMs, OPERATOR_TIMEOUT_MS);
   }
 
   /** Read after this process's own settlements have landed (waiting at most the timeout for them). */
@@ -345,7 +409,7 @@ export class RedisBudgetStore implements SharedBudgetStore {
     };
   }
 
-  onKill(listener: (tree: string, killKey: string, reason: string) => void): () => void {
+  onKill(listener: (tree: string, killKey: string, reason: string | null) => void): () => void {
     this.#killListeners.add(listener);
     if (!this.#subscriber) this.#subscribe();
     return () => this.#killListeners.delete(listener);
@@ -356,14 +420,15 @@ export class RedisBudgetStore implements SharedBudgetStore {
     this.#subscriber = subscriber;
     subscriber.on('error', () => {});
     subscriber.on('message', (_channel: unknown, message: unknown) => {
-      let order: { tree?: unknown; killKey?: unknown; reason?: unknown };
+      let order: { tree?: unknown; killKey?: unknown; reason?: unknown; revived?: unknown };
       try {
         order = JSON.parse(String(message));
       } catch {
         return;
       }
       if (typeof order.tree !== 'string' || typeof order.killKey !== 'string') return;
-      for (const listener of this.#killListeners) listener(order.tree, order.killKey, String(order.reason ?? ''));
+      const reason = order.revived === true ? null : String(order.reason ?? '');
+      for (const listener of this.#killListeners) listener(order.tree, order.killKey, reason);
     });
     // Subscribing is refused until connected (no offline queue), and is needed again after a reconnect.
     subscriber.on('ready', () => void subscriber.subscribe(this.killChannel).catch(() => {}));
@@ -371,19 +436,25 @@ export class RedisBudgetStore implements SharedBudgetStore {
   }
 
   /** Waits (up to `timeoutMs`) for unacknowledged settlements, then stops timers and the subscriber. */
-  #drainWithin(timeoutMs: number): Promise<unknown> {
-    return Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  #drainWithin(timeoutMs: number, drained: Promise<void> = this.drain()): Promise<unknown> {
+    return Promise.race([drained, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
+  /**
+   * Waits (up to `timeoutMs`) for every settlement, then stops. Rejects only when spend would be lost:
+   * charges Redis has not acknowledged. Releases still waiting are dropped (their holds expire after the
+   * hold TTL), so a process that never had a call admitted closes cleanly with Redis down.
+   */
   async close(timeoutMs: number): Promise<void> {
-    await this.#drainWithin(timeoutMs);
+    await this.#drainWithin(timeoutMs, this.drainCharges());
+    // Releases sent with the charges usually land with them: a moment more while Redis answers.
+    if (this.#outbox.size > 0 && this.#connection.available) await this.#drainWithin(Math.min(timeoutMs, 100));
     this.#closed = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#subscriber?.disconnect();
-    if (this.#outbox.size > 0) {
-      throw new StoreUnavailableError(this.name, `${this.#outbox.size} settlements not acknowledged at close`);
-    }
+    const charges = this.pendingCharges;
+    if (charges > 0) throw new StoreUnavailableError(this.name, `${charges} settlements not acknowledged at close`);
   }
 }
 

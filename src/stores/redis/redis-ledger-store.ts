@@ -24,6 +24,15 @@ interface Pending {
   kind: Kind;
   id: string;
   json: string;
+  /** Spend (a charged call, a run's cost) or a kill order: lost if never acknowledged. Events and refusals are not. */
+  needed: boolean;
+}
+
+/** Whether losing a record loses money or a kill: what `shutdown()` must wait for. */
+function isNeeded(kind: Kind, record: object): boolean {
+  if (kind === 'kills') return true;
+  if (kind === 'events') return false;
+  return ((record as { costNanos?: number }).costNanos ?? 0) > 0;
 }
 
 const READ_BATCH = 5_000;
@@ -58,7 +67,12 @@ export class RedisLedgerStore implements LedgerStore {
 
   #enqueue(kind: Kind, records: readonly object[], idOf: (record: never) => string): void {
     for (const record of records) {
-      this.#pending.push({ kind, id: idOf(record as never), json: JSON.stringify(record) });
+      this.#pending.push({
+        kind,
+        id: idOf(record as never),
+        json: JSON.stringify(record),
+        needed: isNeeded(kind, record),
+      });
     }
     void this.#flush();
   }
@@ -129,14 +143,25 @@ export class RedisLedgerStore implements LedgerStore {
     this.#retryTimer.unref();
   }
 
-  /** Resolves once every record written so far is acknowledged by Redis (or the timeout passes: false). */
-  async persisted(timeoutMs = 10_000): Promise<boolean> {
+  /** Records not yet acknowledged whose loss would lose spend or a kill order (not events or refusals). */
+  get pendingNeededRecords(): number {
+    let count = 0;
+    for (const item of this.#pending) if (item.needed) count += 1;
+    return count;
+  }
+
+  /**
+   * Resolves once every record written so far is acknowledged by Redis (or the timeout passes: false).
+   * `neededOnly`: once every record carrying spend or a kill order is (events and refusals may be left).
+   */
+  async persisted(timeoutMs = 10_000, neededOnly = false): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.#pending.length > 0 && Date.now() < deadline) {
+    const left = () => (neededOnly ? this.pendingNeededRecords : this.#pending.length);
+    while (left() > 0 && Date.now() < deadline) {
       await this.#flush();
-      if (this.#pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (left() > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return this.#pending.length === 0;
+    return left() === 0;
   }
 
   /** Reads what other processes appended since the last refresh into this store's view. */

@@ -62,14 +62,33 @@ export class RedisStore extends RedisLedgerStore {
 
   /**
    * Waits (up to `timeoutMs`) until every settlement and record is acknowledged by Redis, then closes
-   * the connection if TokenFence opened it. Rejects with StoreUnavailableError when something was left.
+   * the connection if TokenFence opened it. Rejects with StoreUnavailableError only when spend or a kill
+   * would be lost: charges, records of charged calls and runs, kill orders. Releases of holds (they expire
+   * after the hold TTL), events and records of refused calls left unacknowledged are dropped with a process
+   * warning (TOKENFENCE_W007): a process whose calls were all refused while Redis was down closes cleanly.
    */
   async shutdown(timeoutMs = 5_000): Promise<void> {
-    const [settled, persisted] = await Promise.allSettled([this.budgets.close(timeoutMs), this.persisted(timeoutMs)]);
+    const [settled, persisted] = await Promise.allSettled([
+      this.budgets.close(timeoutMs),
+      this.persisted(timeoutMs, true),
+    ]);
+    // Events and refusals sent with the rest usually land with them: a moment more while Redis answers.
+    if (this.pendingRecords > 0 && this.#connection.available) await this.persisted(Math.min(timeoutMs, 100));
+    const needed = this.pendingNeededRecords;
+    const dropped = this.pendingRecords - needed;
     this.close();
     if (settled.status === 'rejected') throw settled.reason;
     if (persisted.status === 'fulfilled' && !persisted.value) {
-      throw new StoreUnavailableError(this.name, `${this.pendingRecords} ledger records not acknowledged at close`);
+      throw new StoreUnavailableError(
+        this.name,
+        `${needed} ledger records of spend or kills not acknowledged at close`,
+      );
+    }
+    if (dropped > 0) {
+      process.emitWarning(
+        `TokenFence closed ${this.name} with ${dropped} events or records of refused calls not written (Redis did not answer)`,
+        { code: 'TOKENFENCE_W007' },
+      );
     }
   }
 
