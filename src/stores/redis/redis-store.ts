@@ -80,7 +80,8 @@ export class RedisStore extends RedisLedgerStore {
   }
 }
 
-type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
+/** The `Redis` class of `ioredis` (5 or 6: the same constructor and options). */
+export type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
 
 function loadIoredis(): RedisConstructor {
   try {
@@ -93,23 +94,35 @@ function loadIoredis(): RedisConstructor {
 
 /** Opens a Redis store on a `redis://` (or `rediss://`) URL, or on an ioredis client you created. */
 export function redisStore(target: string | RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
+  return typeof target === 'string'
+    ? redisStoreOnUrl(target, options, loadIoredis)
+    : redisStoreOnClient(target, options);
+}
+
+/**
+ * The URL path of `redisStore`, with the ioredis class given (tests pass each ioredis major; `redisStore`
+ * loads the user's).
+ */
+export function redisStoreOnUrl(target: string, options: RedisStoreOptions, load: () => RedisConstructor): RedisStore {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 500);
-  if (typeof target === 'string') {
-    if (!/^rediss?:\/\//.test(target)) {
-      throw new InvalidOptionsError('store', `expected a redis:// or rediss:// URL, got ${redactRedisUrl(target)}`);
-    }
-    const Redis = loadIoredis();
-    const client = new Redis(target, {
-      // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: Math.max(timeoutMs, 1_000),
-      commandTimeout: timeoutMs,
-      retryStrategy: (times: number) => Math.min(25 * times, 500),
-    });
-    return new RedisStore(new RedisConnection(client, redactRedisUrl(target), timeoutMs, true), true, options);
+  if (!/^rediss?:\/\//.test(target)) {
+    throw new InvalidOptionsError('store', `expected a redis:// or rediss:// URL, got ${redactRedisUrl(target)}`);
   }
+  const Redis = load();
+  const client = new Redis(target, {
+    // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: Math.max(timeoutMs, 1_000),
+    commandTimeout: timeoutMs,
+    retryStrategy: (times: number) => Math.min(25 * times, 500),
+  });
+  return new RedisStore(new RedisConnection(client, redactRedisUrl(target), timeoutMs, true), true, options);
+}
+
+function redisStoreOnClient(target: RedisClientLike, options: RedisStoreOptions): RedisStore {
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 500);
   if (typeof target !== 'object' || target === null || typeof target.call !== 'function') {
     throw new InvalidOptionsError('store', 'expected a redis:// URL or an ioredis client');
   }
