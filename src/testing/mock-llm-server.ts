@@ -521,16 +521,26 @@ function streamEvents(answer: Answer): Array<{ text: string; content: boolean }>
       push(event('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress' } }));
       push(event('response.output_item.done', { output_index: index, item }));
     });
-    for (const piece of pieces)
-      push(
-        event('response.output_text.delta', {
-          item_id: 'msg_mock',
-          output_index: items.length,
-          content_index: 0,
-          delta: piece,
-        }),
-        true,
-      );
+    // The message item opens and closes around its deltas as on the wire (the SDK's responses.stream() needs it).
+    const message = { id: 'msg_mock', type: 'message', role: 'assistant' };
+    const part = { output_index: items.length, item_id: 'msg_mock', content_index: 0 };
+    push(
+      event('response.output_item.added', {
+        output_index: items.length,
+        item: { ...message, status: 'in_progress', content: [] },
+      }),
+    );
+    push(event('response.content_part.added', { ...part, part: { type: 'output_text', text: '', annotations: [] } }));
+    for (const piece of pieces) push(event('response.output_text.delta', { ...part, delta: piece }), true);
+    const textPart = { type: 'output_text', text: answer.text, annotations: [] };
+    push(event('response.output_text.done', { ...part, text: answer.text }));
+    push(event('response.content_part.done', { ...part, part: textPart }));
+    push(
+      event('response.output_item.done', {
+        output_index: items.length,
+        item: { ...message, status: 'completed', content: [textPart] },
+      }),
+    );
     push(event('response.completed', { response: responsesObject(answer, 'completed', created) }));
   } else {
     const event = (type: string, body: object) => sse({ type, ...body }, type);

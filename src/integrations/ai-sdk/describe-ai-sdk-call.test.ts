@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sampleAttachments } from '../../testing/sample-attachments.js';
 import { describeAiSdkCall } from './describe-ai-sdk-call.js';
 
 const openai = { provider: 'openai', model: 'gpt-4o' };
@@ -120,6 +121,22 @@ describe('describeAiSdkCall', () => {
       openai,
     );
     expect(request.hiddenContext).toBe(true);
+  });
+
+  it('reads the V4 (ai 7) file data wrappers as V3 reads the bare data: bytes sized, text as text, URLs unknown', () => {
+    const png = sampleAttachments.png(64, 64);
+    const ofPart = (data: unknown) =>
+      describeAiSdkCall(
+        { prompt: [{ role: 'user', content: [{ type: 'file', mediaType: 'image/png', data }] }] },
+        openai,
+      ).prompt;
+    expect(ofPart({ type: 'data', data: png })).toEqual(ofPart(png));
+    expect(ofPart({ type: 'data', data: png }).media).toHaveLength(1);
+    expect(ofPart({ type: 'url', url: new URL('https://example.com/a.png') })).toEqual(
+      ofPart(new URL('https://example.com/a.png')),
+    );
+    expect(ofPart({ type: 'url', url: new URL('https://example.com/a.png') }).attachments).toBe(1);
+    expect(ofPart({ type: 'text', text: 'A plain text document.' }).texts).toEqual(['A plain text document.']);
   });
 
   it('reads garbage defensively', () => {

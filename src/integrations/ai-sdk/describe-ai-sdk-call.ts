@@ -73,6 +73,17 @@ function attachmentBytes(data: unknown): string | Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * A file part: V2/V3 carry its bytes (or a URL) as `data`; V4 (ai 7) wraps them — `{ type: 'data', data }`
+ * inline, `{ type: 'text', text }` an inline text document, `{ type: 'url' }` / `{ type: 'reference' }` fetched
+ * by the provider (unknown size).
+ */
+function addFilePart(scan: Scan, data: unknown): void {
+  const wrapped = asObject(data);
+  if (wrapped?.type === 'text' && typeof wrapped.text === 'string') scan.prompt.texts.push(wrapped.text);
+  else addAttachment(scan.prompt, attachmentBytes(wrapped?.type === 'data' ? wrapped.data : data));
+}
+
 function addPart(scan: Scan, rawPart: unknown): void {
   const part = asObject(rawPart);
   if (!part) {
@@ -82,7 +93,7 @@ function addPart(scan: Scan, rawPart: unknown): void {
   noteCacheControl(scan, part.providerOptions);
   const type = typeof part.type === 'string' ? part.type : '';
   if (TEXT_PARTS.has(type) && typeof part.text === 'string') scan.prompt.texts.push(part.text);
-  else if (ATTACHMENT_PARTS.has(type)) addAttachment(scan.prompt, attachmentBytes(part.data ?? part.image));
+  else if (ATTACHMENT_PARTS.has(type)) addFilePart(scan, part.data ?? part.image);
   else if (type === 'tool-call') {
     if (typeof part.toolName === 'string') scan.prompt.texts.push(part.toolName);
     scan.prompt.texts.push(jsonText(part.input));
@@ -100,7 +111,7 @@ function hiddenContext(providerOptions: unknown): boolean {
 }
 
 /**
- * What the planner needs of one `doGenerate` / `doStream` call: the prompt of its V2/V3 messages and
+ * What the planner needs of one `doGenerate` / `doStream` call: the prompt of its V2/V3/V4 messages and
  * parts, tool and response schemas as their JSON text, the output cap `maxOutputTokens`, the billed
  * provider-executed tools (`serverTools`) and the service tier or mode `providerOptions` ask for.
  */

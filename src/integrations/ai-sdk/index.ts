@@ -7,6 +7,8 @@ export type {
   WrapCallOptions,
 } from './language-model-like.js';
 export {
+  type MiddlewareSpecificationOption,
+  type MiddlewareSpecificationVersion,
   type TokenfenceMiddleware,
   type TokenfenceMiddlewareOptions,
   tokenfenceMiddleware,

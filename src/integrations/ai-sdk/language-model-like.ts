@@ -1,5 +1,5 @@
 /**
- * The parts of the AI SDK's language model specification (V2 for `ai@5`, V3 for `ai@6`) the middleware
+ * The parts of the AI SDK's language model specification (V2 for `ai@5`, V3 for `ai@6`, V4 for `ai@7`) the middleware
  * reads, typed structurally: nothing here imports `ai` or `@ai-sdk/*`, the user brings them.
  */
 

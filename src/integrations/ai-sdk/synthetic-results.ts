@@ -1,5 +1,5 @@
 /**
- * Answers made on this machine for `onLimit: 'stop'`, shaped like the model's own (V3 or V2), so
+ * Answers made on this machine for `onLimit: 'stop'`, shaped like the model's own (V4 and V3 alike, or V2), so
  * `generateText` / `streamText` finish normally with the refusal as their text. Nothing was sent, so
  * usage is zero; `providerMetadata.tokenfence.stopped` tells the answer apart.
  */

@@ -37,13 +37,28 @@ export type TokenfenceMiddlewareOptions = Omit<TokenFenceOptions, 'fallback'> & 
   fallback?: LanguageModelLike | readonly LanguageModelLike[];
 };
 
+/** The option that picks the specification the middleware declares (a type parameter of its own). */
+export interface MiddlewareSpecificationOption<V extends MiddlewareSpecificationVersion> {
+  /**
+   * `'v3'` for `ai@6` (and `ai@5`, which reads no version), `'v4'` for `ai@7`, whose types ask for it. The
+   * middleware behaves the same under either: no AI SDK checks a middleware's version at runtime, and the
+   * V2, V3 and V4 models it wraps are read alike, so this only makes the types of your `ai` fit. @default 'v3'
+   */
+  specificationVersion?: V;
+}
+
+/** The middleware specifications the middleware can declare (`ai@6`: v3, `ai@7`: v4). */
+export type MiddlewareSpecificationVersion = 'v3' | 'v4';
+
+const SPECIFICATION_VERSIONS: readonly unknown[] = ['v3', 'v4'];
+
 /**
- * A language model middleware for `wrapLanguageModel` of `ai@6` (V3) and `ai@5` (V2): every
+ * A language model middleware for `wrapLanguageModel` of `ai@7` (V4), `ai@6` (V3) and `ai@5` (V2): every
  * `doGenerate` / `doStream` call — each step of a multi-step tool loop, each AI SDK retry — is planned,
  * reserved against every enclosing budget, settled on the usage the model returns and recorded.
  */
-export interface TokenfenceMiddleware {
-  readonly specificationVersion: 'v3';
+export interface TokenfenceMiddleware<V extends MiddlewareSpecificationVersion = 'v3'> {
+  readonly specificationVersion: V;
   /** The budget scope of the calls through this middleware. */
   readonly tokenfence: TokenFence;
   wrapGenerate<P extends AiSdkCallOptions, R extends AiSdkGenerateResult, S extends AiSdkStreamResult>(
@@ -125,16 +140,24 @@ function contentText(content: unknown): string | null {
  * fenced.tokenfence.spent;
  * ```
  *
+ * With `ai@7`, declare the V4 specification its types ask for: `tokenfenceMiddleware({ budget: 5,
+ * specificationVersion: 'v4' })`.
+ *
  * A call that does not fit: `onLimit: 'throw'` rejects with BudgetExceededError before any request;
  * `'stop'` (the default) answers locally — the model's result, or stream, with a text saying so and
  * `providerMetadata.tokenfence.stopped` — except JSON requests (`generateObject`), which are rejected
  * with the error since a refusal text cannot match their schema; `'warn'` sends it anyway.
  */
-export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): TokenfenceMiddleware {
+export function tokenfenceMiddleware<V extends MiddlewareSpecificationVersion = 'v3'>(
+  options?: TokenfenceMiddlewareOptions & MiddlewareSpecificationOption<V>,
+): TokenfenceMiddleware<V> {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new InvalidOptionsError('options', 'expected an options object');
   }
-  const { fallback, ...fenceOptions } = options ?? {};
+  const { fallback, specificationVersion = 'v3', ...fenceOptions } = options ?? {};
+  if (!SPECIFICATION_VERSIONS.includes(specificationVersion)) {
+    throw new InvalidOptionsError('specificationVersion', `expected 'v3' (ai@6) or 'v4' (ai@7)`);
+  }
   const fallbacks = resolveFallbacks(fallback);
   const fence = new TokenFence(fenceOptions);
   const node = fence[BUDGET_NODE];
@@ -279,8 +302,8 @@ export function tokenfenceMiddleware(options?: TokenfenceMiddlewareOptions): Tok
     return { ...result, stream };
   }
 
-  const middleware: TokenfenceMiddleware = Object.freeze({
-    specificationVersion: 'v3' as const,
+  const middleware: TokenfenceMiddleware<V> = Object.freeze({
+    specificationVersion: specificationVersion as V,
     tokenfence: fence,
     wrapGenerate,
     wrapStream,

@@ -100,7 +100,8 @@ export class RedisStore extends RedisLedgerStore {
   }
 }
 
-type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
+/** The `Redis` class of `ioredis` (5 or 6: the same constructor and options). */
+export type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
 
 function loadIoredis(): RedisConstructor {
   try {
@@ -113,31 +114,43 @@ function loadIoredis(): RedisConstructor {
 
 /** Opens a Redis store on a `redis://` (or `rediss://`) URL, or on an ioredis client you created. */
 export function redisStore(target: string | RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
+  return typeof target === 'string'
+    ? redisStoreOnUrl(target, options, loadIoredis)
+    : redisStoreOnClient(target, options);
+}
+
+/**
+ * The URL path of `redisStore`, with the ioredis class given (tests pass each ioredis major; `redisStore`
+ * loads the user's).
+ */
+export function redisStoreOnUrl(target: string, options: RedisStoreOptions, load: () => RedisConstructor): RedisStore {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 500);
-  if (typeof target === 'string') {
-    const shownUrl = checkRedisUrl(target);
-    const Redis = loadIoredis();
-    let client: RedisClientLike;
-    try {
-      client = new Redis(target, {
-        // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        autoResendUnfulfilledCommands: false,
-        connectTimeout: redisConnectTimeoutMs(timeoutMs),
-        commandTimeout: timeoutMs,
-        // The ready check is an INFO command under `commandTimeout`: on a busy machine it times out, and
-        // ioredis then drops the connection and starts over, so a slow first handshake never completes.
-        // LOADING replies are retried by RedisConnection instead.
-        enableReadyCheck: false,
-        retryStrategy: (times: number) => Math.min(25 * times, 500),
-      });
-    } catch {
-      // ioredis's own error quotes the URL, credentials and all.
-      throw new InvalidOptionsError('store', `ioredis refused the Redis URL ${shownUrl}`);
-    }
-    return new RedisStore(new RedisConnection(client, shownUrl, timeoutMs, true), true, options);
+  const shownUrl = checkRedisUrl(target);
+  const Redis = load();
+  let client: RedisClientLike;
+  try {
+    client = new Redis(target, {
+      // Fail closed: a command while disconnected fails at once instead of waiting in a queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      connectTimeout: redisConnectTimeoutMs(timeoutMs),
+      commandTimeout: timeoutMs,
+      // The ready check is an INFO command under `commandTimeout`: on a busy machine it times out, and
+      // ioredis then drops the connection and starts over, so a slow first handshake never completes.
+      // LOADING replies are retried by RedisConnection instead.
+      enableReadyCheck: false,
+      retryStrategy: (times: number) => Math.min(25 * times, 500),
+    });
+  } catch {
+    // ioredis's own error quotes the URL, credentials and all.
+    throw new InvalidOptionsError('store', `ioredis refused the Redis URL ${shownUrl}`);
   }
+  return new RedisStore(new RedisConnection(client, shownUrl, timeoutMs, true), true, options);
+}
+
+function redisStoreOnClient(target: RedisClientLike, options: RedisStoreOptions): RedisStore {
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 500);
   if (typeof target !== 'object' || target === null || typeof target.call !== 'function') {
     throw new InvalidOptionsError('store', 'expected a redis:// URL or an ioredis client');
   }

@@ -1,0 +1,3 @@
+import { describeOpenAIContract } from './contracts/openai-contract.js';
+
+describeOpenAIContract({ name: 'openai 6', load: () => import('openai') });
