@@ -39,14 +39,25 @@ function builtAddons(packageDir) {
     .map((name) => join(release, name));
 }
 
+/** Add-ons shipped prebuilt for this platform (N-API, any ABI): better-sqlite3 13's prebuilds/linux-x64.node. */
+function shippedAddons(packageDir) {
+  const prebuilds = join(packageDir, 'prebuilds');
+  if (!existsSync(prebuilds)) return [];
+  const platform = `${process.platform}-${process.arch}`;
+  return readdirSync(prebuilds, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith('.node') && name.includes(platform))
+    .map((name) => join(prebuilds, name));
+}
+
 /**
  * 'ok' when an add-on of the package loads here, 'mismatch' when one was built for another Node. Checked in a child
  * process: a .node file once opened stays mapped, so a copy swapped in later would not be seen by this process.
  * Files that are not Node add-ons (SQLite's test extension) "did not self-register" and say nothing either way.
  */
-function loadState(packageDir) {
+function loadState(packageDir, files = builtAddons(packageDir)) {
   let state = 'missing';
-  for (const file of builtAddons(packageDir)) {
+  for (const file of files) {
     const result = spawnSync(process.execPath, ['-e', 'process.dlopen({ exports: {} }, process.argv[1])', file], {
       encoding: 'utf8',
     });
@@ -123,6 +134,11 @@ for (const folder of nativePackages()) {
   const cacheDir = join(cacheRoot, `${folder.replace('/', '+')}@${version}`);
   const label = `${folder}@${version} on Node ${process.versions.node} (ABI ${process.versions.modules})`;
   let how;
+  const shipped = shippedAddons(packageDir);
+  if (builtAddons(packageDir).length === 0 && shipped.length > 0 && loadState(packageDir, shipped) === 'ok') {
+    console.log(`native ${label}: ships a prebuilt add-on that loads here`);
+    continue;
+  }
   if (loadState(packageDir) === 'ok') how = 'already built for it';
   else if (existsSync(cacheDir)) {
     copyAddons(
