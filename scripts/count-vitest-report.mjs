@@ -3,11 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** A test file that fails to load has no tests of its own: it counts as one failure, as does a test left unfinished. */
+/**
+ * A test file that failed with no failed test of its own — it did not load, or a beforeAll hook threw and its tests
+ * were reported skipped — counts as one failure, as does a test left unfinished.
+ */
 export function countVitestReport(path) {
   const report = JSON.parse(readFileSync(path, 'utf8'));
   const unloaded = report.testResults.filter(
-    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
   ).length;
   const skipped = report.numPendingTests + report.numTodoTests;
   const unfinished = report.numTotalTests - report.numPassedTests - report.numFailedTests - skipped;
