@@ -5,8 +5,11 @@ export type RequestParams = Readonly<Record<string, unknown>>;
 
 /** Follows one SSE stream, event by event. */
 export interface StreamUsageTracker {
-  /** Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked for). */
-  onEvent(eventName: string | undefined, data: string): boolean;
+  /**
+   * Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked
+   * for), or the data the caller sees instead (the event without what only the guard asked for).
+   */
+  onEvent(eventName: string | undefined, data: string): boolean | string;
   /**
    * Usage seen so far (null: none), whether the stream reached its normal end, and whether the
    * provider reported an error inside the stream (after HTTP 200).

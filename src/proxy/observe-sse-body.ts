@@ -1,5 +1,5 @@
 import type { StreamUsageTracker } from '../providers/provider-adapter.js';
-import { SseEventSplitter } from '../providers/sse-event-splitter.js';
+import { type SseEvent, SseEventSplitter } from '../providers/sse-event-splitter.js';
 
 /** How an observed body ended: read to its end, cancelled by its reader, or failed. */
 export type BodyEnd = 'finished' | 'cancelled' | 'errored';
@@ -44,9 +44,15 @@ export function observeSseBody(
       const rest = splitter.flush();
       if (rest) events.push(rest);
     }
-    let dropped = false;
-    for (const event of events) if (tracker.onEvent(event.name, event.data)) event.dropped = dropped = true;
-    if (value && !dropped && aligned && splitter.isEmpty) return value;
+    let changed = false;
+    for (const event of events) {
+      const seen = tracker.onEvent(event.name, event.data);
+      if (seen === false) continue;
+      changed = true;
+      if (seen === true) event.dropped = true;
+      else event.raw = withData(event, seen);
+    }
+    if (value && !changed && aligned && splitter.isEmpty) return value;
     let kept = '';
     for (const event of events) if (!event.dropped) kept += event.raw;
     return kept ? encoder.encode(kept) : null;
@@ -92,4 +98,22 @@ export function observeSseBody(
       reader.cancel(error).catch(() => undefined);
     },
   };
+}
+
+/** The event's text with its data replaced: other fields (`event:`, `id:`) keep their lines and order. */
+function withData(event: SseEvent, data: string): string {
+  const oneLine = !data.includes('\n');
+  if (oneLine && event.raw.startsWith('data: ') && event.raw.indexOf('\n') === event.raw.length - 2) {
+    return `data: ${data}\n\n`;
+  }
+  let raw = '';
+  let written = false;
+  for (const line of event.raw.replace(/\n+$/, '').split('\n')) {
+    if (!line.startsWith('data:')) raw += `${line}\n`;
+    else if (!written) {
+      written = true;
+      for (const part of data.split('\n')) raw += `data: ${part}\n`;
+    }
+  }
+  return `${raw}\n`;
 }
