@@ -69,7 +69,11 @@ export interface MethodEndpointAdapter extends EndpointAdapter {
   createChunkTracker(): ChunkUsageTracker;
   /** The caller's own abort signal in the request, which the guard's must follow. */
   abortSignalOf(params: RequestParams): AbortSignal | undefined;
-  /** The request carrying the guard's abort signal instead; never mutates `params`. */
+  /**
+   * The request carrying the guard's abort signal instead; never mutates `params`. Returns `params` itself
+   * when the signal cannot be carried without changing what is sent (the guard then stops the call on the
+   * caller's side).
+   */
   withAbortSignal(params: RequestParams, signal: AbortSignal): RequestParams;
   /** What the method would resolve to for a local answer made by `syntheticBody` (`onLimit: 'stop'`). */
   resultFromBody(body: string, stream: boolean): unknown;

@@ -2,7 +2,12 @@ import type { MethodEndpointAdapter, RequestChanges, RequestParams } from '../pr
 import { asObject } from '../read-json.js';
 import { describeGeminiRequest } from './describe-gemini-request.js';
 import { localGeminiResult, syntheticGeminiBody } from './gemini-local-response.js';
-import { geminiAbortSignalOf, withGeminiConfig, withGeminiModel } from './gemini-request-config.js';
+import {
+  geminiAbortSignalOf,
+  withGeminiAbortSignal,
+  withGeminiConfig,
+  withGeminiModel,
+} from './gemini-request-config.js';
 import { GeminiStreamTracker } from './gemini-stream-tracker.js';
 import { geminiUsageOf } from './normalize-gemini-usage.js';
 
@@ -37,7 +42,7 @@ export function createGeminiGenerateContentEndpoint(stream: boolean): MethodEndp
     completionOf,
     createChunkTracker: () => new GeminiStreamTracker(),
     abortSignalOf: geminiAbortSignalOf,
-    withAbortSignal: (params, signal) => withGeminiConfig(params, { abortSignal: signal }),
+    withAbortSignal: withGeminiAbortSignal,
     resultFromBody: localGeminiResult,
   };
 }
