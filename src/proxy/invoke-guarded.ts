@@ -8,7 +8,7 @@ import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { LoopDetectedError } from '../errors/loop-detected-error.js';
 import { RetryLimitError } from '../errors/retry-limit-error.js';
 import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
-import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
+import type { EndpointAdapter, RequestChanges, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
@@ -56,23 +56,20 @@ function withMarker(
 }
 
 /**
- * Rebuilds the SDK's APIPromise around a response promise whose failures the guard may replace (a
- * kill or a refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same class,
- * same client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
+ * Points the SDK's APIPromise at a response promise whose failures the guard may replace (a kill or a
+ * refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same object, same
+ * client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
  */
-function withGuardErrors(result: unknown, call: GuardedCall, client: object): unknown {
+function withGuardErrors(result: unknown, call: GuardedCall): unknown {
   const apiPromise = result as { responsePromise?: unknown; parseResponse?: unknown; on?: unknown } | null;
   if (apiPromise && apiPromise.responsePromise instanceof Promise && typeof apiPromise.parseResponse === 'function') {
-    const responsePromise = apiPromise.responsePromise.catch((error: unknown) => {
+    // The SDK's own APIPromise, handed back as it is (same object the raw call returns): only the
+    // response promise it reads lazily is replaced, one `catch` instead of a second APIPromise.
+    apiPromise.responsePromise = apiPromise.responsePromise.catch((error: unknown) => {
       call.releasePending();
       throw call.mapError(error);
     });
-    const ApiPromise = (result as object).constructor as new (
-      client: object,
-      response: Promise<unknown>,
-      parse: unknown,
-    ) => unknown;
-    return new ApiPromise(client, responsePromise, apiPromise.parseResponse);
+    return result;
   }
   if (apiPromise && typeof apiPromise.on === 'function') {
     // Stream helpers (MessageStream, ChatCompletionStream): `end` follows success, error and abort alike.
@@ -263,14 +260,11 @@ export function admitCall(
   if (loops) noteEscalation(scopes, loops, plan);
   const stream = endpoint.isStream(params);
   const injectUsage = stream && endpoint.needsUsageReporting(params);
-  let sent: RequestParams;
+  let sent: RequestParams = params;
   try {
-    sent = endpoint.rewrite(params, {
-      ...(plan.model !== request.model && { model: plan.model }),
-      ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
-      ...(plan.toolCaps !== undefined && { toolCaps: plan.toolCaps }),
-      ...(injectUsage && { includeUsage: true }),
-    });
+    // A request the guard does not change is sent as the caller's own object (no copy on the hot path).
+    const changes = changesOf(request, plan, injectUsage);
+    if (changes) sent = endpoint.rewrite(params, changes);
   } catch (error) {
     // Nothing was sent: the hold made for it goes back.
     plan.reservation.release();
@@ -294,6 +288,19 @@ export function admitCall(
     onSharedDenial: (error, attempt) => sharedDenial(scope, scopes, endpoint, request, error, params, attempt),
   });
   return { admitted: true, call, params: sent };
+}
+
+/** What the guard changes in the request, or undefined when it sends it as written. */
+function changesOf(request: CallRequest, plan: AdmittedCall, injectUsage: boolean): RequestChanges | undefined {
+  if (plan.model === request.model && plan.outputCap === undefined && plan.toolCaps === undefined && !injectUsage) {
+    return undefined;
+  }
+  const changes: RequestChanges = {};
+  if (plan.model !== request.model) changes.model = plan.model;
+  if (plan.outputCap !== undefined) changes.outputCap = plan.outputCap;
+  if (plan.toolCaps !== undefined) changes.toolCaps = plan.toolCaps;
+  if (injectUsage) changes.includeUsage = true;
+  return changes;
 }
 
 /** Runs one intercepted SDK method: plan and reserve, send through the SDK, hand back the SDK's own object. */
@@ -331,7 +338,7 @@ export function invokeGuarded(
     call.releasePending();
     throw error;
   }
-  return withGuardErrors(result, call, scope.client);
+  return withGuardErrors(result, call);
 }
 
 /** What the policy makes of a refusal by the shared store: the same `onLimit` as a refusal in process. */

@@ -1,6 +1,8 @@
 import type { StreamUsageTracker } from '../providers/provider-adapter.js';
 import { type SseEvent, SseEventSplitter } from '../providers/sse-event-splitter.js';
 
+const STREAMING = Object.freeze({ stream: true });
+
 /** How an observed body ended: read to its end, cancelled by its reader, or failed. */
 export type BodyEnd = 'finished' | 'cancelled' | 'errored';
 
@@ -39,7 +41,7 @@ export function observeSseBody(
    */
   const keep = (value: Uint8Array | undefined): Uint8Array | null => {
     const aligned = splitter.isEmpty;
-    const events = splitter.push(value ? decoder.decode(value, { stream: true }) : decoder.decode());
+    const events = splitter.push(value ? decoder.decode(value, STREAMING) : decoder.decode());
     if (!value) {
       const rest = splitter.flush();
       if (rest) events.push(rest);
