@@ -126,7 +126,7 @@ function proxyClient<T extends object>(
     const known = proxies.get(target);
     if (known) return known as R;
     // A clone made for the guarded fetch prints as the caller's client (and its resources as theirs).
-    if (target !== original) showAs(target, originalAt(path));
+    if (original !== inner) showAs(target, originalAt(path));
     // Intercepted methods, wrapped resources and bound methods, made once per property: the hot path is
     // one map lookup per property access.
     const made = new Map<PropertyKey, unknown>();
@@ -186,7 +186,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** `util.inspect` of `clone` (a guarded clone's object) prints `shown` (the caller's own one) instead. */
 function showAs(clone: object, shown: unknown): void {
-  if (shown === undefined || Object.hasOwn(clone, INSPECT)) return;
+  if (shown === undefined || shown === clone || Object.hasOwn(clone, INSPECT)) return;
   Object.defineProperty(clone, INSPECT, {
     configurable: true,
     enumerable: false,
