@@ -52,7 +52,12 @@ export function observeSseBody(
       if (seen === false) continue;
       changed = true;
       if (seen === true) event.dropped = true;
-      else event.raw = withData(event, seen);
+      else {
+        // One whole event per network chunk (the usual case): cut its bytes, no decode-encode round trip.
+        const cut = value && aligned && events.length === 1 && splitter.isEmpty ? cutBytes(value, event, seen) : null;
+        if (cut) return cut;
+        event.raw = withData(event, seen);
+      }
     }
     if (value && !changed && aligned && splitter.isEmpty) return value;
     let kept = '';
@@ -118,4 +123,32 @@ function withData(event: SseEvent, data: string): string {
     }
   }
   return `${raw}\n`;
+}
+
+/**
+ * `bytes` (exactly one `data: …` event) with the one ASCII run that `data` lacks compared with the
+ * event's data cut out, when that is all that changed and everything after the cut is ASCII (so string
+ * offsets from the end are byte offsets); null otherwise.
+ */
+function cutBytes(bytes: Uint8Array, event: SseEvent, data: string): Uint8Array | null {
+  const old = event.data;
+  const removed = old.length - data.length;
+  if (removed <= 0 || event.raw.length !== old.length + 8 || !event.raw.startsWith('data: ')) return null;
+  let suffix = 0;
+  while (
+    suffix < data.length &&
+    old.charCodeAt(old.length - 1 - suffix) === data.charCodeAt(data.length - 1 - suffix)
+  ) {
+    suffix += 1;
+  }
+  const prefix = data.length - suffix;
+  if (!old.startsWith(data.slice(0, prefix))) return null;
+  for (let index = prefix; index < old.length; index += 1) if (old.charCodeAt(index) > 127) return null;
+  const end = bytes.length - suffix - 2;
+  const start = end - removed;
+  if (start < 0) return null;
+  const out = new Uint8Array(bytes.length - removed);
+  out.set(bytes.subarray(0, start));
+  out.set(bytes.subarray(end), start);
+  return out;
 }
