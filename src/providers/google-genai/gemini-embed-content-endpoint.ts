@@ -5,12 +5,7 @@ import { inputOnlyRequest } from '../input-only-request.js';
 import type { MethodEndpointAdapter, RequestParams } from '../provider-adapter.js';
 import { asObject } from '../read-json.js';
 import { addGeminiContents } from './describe-gemini-request.js';
-import {
-  geminiAbortSignalOf,
-  withGeminiAbortSignal,
-  withGeminiConfig,
-  withGeminiModel,
-} from './gemini-request-config.js';
+import { geminiAbortSignalOf, withGeminiAbortSignal, withGeminiModel } from './gemini-request-config.js';
 import { usageFromGeminiCounts } from './normalize-gemini-usage.js';
 import { type GeminiUsageCounts, readGeminiUsageMetadata } from './read-gemini-usage-metadata.js';
 
