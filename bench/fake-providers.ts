@@ -63,7 +63,7 @@ const CHAT_COMPLETION_JSON = JSON.stringify({
  * A chat.completion.chunk stream as OpenAI sends it: with `include_usage`, every chunk carries
  * `"usage": null` and a last chunk with empty `choices` carries the usage.
  */
-function chatCompletionEvents(includeUsage: boolean): Uint8Array[] {
+function chatCompletionEvents(includeUsage: boolean, contentChunks = STREAM_CONTENT_CHUNKS): Uint8Array[] {
   const encoder = new TextEncoder();
   const chunk = (choices: object[], usage?: object | null) =>
     `data: ${JSON.stringify({
@@ -85,7 +85,9 @@ function chatCompletionEvents(includeUsage: boolean): Uint8Array[] {
   });
   const events = [
     chunk([choice({ role: 'assistant', content: '', refusal: null }, null)]),
-    ...splitText(REPLY_TEXT, STREAM_CONTENT_CHUNKS).map((text) => chunk([choice({ content: text }, null)])),
+    ...splitText(REPLY_TEXT.repeat(contentChunks / STREAM_CONTENT_CHUNKS), contentChunks).map((text) =>
+      chunk([choice({ content: text }, null)]),
+    ),
     chunk([choice({}, 'stop')]),
   ];
   if (includeUsage) events.push(chunk([], openAIUsage));
@@ -95,6 +97,10 @@ function chatCompletionEvents(includeUsage: boolean): Uint8Array[] {
 
 const CHAT_EVENTS = chatCompletionEvents(false);
 const CHAT_EVENTS_WITH_USAGE = chatCompletionEvents(true);
+/** A long answer (4× the content deltas): the difference to the short one is the guard's cost per chunk. */
+export const LONG_STREAM_CONTENT_CHUNKS = STREAM_CONTENT_CHUNKS * 4;
+const LONG_CHAT_EVENTS = chatCompletionEvents(false, LONG_STREAM_CONTENT_CHUNKS);
+const LONG_CHAT_EVENTS_WITH_USAGE = chatCompletionEvents(true, LONG_STREAM_CONTENT_CHUNKS);
 
 const ANTHROPIC_MESSAGE_JSON = JSON.stringify({
   id: 'msg_bench000000000000000000',
@@ -113,6 +119,48 @@ const ANTHROPIC_MESSAGE_JSON = JSON.stringify({
     service_tier: 'standard',
   },
 });
+
+/** `max_tokens` of the long-answer scenario, which the fake answers with the long stream. */
+export const LONG_STREAM_MAX_TOKENS = 4_000;
+
+/** A Messages stream as Anthropic sends it: message_start (input usage), content deltas, message_delta (output usage). */
+function anthropicEvents(): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const event = (name: string, data: object) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+  const events = [
+    event('message_start', {
+      message: {
+        id: 'msg_bench000000000000000000',
+        type: 'message',
+        role: 'assistant',
+        model: ANTHROPIC_MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: FAKE_USAGE.promptTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+          service_tier: 'standard',
+        },
+      },
+    }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ...splitText(REPLY_TEXT, STREAM_CONTENT_CHUNKS).map((text) =>
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+    ),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: FAKE_USAGE.completionTokens },
+    }),
+    event('message_stop', {}),
+  ];
+  return events.map((text) => encoder.encode(text));
+}
+
+const ANTHROPIC_EVENTS = anthropicEvents();
 
 /**
  * One SSE event per read, as a real stream arrives: tokens are generated tens of milliseconds apart,
@@ -162,7 +210,16 @@ export function createFakeOpenAI(): FakeProvider {
     if (!body.includes('"stream":true')) return new Response(CHAT_COMPLETION_JSON, { headers: JSON_HEADERS });
     const includeUsage = body.includes('"include_usage":true');
     if (includeUsage) usageChunkRequests += 1;
-    return new Response(eventStream(includeUsage ? CHAT_EVENTS_WITH_USAGE : CHAT_EVENTS), { headers: SSE_HEADERS });
+    // The long-answer scenario asks for more output: the marker picks its stream without parsing.
+    const long = body.includes(`"max_tokens":${LONG_STREAM_MAX_TOKENS}`);
+    const events = long
+      ? includeUsage
+        ? LONG_CHAT_EVENTS_WITH_USAGE
+        : LONG_CHAT_EVENTS
+      : includeUsage
+        ? CHAT_EVENTS_WITH_USAGE
+        : CHAT_EVENTS;
+    return new Response(eventStream(events), { headers: SSE_HEADERS });
   };
   return {
     fetch,
@@ -177,10 +234,12 @@ export function createFakeOpenAI(): FakeProvider {
 
 export function createFakeAnthropic(): FakeProvider {
   let requests = 0;
-  const fetch: FakeFetch = async (input) => {
+  const fetch: FakeFetch = async (input, init) => {
     requests += 1;
     const url = urlOf(input);
     if (!url.endsWith('/v1/messages')) return notFound(url);
+    const body = typeof init?.body === 'string' ? init.body : '';
+    if (body.includes('"stream":true')) return new Response(eventStream(ANTHROPIC_EVENTS), { headers: SSE_HEADERS });
     return new Response(ANTHROPIC_MESSAGE_JSON, { headers: JSON_HEADERS });
   };
   return {

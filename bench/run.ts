@@ -24,7 +24,10 @@ import {
   createFakeOpenAI,
   FAKE_USAGE,
   type FakeProvider,
+  LONG_STREAM_CONTENT_CHUNKS,
+  LONG_STREAM_MAX_TOKENS,
   STREAM_CHUNKS_SEEN,
+  STREAM_CONTENT_CHUNKS,
 } from './fake-providers.js';
 import {
   LEDGER_WRITES_AIM,
@@ -43,6 +46,8 @@ const CALLS_PER_ROUND = 300;
 const MAX_TOKENS = 500;
 /** The aim in the performance issue: a guarded typical 1k-token chat call costs at most 10% more CPU. */
 const OVERHEAD_AIM = 1.1;
+/** The aim for streams: what the guard adds per chunk the caller reads. */
+const CHUNK_AIM_US = 0.5;
 const PATHOLOGICAL_LIMIT_MS = 100;
 const STORE_OVERHEAD_AIM = 1.2;
 
@@ -85,6 +90,8 @@ interface Scenario {
   name: string;
   raw: Call;
   guarded: Call;
+  /** Calls per side per round, when not CALLS_PER_ROUND (long streams take ten times longer per call). */
+  callsPerRound?: number;
 }
 
 interface SideResult {
@@ -105,17 +112,13 @@ interface OverheadResult {
   aimMet: boolean;
 }
 
+/** A system prompt and one long user turn (the conversation so far pasted in): ~820 o200k tokens. */
+const USER_TURN = [USER_QUESTION, ASSISTANT_REPLY, USER_FOLLOW_UP].join('\n\n');
 const MESSAGES_OPENAI: OpenAI.Chat.ChatCompletionMessageParam[] = [
   { role: 'system', content: SYSTEM_PROMPT },
-  { role: 'user', content: USER_QUESTION },
-  { role: 'assistant', content: ASSISTANT_REPLY },
-  { role: 'user', content: USER_FOLLOW_UP },
+  { role: 'user', content: USER_TURN },
 ];
-const MESSAGES_ANTHROPIC: Anthropic.MessageParam[] = [
-  { role: 'user', content: USER_QUESTION },
-  { role: 'assistant', content: ASSISTANT_REPLY },
-  { role: 'user', content: USER_FOLLOW_UP },
-];
+const MESSAGES_ANTHROPIC: Anthropic.MessageParam[] = [{ role: 'user', content: USER_TURN }];
 const PROMPT_CHARS = SYSTEM_PROMPT.length + USER_QUESTION.length + ASSISTANT_REPLY.length + USER_FOLLOW_UP.length;
 
 /** Keeps results observable so no engine could skip the work that produced them. */
@@ -146,12 +149,12 @@ function chatCall(client: OpenAI): Call {
  * of the overhead. With `includeUsage` both sides receive identical bytes, which isolates the guard's
  * own per-event work.
  */
-function chatStreamCall(client: OpenAI, includeUsage: boolean): Call {
+function chatStreamCall(client: OpenAI, includeUsage: boolean, long = false): Call {
   return async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-4o',
       messages: MESSAGES_OPENAI,
-      max_tokens: MAX_TOKENS,
+      max_tokens: long ? LONG_STREAM_MAX_TOKENS : MAX_TOKENS,
       stream: true,
       ...(includeUsage && { stream_options: { include_usage: true } }),
     });
@@ -168,6 +171,19 @@ function messagesCall(client: Anthropic): Call {
       max_tokens: MAX_TOKENS,
     });
     sink += message.usage.output_tokens;
+  };
+}
+
+function messagesStreamCall(client: Anthropic): Call {
+  return async () => {
+    const stream = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      system: SYSTEM_PROMPT,
+      messages: MESSAGES_ANTHROPIC,
+      max_tokens: MAX_TOKENS,
+      stream: true,
+    });
+    for await (const event of stream) sink += event.type.length;
   };
 }
 
@@ -207,8 +223,31 @@ function buildScenarios(): Scenario[] {
       raw: chatStreamCall(rawOpenAI, true),
       guarded: chatStreamCall(guardedOpenAI, true),
     },
+    {
+      name: `openai … stream, ${LONG_STREAM_CONTENT_CHUNKS + 2} chunks`,
+      raw: chatStreamCall(rawOpenAI, false, true),
+      guarded: chatStreamCall(guardedOpenAI, false, true),
+      callsPerRound: Math.round(CALLS_PER_ROUND / 5),
+    },
     { name: 'anthropic messages.create', raw: messagesCall(rawAnthropic), guarded: messagesCall(guardedAnthropic) },
+    {
+      name: 'anthropic messages.create stream',
+      raw: messagesStreamCall(rawAnthropic),
+      guarded: messagesStreamCall(guardedAnthropic),
+    },
   ];
+}
+
+/**
+ * What the guard adds per stream chunk: the guarded-minus-raw time of the long stream less that of the
+ * short one (same request, same fixed per-call costs), over the extra chunks.
+ */
+function addedMicrosPerChunk(overhead: readonly OverheadResult[]): number | undefined {
+  const short = overhead.find((row) => row.scenario === 'openai chat.completions.create stream');
+  const long = overhead.find((row) => row.scenario.endsWith(`${LONG_STREAM_CONTENT_CHUNKS + 2} chunks`));
+  if (!short || !long) return undefined;
+  const added = (row: OverheadResult) => row.guarded.p50Us - row.raw.p50Us;
+  return (added(long) - added(short)) / (LONG_STREAM_CONTENT_CHUNKS - STREAM_CONTENT_CHUNKS);
 }
 
 /**
@@ -234,12 +273,21 @@ async function preflight(): Promise<void> {
     max_tokens: MAX_TOKENS,
     stream: true,
   });
-  for await (const chunk of stream) seen.push(chunk.choices.length);
+  let usageKeys = 0;
+  for await (const chunk of stream) {
+    seen.push(chunk.choices.length);
+    if ('usage' in chunk) usageKeys += 1;
+  }
   await chatStreamCall(guardedOpenAI, true)();
+  await chatStreamCall(guardedOpenAI, false, true)();
   await messagesCall(guardedAnthropic)();
+  await messagesStreamCall(guardedAnthropic)();
 
   const problems: string[] = [];
-  if (settled.length !== 4) problems.push(`expected 4 call-settled events, got ${settled.length}`);
+  if (settled.length !== 6) problems.push(`expected 6 call-settled events, got ${settled.length}`);
+  // Printed, not fatal, so the same bench file can time an older build (before/after comparisons).
+  if (usageKeys > 0)
+    console.log(`   FIDELITY: ${usageKeys} chunks the caller saw carry a usage key they did not ask for`);
   for (const event of settled) {
     if (
       event.outcome !== 'ok' ||
@@ -249,7 +297,7 @@ async function preflight(): Promise<void> {
       problems.push(`${event.provider} stream=${event.stream}: outcome ${event.outcome}, source ${event.source}`);
     }
   }
-  if (openAI.usageChunkRequests !== 2) problems.push('the guarded stream did not ask for stream usage');
+  if (openAI.usageChunkRequests !== 3) problems.push('the guarded stream did not ask for stream usage');
   if (seen.length !== STREAM_CHUNKS_SEEN || seen.includes(0)) {
     problems.push(`the caller saw ${seen.length} stream chunks (${seen.filter((n) => n === 0).length} usage-only)`);
   }
@@ -267,15 +315,17 @@ async function timeCalls(call: Call, count: number): Promise<number[]> {
 }
 
 async function measureOverhead(scenario: Scenario): Promise<OverheadResult> {
-  await timeCalls(scenario.raw, WARMUP_CALLS);
-  await timeCalls(scenario.guarded, WARMUP_CALLS);
+  const calls = scenario.callsPerRound ?? CALLS_PER_ROUND;
+  const warmup = Math.round((WARMUP_CALLS * calls) / CALLS_PER_ROUND);
+  await timeCalls(scenario.raw, warmup);
+  await timeCalls(scenario.guarded, warmup);
   const raw = { medians: [] as number[], means: [] as number[] };
   const guarded = { medians: [] as number[], means: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
     // Alternating which side goes first cancels drift (thermal, GC debt, JIT) within a round.
     const order = round % 2 === 0 ? ([raw, guarded] as const) : ([guarded, raw] as const);
     for (const side of order) {
-      const samples = await timeCalls(side === raw ? scenario.raw : scenario.guarded, CALLS_PER_ROUND);
+      const samples = await timeCalls(side === raw ? scenario.raw : scenario.guarded, calls);
       side.medians.push(median(samples));
       side.means.push(mean(samples));
     }
@@ -511,6 +561,20 @@ function ledgerAims(ledger: { drivers: LedgerResult[] }): string {
     .join('\n');
 }
 
+function overheadTable(overhead: readonly OverheadResult[]): string {
+  return table(
+    ['scenario', 'raw µs/call', 'guarded µs/call', 'ratio p50', 'ratio mean', `≤ ${OVERHEAD_AIM.toFixed(2)}×`],
+    overhead.map((row) => [
+      row.scenario,
+      us(row.raw.p50Us),
+      us(row.guarded.p50Us),
+      times(row.ratioP50),
+      times(row.ratioMean),
+      row.aimMet ? 'yes' : 'NO',
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const cpus = os.cpus();
@@ -538,6 +602,17 @@ async function main(): Promise<void> {
       `   ${result.scenario}: raw ${us(result.raw.p50Us)} µs, guarded ${us(result.guarded.p50Us)} µs → ` +
         `p50 ${times(result.ratioP50)} (per-round ${spread}), mean ${times(result.ratioMean)}`,
     );
+  }
+
+  const perChunkUs = addedMicrosPerChunk(overhead);
+  if (perChunkUs !== undefined) {
+    console.log(`   added per stream chunk: ${perChunkUs.toFixed(2)} µs (aim ≤ ${CHUNK_AIM_US} µs)`);
+  }
+  if (process.env.BENCH_ONLY === 'overhead') {
+    console.log(`\n${overheadTable(overhead)}`);
+    const file = writeResults({ generatedAt: new Date().toISOString(), overhead, perChunkUs });
+    console.log(`\nBENCH_ONLY=overhead: sections 2–4 skipped. Results written to ${file}`);
+    return;
   }
 
   const ledger = await measureLedger();
@@ -581,6 +656,7 @@ async function main(): Promise<void> {
     },
     aim: { scenario: headline.scenario, maxRatio: OVERHEAD_AIM, ratioP50: headline.ratioP50, met: headline.aimMet },
     overhead,
+    perChunkUs,
     ledger: { ...ledger, writesAim: LEDGER_WRITES_AIM, storeOverheadAim: STORE_OVERHEAD_AIM },
     tokenCounting: { ...counting, linear, pathologicalLimitMs: PATHOLOGICAL_LIMIT_MS },
     redis,
@@ -589,19 +665,9 @@ async function main(): Promise<void> {
   const file = writeResults(results);
 
   console.log('\nSummary: guard overhead per call (p50 = median of round medians)\n');
-  console.log(
-    table(
-      ['scenario', 'raw µs/call', 'guarded µs/call', 'ratio p50', 'ratio mean', `≤ ${OVERHEAD_AIM.toFixed(2)}×`],
-      overhead.map((row) => [
-        row.scenario,
-        us(row.raw.p50Us),
-        us(row.guarded.p50Us),
-        times(row.ratioP50),
-        times(row.ratioMean),
-        row.aimMet ? 'yes' : 'NO',
-      ]),
-    ),
-  );
+  console.log(overheadTable(overhead));
+  if (perChunkUs !== undefined)
+    console.log(`added per stream chunk: ${perChunkUs.toFixed(2)} µs (aim ≤ ${CHUNK_AIM_US} µs)`);
   console.log('\nSummary: exact token counting, countTokens(text, o200k_base)\n');
   console.log(
     table(

@@ -316,13 +316,17 @@ export function planCall(
       throw new UnknownModelError(model, request.provider);
     }
     const reason = pastThreshold ? 'threshold' : 'budget';
-    const defaultCap = rates.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
-    const outputCap = request.producesOutput ? (request.outputCap ?? defaultCap) : 0;
-    const injectedCap =
-      request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
     const counted = typeof count === 'object' && model === request.model ? count.promptTokens : undefined;
-    let inputTokens = counted ?? inputBound(request, model);
     const window = contextWindow(model);
+    // A model whose maximum output is unknown is reserved for a whole context window of output (no model
+    // answers more than it can hold), and the request goes as written; only when that does not fit is the
+    // default cap injected (and clamped below, as for any uncapped request).
+    const uncappedUnknown =
+      request.producesOutput && request.outputCap === undefined && rates.maxOutputTokens === undefined;
+    const defaultCap = rates.maxOutputTokens ?? DEFAULT_OUTPUT_CAP;
+    let outputCap = request.producesOutput ? (request.outputCap ?? (uncappedUnknown ? window : defaultCap)) : 0;
+    let injectedCap = false;
+    let inputTokens = counted ?? inputBound(request, model);
     let toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);
     const bounds = (cap: number) => ({
       inputTokens: inputTokens + toolUses.inputTokens,
@@ -335,6 +339,11 @@ export function planCall(
     const worstCase = (cap: number) => estimateWorstCase(rates, bounds(cap));
 
     let attempt = scope.admit(worstCase(outputCap));
+    if (!attempt.admitted && !attempt.killed && uncappedUnknown) {
+      outputCap = DEFAULT_OUTPUT_CAP;
+      injectedCap = true;
+      attempt = scope.admit(worstCase(outputCap));
+    }
     if (!attempt.admitted && !attempt.killed && counted === undefined) {
       inputTokens = refinedInput(request, model, inputTokens);
       toolUses = toolBounds(tools, DEFAULT_TOOL_USE_CAP, inputTokens, window);

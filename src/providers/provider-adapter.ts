@@ -6,8 +6,11 @@ export type RequestParams = Readonly<Record<string, unknown>>;
 
 /** Follows one SSE stream, event by event. */
 export interface StreamUsageTracker {
-  /** Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked for). */
-  onEvent(eventName: string | undefined, data: string): boolean;
+  /**
+   * Sees one event; returns true when the caller must not see it (a usage chunk only the guard asked
+   * for), or the data the caller sees instead (the event without what only the guard asked for).
+   */
+  onEvent(eventName: string | undefined, data: string): boolean | string;
   /**
    * Usage seen so far (null: none), whether the stream reached its normal end, and whether the
    * provider reported an error inside the stream (after HTTP 200).
@@ -69,7 +72,11 @@ export interface MethodEndpointAdapter extends EndpointAdapter {
   createChunkTracker(): ChunkUsageTracker;
   /** The caller's own abort signal in the request, which the guard's must follow. */
   abortSignalOf(params: RequestParams): AbortSignal | undefined;
-  /** The request carrying the guard's abort signal instead; never mutates `params`. */
+  /**
+   * The request carrying the guard's abort signal instead; never mutates `params`. Returns `params` itself
+   * when the signal cannot be carried without changing what is sent (the guard then stops the call on the
+   * caller's side).
+   */
   withAbortSignal(params: RequestParams, signal: AbortSignal): RequestParams;
   /** What the method would resolve to for a local answer made by `syntheticBody` (`onLimit: 'stop'`). */
   resultFromBody(body: string, stream: boolean): unknown;

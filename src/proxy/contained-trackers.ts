@@ -20,7 +20,7 @@ export function usageOrNull(read: () => NormalizedUsage | null): NormalizedUsage
 export function containStreamTracker(tracker: StreamUsageTracker): StreamUsageTracker {
   let broken = false;
   return {
-    onEvent(name, data) {
+    onEvent(name, data): boolean | string {
       if (broken) return false;
       try {
         return tracker.onEvent(name, data);

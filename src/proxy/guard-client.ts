@@ -93,9 +93,16 @@ interface Interception {
  * Wraps `inner` in a Proxy. Only the intercepted methods are replaced; every other property and method
  * is the client's own (methods bound to it, so private fields keep working).
  */
-function proxyClient<T extends object>(inner: T, fence: TokenFence, interception: Interception): Guarded<T> {
+function proxyClient<T extends object>(
+  inner: T,
+  fence: TokenFence,
+  interception: Interception,
+  original: object = inner,
+): Guarded<T> {
   const proxies = new WeakMap<object, object>();
   let root: object | undefined;
+  const originalAt = (path: string): unknown =>
+    path === '' ? original : path.split('.').reduce<unknown>((value, key) => asRecord(value)?.[key], original);
 
   /** The guarded resource at a dotted path, e.g. `models`. */
   const guardedAt = (path: string): unknown =>
@@ -119,6 +126,8 @@ function proxyClient<T extends object>(inner: T, fence: TokenFence, interception
   const wrap = <R extends object>(target: R, path: string): R => {
     const known = proxies.get(target);
     if (known) return known as R;
+    // A clone made for the guarded fetch prints as the caller's client (and its resources as theirs).
+    if (original !== inner) showAs(target, originalAt(path));
     // Intercepted methods, wrapped resources and bound methods, made once per property: the hot path is
     // one map lookup per property access.
     const made = new Map<PropertyKey, unknown>();
@@ -136,14 +145,14 @@ function proxyClient<T extends object>(inner: T, fence: TokenFence, interception
         const link = interception.links.get(childPath);
         let result: unknown;
         if (guarded) {
-          result = guarded;
+          result = namedAs(guarded, value as AnyMethod);
         } else if (link && typeof value === 'function') {
           const create = value as AnyMethod;
-          result = (...args: unknown[]) => relink(create.apply(resource, args), childPath, link);
+          result = namedAs((...args: unknown[]) => relink(create.apply(resource, args), childPath, link), create);
         } else if (interception.prefixes.has(childPath) && typeof value === 'object' && value !== null) {
           result = wrap(value, childPath);
-        } else if (typeof value === 'function' && !/^[A-Z]/.test(property)) {
-          result = (value as (...args: unknown[]) => unknown).bind(resource);
+        } else if (typeof value === 'function' && property !== 'constructor' && !/^[A-Z]/.test(property)) {
+          result = namedAs((value as (...args: unknown[]) => unknown).bind(resource), value as AnyMethod);
         } else {
           return value;
         }
@@ -161,6 +170,30 @@ function proxyClient<T extends object>(inner: T, fence: TokenFence, interception
   };
   root = wrap(inner, '');
   return root as Guarded<T>;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A stand-in with the `name` and `length` of the method it stands for (not `bound create` or ``). */
+function namedAs<F extends (...args: never[]) => unknown>(standIn: F, method: AnyMethod): F {
+  Object.defineProperty(standIn, 'name', { value: method.name, configurable: true });
+  Object.defineProperty(standIn, 'length', { value: method.length, configurable: true });
+  return standIn;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** `util.inspect` of `clone` (a guarded clone's object) prints `shown` (the caller's own one) instead. */
+function showAs(clone: object, shown: unknown): void {
+  if (shown === undefined || shown === clone || Object.hasOwn(clone, INSPECT)) return;
+  Object.defineProperty(clone, INSPECT, {
+    configurable: true,
+    enumerable: false,
+    value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) =>
+      inspect(shown, options),
+  });
 }
 
 /**
@@ -222,16 +255,21 @@ export function guardClient<T extends object>(client: T, fence: TokenFence): Gua
   const provider = policy.provider ?? inferProvider((client as { baseURL?: unknown }).baseURL, adapter.provider);
   checkFallbackPrices(policy.fallbacks, provider, policy.prices, new Date(node.now()));
   scope = { provider, node, policy, now: () => node.now(), client: inner };
-  return proxyClient(inner, fence, {
-    method(path, original, resource) {
-      const endpoint = adapter.endpoints.get(path);
-      if (!endpoint) return guardUnbudgeted(adapter, path, original, resource, node, provider);
-      return (params: unknown, options?: unknown) =>
-        invokeGuarded(scope, endpoint, original, resource, params, options);
+  return proxyClient(
+    inner,
+    fence,
+    {
+      method(path, original, resource) {
+        const endpoint = adapter.endpoints.get(path);
+        if (!endpoint) return guardUnbudgeted(adapter, path, original, resource, node, provider);
+        return (params: unknown, options?: unknown) =>
+          invokeGuarded(scope, endpoint, original, resource, params, options);
+      },
+      links: NO_LINKS,
+      prefixes: resourcePaths([...adapter.endpoints.keys(), ...(adapter.unbudgeted?.keys() ?? [])]),
     },
-    links: NO_LINKS,
-    prefixes: resourcePaths([...adapter.endpoints.keys(), ...(adapter.unbudgeted?.keys() ?? [])]),
-  });
+    client,
+  );
 }
 
 const NO_LINKS: ReadonlyMap<string, ResourceLink> = new Map();

@@ -10,7 +10,7 @@ import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { LoopDetectedError } from '../errors/loop-detected-error.js';
 import { RetryLimitError } from '../errors/retry-limit-error.js';
 import { UnbudgetedEndpointError } from '../errors/unbudgeted-endpoint-error.js';
-import type { EndpointAdapter, RequestParams } from '../providers/provider-adapter.js';
+import type { EndpointAdapter, RequestChanges, RequestParams } from '../providers/provider-adapter.js';
 import { asObject } from '../providers/read-json.js';
 import type { ResolvedPolicy } from '../resolve-options.js';
 import { currentCallContext } from '../runs/call-context.js';
@@ -66,23 +66,20 @@ interface GuardedErrors {
 }
 
 /**
- * Rebuilds the SDK's APIPromise around a response promise whose failures the guard may replace (a
- * kill or a refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same class,
- * same client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
+ * Points the SDK's APIPromise at a response promise whose failures the guard may replace (a kill or a
+ * refused retry surfaces as our error, not as the SDK's "Request was aborted"). Same object, same
+ * client, same parser: `.withResponse()`, `.asResponse()` and `_thenUnwrap` keep working.
  */
-function withGuardErrors(result: unknown, call: GuardedErrors, client: object): unknown {
+function withGuardErrors(result: unknown, call: GuardedErrors): unknown {
   const apiPromise = result as { responsePromise?: unknown; parseResponse?: unknown; on?: unknown } | null;
   if (apiPromise && apiPromise.responsePromise instanceof Promise && typeof apiPromise.parseResponse === 'function') {
-    const responsePromise = apiPromise.responsePromise.catch((error: unknown) => {
+    // The SDK's own APIPromise, handed back as it is (same object the raw call returns): only the
+    // response promise it reads lazily is replaced, one `catch` instead of a second APIPromise.
+    apiPromise.responsePromise = apiPromise.responsePromise.catch((error: unknown) => {
       call.releasePending();
       throw call.mapError(error);
     });
-    const ApiPromise = (result as object).constructor as new (
-      client: object,
-      response: Promise<unknown>,
-      parse: unknown,
-    ) => unknown;
-    return new ApiPromise(client, responsePromise, apiPromise.parseResponse);
+    return result;
   }
   if (apiPromise && typeof apiPromise.on === 'function') {
     // Stream helpers (MessageStream, ChatCompletionStream): `end` follows success, error and abort alike.
@@ -389,14 +386,11 @@ function admitIn(
   if (loops) noteEscalation(scopes, loops, plan);
   const stream = endpoint.isStream(params);
   const injectUsage = stream && endpoint.needsUsageReporting(params);
-  let sent: RequestParams;
+  let sent: RequestParams = params;
   try {
-    sent = endpoint.rewrite(params, {
-      ...(plan.model !== request.model && { model: plan.model }),
-      ...(plan.outputCap !== undefined && { outputCap: plan.outputCap }),
-      ...(plan.toolCaps !== undefined && { toolCaps: plan.toolCaps }),
-      ...(injectUsage && { includeUsage: true }),
-    });
+    // A request the guard does not change is sent as the caller's own object (no copy on the hot path).
+    const changes = changesOf(request, plan, injectUsage);
+    if (changes) sent = endpoint.rewrite(params, changes);
   } catch (error) {
     // Nothing was sent: the hold made for it goes back.
     plan.reservation.release();
@@ -420,6 +414,19 @@ function admitIn(
     onSharedDenial: (error, attempt) => sharedDenial(scope, scopes, endpoint, request, error, params, attempt),
   });
   return { admitted: true, call, params: sent };
+}
+
+/** What the guard changes in the request, or undefined when it sends it as written. */
+function changesOf(request: CallRequest, plan: AdmittedCall, injectUsage: boolean): RequestChanges | undefined {
+  if (plan.model === request.model && plan.outputCap === undefined && plan.toolCaps === undefined && !injectUsage) {
+    return undefined;
+  }
+  const changes: RequestChanges = {};
+  if (plan.model !== request.model) changes.model = plan.model;
+  if (plan.outputCap !== undefined) changes.outputCap = plan.outputCap;
+  if (plan.toolCaps !== undefined) changes.toolCaps = plan.toolCaps;
+  if (injectUsage) changes.includeUsage = true;
+  return changes;
 }
 
 /** Runs one intercepted SDK method: plan and reserve, send through the SDK, hand back the SDK's own object. */
@@ -447,7 +454,7 @@ export function invokeGuarded(
   if (admission.admitted === 'after-count') {
     const counting = new CountBeforeSend(scope, endpoint, request, given, admission);
     const sendOptions = withMarker(scope, requestOptions, counting, counting.signal, scope.policy.maxRetries);
-    return withGuardErrors(original.call(target, given, sendOptions), counting, scope.client);
+    return withGuardErrors(original.call(target, given, sendOptions), counting);
   }
   if (!admission.admitted) {
     // Stream helpers return their own objects synchronously: they get a request that fails (or is answered) locally.
@@ -466,7 +473,7 @@ export function invokeGuarded(
     call.releasePending();
     throw error;
   }
-  return withGuardErrors(result, call, scope.client);
+  return withGuardErrors(result, call);
 }
 
 /** What the policy makes of a refusal by the shared store: the same `onLimit` as a refusal in process. */

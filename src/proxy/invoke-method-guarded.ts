@@ -57,11 +57,49 @@ async function answerLocally(endpoint: MethodEndpointAdapter, answer: LocalAnswe
  * stream ends normally, on the hold when it is broken off, fails or is aborted. A kill settles it at
  * once (the caller may not be reading), and a stream nobody starts reading is settled by the sweeper.
  */
+/**
+ * `pending`, or a rejection with the abort reason as soon as `signal` aborts: how the guard stops a call
+ * whose request could not carry its signal (the SDK goes on waiting; its late outcome is ignored).
+ */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  pending.catch(() => {});
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The chunks of `source`, each raced against `signal`; an abort ends them with its reason. */
+async function* chunksUntilAborted(source: AsyncIterable<unknown>, signal: AbortSignal): AsyncGenerator<unknown> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await untilAborted(iterator.next(), signal);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    void Promise.resolve(iterator.return?.()).catch(() => {});
+  }
+}
+
 function followStream(
   source: AsyncIterable<unknown>,
   call: GuardedCall,
   attempt: ManualAttempt,
   tracker: ChunkUsageTracker,
+  carriesSignal: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
   let settled = false;
   let chunks = 0;
@@ -79,7 +117,8 @@ function followStream(
     reading();
     let ended = false;
     try {
-      for await (const chunk of source) {
+      const read = carriesSignal ? source : chunksUntilAborted(source, attempt.abortSignal);
+      for await (const chunk of read) {
         chunks += 1;
         tracker.onChunk(chunk);
         yield chunk;
@@ -115,9 +154,12 @@ async function send(
   const own = endpoint.abortSignalOf(params);
   const abortedBefore = own?.aborted === true;
   if (own) call.signal.follow(own);
+  const sent = endpoint.withAbortSignal(params, attempt.abortSignal);
+  const carriesSignal = sent !== params;
   let result: unknown;
   try {
-    result = await original.call(target, endpoint.withAbortSignal(params, attempt.abortSignal), ...rest);
+    const pending = original.call(target, sent, ...rest) as Promise<unknown>;
+    result = await (carriesSignal ? pending : untilAborted(Promise.resolve(pending), attempt.abortSignal));
   } catch (error) {
     attempt.fail(abortedBefore ? { sent: false } : failureOf(error, false));
     throw call.mapError(error);
@@ -135,6 +177,7 @@ async function send(
     call,
     attempt,
     containChunkTracker(endpoint.createChunkTracker()),
+    carriesSignal,
   );
 }
 

@@ -83,3 +83,28 @@ describe('observeSseBody', () => {
     expect(ends).toEqual(['errored']);
   });
 });
+
+describe('observeSseBody: events the tracker rewrites', () => {
+  const cutting: StreamUsageTracker = {
+    onEvent: (_name, data) => (data.includes(',"usage":null') ? data.replace(',"usage":null', '') : false),
+    result: () => ({ usage: null, complete: false }),
+  };
+
+  it('gives the rewritten text, whole events or split ones, ASCII or not, after the cut or before it', async () => {
+    const events = [
+      'data: {"content":"héllo ✓","usage":null,"o":"x"}\n\n',
+      'data: {"content":"plain","usage":null,"o":"ü"}\n\n',
+      'event: chunk\ndata: {"a":1,"usage":null}\n\n',
+      'data: {"split","usage":null}\n\ndata: {"b":2,"usage":null}\n\n',
+    ];
+    const chunks = [
+      events[0],
+      events[1],
+      events[2],
+      'data: {"split",',
+      '"usage":null}\n\ndata: {"b":2,"usage":null}\n\n',
+    ];
+    const text = await readAll(observeSseBody(source(chunks as string[]), cutting, () => {}).body);
+    expect(text).toBe(events.join('').replaceAll(',"usage":null', ''));
+  });
+});

@@ -1,5 +1,7 @@
 import type { StreamUsageTracker } from '../providers/provider-adapter.js';
-import { SseEventSplitter } from '../providers/sse-event-splitter.js';
+import { type SseEvent, SseEventSplitter } from '../providers/sse-event-splitter.js';
+
+const STREAMING = Object.freeze({ stream: true });
 
 /** How an observed body ended: read to its end, cancelled by its reader, or failed. */
 export type BodyEnd = 'finished' | 'cancelled' | 'errored';
@@ -39,14 +41,25 @@ export function observeSseBody(
    */
   const keep = (value: Uint8Array | undefined): Uint8Array | null => {
     const aligned = splitter.isEmpty;
-    const events = splitter.push(value ? decoder.decode(value, { stream: true }) : decoder.decode());
+    const events = splitter.push(value ? decoder.decode(value, STREAMING) : decoder.decode());
     if (!value) {
       const rest = splitter.flush();
       if (rest) events.push(rest);
     }
-    let dropped = false;
-    for (const event of events) if (tracker.onEvent(event.name, event.data)) event.dropped = dropped = true;
-    if (value && !dropped && aligned && splitter.isEmpty) return value;
+    let changed = false;
+    for (const event of events) {
+      const seen = tracker.onEvent(event.name, event.data);
+      if (seen === false) continue;
+      changed = true;
+      if (seen === true) event.dropped = true;
+      else {
+        // One whole event per network chunk (the usual case): cut its bytes, no decode-encode round trip.
+        const cut = value && aligned && events.length === 1 && splitter.isEmpty ? cutBytes(value, event, seen) : null;
+        if (cut) return cut;
+        event.raw = withData(event, seen);
+      }
+    }
+    if (value && !changed && aligned && splitter.isEmpty) return value;
     let kept = '';
     for (const event of events) if (!event.dropped) kept += event.raw;
     return kept ? encoder.encode(kept) : null;
@@ -92,4 +105,50 @@ export function observeSseBody(
       reader.cancel(error).catch(() => undefined);
     },
   };
+}
+
+/** The event's text with its data replaced: other fields (`event:`, `id:`) keep their lines and order. */
+function withData(event: SseEvent, data: string): string {
+  const oneLine = !data.includes('\n');
+  if (oneLine && event.raw.startsWith('data: ') && event.raw.indexOf('\n') === event.raw.length - 2) {
+    return `data: ${data}\n\n`;
+  }
+  let raw = '';
+  let written = false;
+  for (const line of event.raw.replace(/\n+$/, '').split('\n')) {
+    if (!line.startsWith('data:')) raw += `${line}\n`;
+    else if (!written) {
+      written = true;
+      for (const part of data.split('\n')) raw += `data: ${part}\n`;
+    }
+  }
+  return `${raw}\n`;
+}
+
+/**
+ * `bytes` (exactly one `data: …` event) with the one ASCII run that `data` lacks compared with the
+ * event's data cut out, when that is all that changed and everything after the cut is ASCII (so string
+ * offsets from the end are byte offsets); null otherwise.
+ */
+function cutBytes(bytes: Uint8Array, event: SseEvent, data: string): Uint8Array | null {
+  const old = event.data;
+  const removed = old.length - data.length;
+  if (removed <= 0 || event.raw.length !== old.length + 8 || !event.raw.startsWith('data: ')) return null;
+  let suffix = 0;
+  while (
+    suffix < data.length &&
+    old.charCodeAt(old.length - 1 - suffix) === data.charCodeAt(data.length - 1 - suffix)
+  ) {
+    suffix += 1;
+  }
+  const prefix = data.length - suffix;
+  if (!old.startsWith(data.slice(0, prefix))) return null;
+  for (let index = prefix; index < old.length; index += 1) if (old.charCodeAt(index) > 127) return null;
+  const end = bytes.length - suffix - 2;
+  const start = end - removed;
+  if (start < 0) return null;
+  const out = new Uint8Array(bytes.length - removed);
+  out.set(bytes.subarray(0, start));
+  out.set(bytes.subarray(end), start);
+  return out;
 }

@@ -115,7 +115,8 @@ describe('models.generateContent', () => {
     const pending = client.models.generateContent({ model: 'gemini-2.5-pro', contents: question });
     expect(client.tokenfence.reserved).toBeGreaterThanOrEqual((65_535 * PRO.output) / 1e9);
     await pending;
-    expect(mock.requests[0]?.body.generationConfig).not.toHaveProperty('maxOutputTokens');
+    // Sent as written: no cap, and no `generationConfig: {}` either (the request had no config).
+    expect(mock.requests[0]?.body).not.toHaveProperty('generationConfig');
   });
 
   it('clamps maxOutputTokens to what the budget can pay for when the request sets no cap', async () => {
@@ -422,6 +423,43 @@ describe('kill switch', () => {
     client.tokenfence.kill();
     await expect(pending).rejects.toBeInstanceOf(KillSwitchError);
     expect(of('call-settled')[0]).toMatchObject({ outcome: 'killed', source: 'estimated' });
+    expect(client.tokenfence.reserved).toBe(0);
+  });
+});
+
+describe('a request without config (sent byte for byte: the guard adds no config to carry its signal)', () => {
+  it('sends the body the raw SDK sends, and a kill still ends the JSON call at once, charged its hold', async () => {
+    const raw = geminiClient(mock);
+    await raw.models.generateContent({ model: 'gemini-2.5-flash', contents: question });
+    const client = guard(geminiClient(mock), { budget: 1 });
+    await client.models.generateContent({ model: 'gemini-2.5-flash', contents: question });
+    expect(mock.requests[1]?.body).toEqual(mock.requests[0]?.body);
+    expect(mock.requests[1]?.body).not.toHaveProperty('generationConfig');
+
+    mock.setScenario({ delayMs: 1_000 });
+    const { onEvent, of } = collectEvents();
+    const killed = guard(geminiClient(mock), { budget: 1, onEvent });
+    const pending = killed.models.generateContent({ model: 'gemini-2.5-flash', contents: question });
+    await sleep(20);
+    const at = performance.now();
+    killed.tokenfence.kill();
+    await expect(pending).rejects.toBeInstanceOf(KillSwitchError);
+    expect(performance.now() - at).toBeLessThan(100);
+    expect(of('call-settled')[0]).toMatchObject({ outcome: 'killed', source: 'estimated' });
+    expect(killed.tokenfence.reserved).toBe(0);
+  });
+
+  it('a kill ends a stream mid-way for its reader at once', async () => {
+    mock.setScenario({ chunks: 30, chunkDelayMs: 20 });
+    const client = guard(geminiClient(mock), { budget: 1 });
+    const stream = await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: question });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    expect(mock.requests[0]?.body).not.toHaveProperty('generationConfig');
+    const at = performance.now();
+    client.tokenfence.kill();
+    await expect(iterator.next()).rejects.toBeInstanceOf(KillSwitchError);
+    expect(performance.now() - at).toBeLessThan(100);
     expect(client.tokenfence.reserved).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { inputOnlyRequest } from '../input-only-request.js';
 import type { MethodEndpointAdapter, RequestParams } from '../provider-adapter.js';
 import { asObject } from '../read-json.js';
 import { addGeminiContents } from './describe-gemini-request.js';
-import { geminiAbortSignalOf, withGeminiConfig, withGeminiModel } from './gemini-request-config.js';
+import { geminiAbortSignalOf, withGeminiAbortSignal, withGeminiModel } from './gemini-request-config.js';
 import { usageFromGeminiCounts } from './normalize-gemini-usage.js';
 import { type GeminiUsageCounts, readGeminiUsageMetadata } from './read-gemini-usage-metadata.js';
 
@@ -73,7 +73,7 @@ export function createGeminiEmbedContentEndpoint(): MethodEndpointAdapter {
     completionOf: () => null,
     createChunkTracker: () => noStream,
     abortSignalOf: geminiAbortSignalOf,
-    withAbortSignal: (params, signal) => withGeminiConfig(params, { abortSignal: signal }),
+    withAbortSignal: withGeminiAbortSignal,
     resultFromBody: () => {
       throw new Error('embedContent has no local answer');
     },

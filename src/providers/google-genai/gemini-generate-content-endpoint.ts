@@ -3,7 +3,12 @@ import { asObject } from '../read-json.js';
 import { countGeminiPromptTokens } from './count-prompt-tokens.js';
 import { describeGeminiRequest } from './describe-gemini-request.js';
 import { localGeminiResult, syntheticGeminiBody } from './gemini-local-response.js';
-import { geminiAbortSignalOf, withGeminiConfig, withGeminiModel } from './gemini-request-config.js';
+import {
+  geminiAbortSignalOf,
+  withGeminiAbortSignal,
+  withGeminiConfig,
+  withGeminiModel,
+} from './gemini-request-config.js';
 import { GeminiStreamTracker } from './gemini-stream-tracker.js';
 import { geminiUsageOf } from './normalize-gemini-usage.js';
 
@@ -38,7 +43,7 @@ export function createGeminiGenerateContentEndpoint(stream: boolean): MethodEndp
     completionOf,
     createChunkTracker: () => new GeminiStreamTracker(),
     abortSignalOf: geminiAbortSignalOf,
-    withAbortSignal: (params, signal) => withGeminiConfig(params, { abortSignal: signal }),
+    withAbortSignal: withGeminiAbortSignal,
     resultFromBody: localGeminiResult,
     countPromptTokens: countGeminiPromptTokens,
   };

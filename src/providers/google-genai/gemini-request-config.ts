@@ -16,3 +16,15 @@ export function geminiAbortSignalOf(params: RequestParams): AbortSignal | undefi
   const signal = asObject(params.config)?.abortSignal;
   return signal instanceof AbortSignal ? signal : undefined;
 }
+
+/**
+ * The request carrying the guard's abort signal in its `config`, when it has one. A request without a
+ * `config` is returned as it is: the SDK sends `generationConfig: {}` for any config (even one holding
+ * only a signal), and the request must reach the wire as the caller wrote it. Such a call is stopped
+ * by the guard on the caller's side instead (see invoke-method-guarded.ts).
+ */
+export function withGeminiAbortSignal(params: RequestParams, signal: AbortSignal): RequestParams {
+  return params.config === undefined || params.config === null
+    ? params
+    : withGeminiConfig(params, { abortSignal: signal });
+}
