@@ -207,7 +207,12 @@ describe.each(PATHS)('acceptance: $name', (path) => {
     const outcome = await fence
       .run({ workflow: 'killed' }, async (run) => {
         const pending = model.ask(path.model, 200);
-        setTimeout(() => run.kill('stop'), 20);
+        // Killed once the call is on the wire (a fixed delay raced the send on a busy machine).
+        const started = Date.now();
+        while (mock.requests.length === 0 && Date.now() - started < 1_500) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        void run.kill('stop');
         await pending;
       })
       .catch((error: unknown) => error);
