@@ -271,7 +271,8 @@ describe('attachmentTokenBound: robustness', () => {
         (bytes, provider, model) => {
           const started = performance.now();
           const bound = attachmentTokenBound(provider, model, inspectAttachment(bytes));
-          expect(performance.now() - started).toBeLessThan(50);
+          // A hang or a blow-up, not a busy machine: a parse of these small files takes microseconds.
+          expect(performance.now() - started).toBeLessThan(500);
           if (bound.tokens !== undefined) expect(Number.isSafeInteger(bound.tokens) && bound.tokens >= 0).toBe(true);
         },
       ),

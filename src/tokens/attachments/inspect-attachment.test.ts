@@ -165,7 +165,8 @@ describe('inspectAttachment: robustness', () => {
       fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
         const started = performance.now();
         const info = inspectAttachment(bytes);
-        expect(performance.now() - started).toBeLessThan(50);
+        // A hang or a blow-up, not a busy machine: a parse of these small files takes microseconds.
+        expect(performance.now() - started).toBeLessThan(500);
         expect(info?.bytes).toBe(bytes.length);
       }),
       { numRuns: 500 },
@@ -198,7 +199,8 @@ describe('inspectAttachment: robustness', () => {
           const started = performance.now();
           const info = inspectAttachment(bytes);
           const fromBase64 = inspectAttachment(base64(bytes));
-          expect(performance.now() - started).toBeLessThan(50);
+          // A hang or a blow-up, not a busy machine: a parse of these small files takes microseconds.
+          expect(performance.now() - started).toBeLessThan(500);
           for (const result of [info, fromBase64]) {
             for (const value of Object.values(result ?? {})) {
               if (typeof value === 'number') expect(Number.isFinite(value) && value >= 0).toBe(true);
