@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CallRecord, TokenFence } from '../../src/index.js';
 import { fenceAgentMiddleware } from '../../src/integrations/ai-sdk/index.js';
@@ -84,6 +85,42 @@ function ledgerOf(fence: TokenFence): CallRecord[] {
   return fence.store.queryCalls({});
 }
 
+describe('fenceAgentMiddleware (ai 6, @ai-sdk/openai 3; any Node)', () => {
+  it("runs each call as the role's agent scope in the current run, with the role's budget", async () => {
+    const { generateText, streamText, wrapLanguageModel } = await import('ai');
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    mock.setScenario({ inputTokens: 350, outputTokens: 90 });
+    const fence = new TokenFence({ store: 'memory', onLimit: 'throw' });
+    const openai = createOpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'sk-mock' });
+    const middleware = fenceAgentMiddleware(fence, 'researcher', { budget: 0.01 });
+    const model = wrapLanguageModel({ model: openai.chat('gpt-4o-mini'), middleware });
+    const tight = wrapLanguageModel({
+      model: openai.chat('gpt-4o-mini'),
+      middleware: fenceAgentMiddleware(fence, 'writer', { budget: 0.000002 }),
+    });
+    const byAgent = await fence.run({ workflow: 'w', budget: 1 }, async (run) => {
+      await generateText({ model, prompt: 'facts' });
+      await streamText({ model, prompt: 'more facts' }).text;
+      await expect(generateText({ model: tight, prompt: 'write', maxRetries: 0 })).rejects.toMatchObject({
+        code: 'BUDGET_EXCEEDED',
+        label: 'writer',
+      });
+      return run.byAgent();
+    });
+    expect(byAgent).toEqual({
+      researcher: { spent: (2 * cost(MINI, 350, 90)) / 1e9, calls: 2, budget: 0.01 },
+      writer: { spent: 0, calls: 0, budget: 0.000002 },
+    });
+    expect(mock.requests).toHaveLength(2);
+    expect(ledgerOf(fence).map((record) => [record.agent, record.workflow, record.stream, record.outcome])).toEqual([
+      ['researcher', 'w', false, 'ok'],
+      ['researcher', 'w', true, 'ok'],
+      ['writer', 'w', false, 'blocked'],
+    ]);
+    expect(middleware.tokenfence.spentNanos).toBe(2 * cost(MINI, 350, 90));
+  });
+});
+
 describe.skipIf(!mastraRuns)(
   'Mastra (@mastra/core 1.71 via tokenfence/ai-sdk; skipped below Node 22.13, its engines)',
   () => {
@@ -154,6 +191,19 @@ describe.skipIf(!mastraRuns)(
       expect(JSON.stringify(mock.requests[3]?.body)).toContain('Failed agent tool execution for writer');
       expect(spent.writer).toEqual({ spent: 0, calls: 0, budget: 0.000002 });
       expect(fence.spentNanos).toBe(3 * cost(GPT_4O, 350, 90) + cost(MINI, 350, 90));
+    });
+
+    // Last in the file: a following test would reuse a kept-alive socket the mock closed while this one ran.
+    it('examples/mastra.ts runs against the mock provider and exits 0', () => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'examples/mastra.ts'], {
+        cwd: new URL('../../', import.meta.url).pathname,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.status, child.stderr).toBe(0);
+      expect(child.stdout).toMatch(/4 requests sent: the writer's call was refused before sending/);
+      expect(child.stdout).toMatch(/supervisor\s+3\s/);
+      expect(child.stdout).toMatch(/researcher\s+1\s/);
     });
   },
 );
