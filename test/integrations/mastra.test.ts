@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CallRecord, TokenFence } from '../../src/index.js';
+import { type CallRecord, InvalidOptionsError, TokenFence } from '../../src/index.js';
 import { fenceAgentMiddleware } from '../../src/integrations/ai-sdk/index.js';
 import type { MockProvider } from '../../src/testing/index.js';
 import { useMockProvider } from '../support/mock-provider.js';
@@ -118,6 +118,11 @@ describe('fenceAgentMiddleware (ai 6, @ai-sdk/openai 3; any Node)', () => {
       ['writer', 'w', false, 'blocked'],
     ]);
     expect(middleware.tokenfence.spentNanos).toBe(2 * cost(MINI, 350, 90));
+  });
+
+  it('rejects a missing role name when the middleware is made', () => {
+    const fence = new TokenFence({ store: 'memory' });
+    expect(() => fenceAgentMiddleware(fence, '')).toThrow(InvalidOptionsError);
   });
 });
 

@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import type { AgentOptions, TokenFence } from '../../token-fence.js';
 import type {
   AiSdkCallOptions,
@@ -30,6 +31,8 @@ export function fenceAgentMiddleware<V extends MiddlewareSpecificationVersion = 
   label: string,
   options?: FenceAgentMiddlewareOptions<V>,
 ): TokenfenceMiddleware<V> {
+  // Checked here, not at the first call: a wrong role would otherwise surface inside the framework's agent loop.
+  if (typeof label !== 'string' || label === '') throw new InvalidOptionsError('label', 'expected the agent role name');
   const { specificationVersion, ...agentOptions } = options ?? {};
   const guard = tokenfenceMiddleware<V>({
     parent: fence,
