@@ -377,6 +377,7 @@ describe('the examples', () => {
   it.each([
     ['openai-agents', [/answered by billing/, /triage\s+1\s/, /billing\s+1\s/]],
     ['langchain', [/reviewer refused, nothing sent/, /researcher\s+1\s/, /writer\s+1\s/]],
+    ['langgraph', [/writer node refused, nothing sent/, /planner\s+2\s/, /writer\s+2\s/]],
   ])('examples/%s.ts runs against the mock provider and exits 0', (name, output) => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
       cwd: new URL('../../', import.meta.url).pathname,

@@ -1,4 +1,5 @@
 export { aiSdkPricedModel } from './ai-sdk-priced-model.js';
+export { type FenceAgentMiddlewareOptions, fenceAgentMiddleware } from './fence-agent-middleware.js';
 export type {
   AiSdkCallOptions,
   AiSdkGenerateResult,
