@@ -136,10 +136,6 @@ export function redisStoreOnUrl(target: string, options: RedisStoreOptions, load
       autoResendUnfulfilledCommands: false,
       connectTimeout: redisConnectTimeoutMs(timeoutMs),
       commandTimeout: timeoutMs,
-      // The ready check is an INFO command under `commandTimeout`: on a busy machine it times out, and
-      // ioredis then drops the connection and starts over, so a slow first handshake never completes.
-      // LOADING replies are retried by RedisConnection instead.
-      enableReadyCheck: false,
       retryStrategy: (times: number) => Math.min(25 * times, 500),
     });
   } catch {
