@@ -1,16 +1,19 @@
+import { type CallCounts, countCall } from './count-calls.js';
 import type { CallRecord } from './ledger-records.js';
 
-/** How `LedgerStore.groupCalls` groups: per run, per agent role, per model, or per (workflow, agent) pair. */
-export type CallGrouping = 'run' | 'agent' | 'model' | 'workflow-agent';
+/**
+ * How `LedgerStore.groupCalls` groups: per run, per workflow, per agent role, per model, or per
+ * (workflow, agent) pair.
+ */
+export type CallGrouping = 'run' | 'workflow' | 'agent' | 'model' | 'workflow-agent';
 
-/** Calls of one group, summed. Keys not of the grouping are null. */
-export interface CallGroup {
+/** Calls of one group, summed. Keys not of the grouping are null. `calls` counts every record. */
+export interface CallGroup extends CallCounts {
   runId: string | null;
   workflow: string | null;
   agent: string | null;
   provider: string | null;
   model: string | null;
-  calls: number;
   costNanos: number;
   /** The part of `costNanos` that is per-use and per-request fees. */
   feeNanos: number;
@@ -20,12 +23,12 @@ export interface CallGroup {
   firstTs: number;
 }
 
-function keyOf(
-  record: CallRecord,
-  by: CallGrouping,
-): Pick<CallGroup, 'runId' | 'workflow' | 'agent' | 'provider' | 'model'> {
-  const none = { runId: null, workflow: null, agent: null, provider: null, model: null };
+type GroupKey = Pick<CallGroup, 'runId' | 'workflow' | 'agent' | 'provider' | 'model'>;
+
+function keyOf(record: CallRecord, by: CallGrouping, perRun: boolean): GroupKey {
+  const none = { runId: perRun ? record.runId : null, workflow: null, agent: null, provider: null, model: null };
   if (by === 'run') return { ...none, runId: record.runId, workflow: record.workflow };
+  if (by === 'workflow') return { ...none, workflow: record.workflow };
   if (by === 'agent') return { ...none, agent: record.agent };
   if (by === 'model') return { ...none, provider: record.provider, model: record.modelUsed };
   return { ...none, workflow: record.workflow, agent: record.agent };
@@ -33,20 +36,33 @@ function keyOf(
 
 /**
  * The reference grouping, over records in memory (the memory store's, and what a SQL store's GROUP BY
- * must equal). `run` groups leave out calls made outside any run.
+ * must equal). `run` and `workflow-agent` groups leave out calls made outside any run. `perRun` splits
+ * every group by run as well (`runId` set; calls outside any run form their own group with `runId`
+ * null): what per-run statistics of a grouping (an agent's p99 cost per run) are computed from.
  */
-export function groupCallRecords(records: readonly CallRecord[], by: CallGrouping): CallGroup[] {
+export function groupCallRecords(records: readonly CallRecord[], by: CallGrouping, perRun = false): CallGroup[] {
   const groups = new Map<string, CallGroup>();
   for (const record of records) {
     if ((by === 'run' || by === 'workflow-agent') && record.runId === null) continue;
-    const key = keyOf(record, by);
+    const key = keyOf(record, by, perRun);
     const id = JSON.stringify(key);
     let group = groups.get(id);
     if (!group) {
-      group = { ...key, calls: 0, costNanos: 0, feeNanos: 0, inputTokens: 0, outputTokens: 0, firstTs: record.ts };
+      group = {
+        ...key,
+        calls: 0,
+        sentCalls: 0,
+        blockedCalls: 0,
+        killedCalls: 0,
+        costNanos: 0,
+        feeNanos: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        firstTs: record.ts,
+      };
       groups.set(id, group);
     }
-    group.calls += 1;
+    countCall(group, record.outcome);
     group.costNanos += record.costNanos;
     group.feeNanos += record.feeNanos;
     group.inputTokens +=

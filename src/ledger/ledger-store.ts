@@ -30,10 +30,11 @@ export interface LedgerStore {
   /** Finished runs in time order (by end). */
   queryRuns(filter: LedgerFilter): RunRecord[];
   /**
-   * Calls summed per run, agent, model or (workflow, agent) pair — the heavy part of a report, done where
-   * the data is (SQL GROUP BY for SQLite), so 100,000 calls report in well under 2 s.
+   * Calls summed per run, workflow, agent, model or (workflow, agent) pair — the heavy part of a report,
+   * done where the data is (SQL GROUP BY for SQLite), so 100,000 calls report in well under 2 s.
+   * `perRun` splits each group by run too (see `groupCallRecords`).
    */
-  groupCalls(filter: LedgerFilter, by: CallGrouping): CallGroup[];
+  groupCalls(filter: LedgerFilter, by: CallGrouping, perRun?: boolean): CallGroup[];
   /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
   sumCost(scope: string, since: number): number;
   /** Records a kill order; fences with runs in progress on this store act on it within half a second. */

@@ -1,5 +1,6 @@
 import { nanosToUsd } from '../core/money.js';
-import type { SpendReport } from './summarize-spend.js';
+import { describeCalls } from '../ledger/count-calls.js';
+import type { AgentRow, ModelRow, SpendReport, SpendStats, WorkflowRow } from './summarize-spend.js';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'md';
 
@@ -9,62 +10,113 @@ type Cell = string | number;
 export const formatUsd = (nanos: number, digits = 4) => `$${nanosToUsd(nanos).toFixed(digits)}`;
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
+/** The columns every grouped row and every total share, after the row's own key columns. */
+const STAT_HEADER = [
+  'Runs',
+  'Calls',
+  'Sent',
+  'Blocked',
+  'Killed',
+  'Cost',
+  'Share',
+  'Avg/run',
+  'P50',
+  'P95',
+  'P99',
+  'Max',
+];
+
+function statCells(stats: SpendStats): Cell[] {
+  return [
+    stats.runs,
+    stats.calls,
+    stats.sentCalls,
+    stats.blockedCalls,
+    stats.killedCalls,
+    formatUsd(stats.costNanos),
+    percent(stats.share),
+    formatUsd(stats.avgCostNanos),
+    formatUsd(stats.p50Nanos),
+    formatUsd(stats.p95Nanos),
+    formatUsd(stats.p99Nanos),
+    formatUsd(stats.maxNanos),
+  ];
+}
+
+interface GroupedColumns<R> {
+  key: string[];
+  extra: string[];
+  cells: (row: R) => { key: Cell[]; extra: Cell[] };
+  totalExtra: (total: SpendStats) => Cell[];
+}
+
+/**
+ * Key columns of a grouped report, and any columns of its own at the end: a grouping's table is one entry
+ * (`cells` gives a row's key cells; the total row shows "Total" in the first key column).
+ */
+const GROUPED_COLUMNS: {
+  workflow: GroupedColumns<WorkflowRow>;
+  agent: GroupedColumns<AgentRow>;
+  model: GroupedColumns<ModelRow>;
+} = {
+  workflow: {
+    key: ['Workflow'],
+    extra: ['Agents', 'Avg calls', 'Anomalies'],
+    cells: (row) => ({ key: [row.workflow], extra: [row.agents, row.avgCalls.toFixed(1), row.anomalies] }),
+    totalExtra: () => ['', '', ''],
+  },
+  agent: {
+    key: ['Agent'],
+    extra: ['Tokens', 'Fees'],
+    cells: (row) => ({ key: [row.agent], extra: [formatUsd(row.costNanos - row.feeNanos), formatUsd(row.feeNanos)] }),
+    totalExtra: (total) => [formatUsd(total.costNanos - total.feeNanos), formatUsd(total.feeNanos)],
+  },
+  model: {
+    key: ['Provider', 'Model'],
+    extra: ['Input tokens', 'Output tokens'],
+    cells: (row) => ({ key: [row.provider, row.model], extra: [row.inputTokens, row.outputTokens] }),
+    totalExtra: (total) => [total.inputTokens, total.outputTokens],
+  },
+};
+
+function groupedColumns(report: Exclude<SpendReport, { by: 'run' }>): { header: string[]; rows: Cell[][] } {
+  // Each entry is typed by its own row; the report's `by` picks the entry of its rows.
+  const columns = GROUPED_COLUMNS[report.by] as unknown as GroupedColumns<SpendStats>;
+  const rows = (report.rows as SpendStats[]).map((row) => {
+    const { key, extra } = columns.cells(row);
+    return [...key, ...statCells(row), ...extra];
+  });
+  const totalKey = columns.key.map((_, index) => (index === 0 ? 'Total' : ''));
+  rows.push([...totalKey, ...statCells(report.total), ...columns.totalExtra(report.total)]);
+  return { header: [...columns.key, ...STAT_HEADER, ...columns.extra], rows };
+}
+
 function columns(report: SpendReport): { header: string[]; rows: Cell[][] } {
-  switch (report.by) {
-    case 'workflow':
-      return {
-        header: ['Workflow', 'Runs', 'Agents', 'Avg calls', 'Avg cost', 'P50', 'P95', 'P99', 'Max', 'Anomalies'],
-        rows: report.rows.map((row) => [
-          row.workflow,
-          row.runs,
-          row.agents,
-          row.avgCalls.toFixed(1),
-          formatUsd(row.avgCostNanos),
-          formatUsd(row.p50Nanos),
-          formatUsd(row.p95Nanos),
-          formatUsd(row.p99Nanos),
-          formatUsd(row.maxNanos),
-          row.anomalies,
-        ]),
-      };
-    case 'agent':
-      return {
-        header: ['Agent', 'Calls', 'Cost', 'Tokens', 'Fees', 'Share'],
-        rows: report.rows.map((row) => [
-          row.agent,
-          row.calls,
-          formatUsd(row.costNanos),
-          formatUsd(row.costNanos - row.feeNanos),
-          formatUsd(row.feeNanos),
-          percent(row.share),
-        ]),
-      };
-    case 'model':
-      return {
-        header: ['Provider', 'Model', 'Calls', 'Input tokens', 'Output tokens', 'Cost', 'Share'],
-        rows: report.rows.map((row) => [
-          row.provider,
-          row.model,
-          row.calls,
-          row.inputTokens,
-          row.outputTokens,
-          formatUsd(row.costNanos),
-          percent(row.share),
-        ]),
-      };
-    case 'run':
-      return {
-        header: ['Run', 'Workflow', 'Started', 'Calls', 'Cost', 'Anomalies'],
-        rows: report.rows.map((row) => [
-          row.runId,
-          row.workflow,
-          new Date(row.startedAt).toISOString(),
-          row.calls,
-          formatUsd(row.costNanos),
-          row.anomalies,
-        ]),
-      };
-  }
+  if (report.by !== 'run') return groupedColumns(report);
+  const rows: Cell[][] = report.rows.map((row) => [
+    row.runId,
+    row.workflow,
+    new Date(row.startedAt).toISOString(),
+    row.calls,
+    row.sentCalls,
+    row.blockedCalls,
+    row.killedCalls,
+    formatUsd(row.costNanos),
+    row.anomalies,
+  ]);
+  const { total } = report;
+  rows.push([
+    `Total (${total.runs} runs)`,
+    '',
+    '',
+    total.calls,
+    total.sentCalls,
+    total.blockedCalls,
+    total.killedCalls,
+    formatUsd(total.costNanos),
+    '',
+  ]);
+  return { header: ['Run', 'Workflow', 'Started', 'Calls', 'Sent', 'Blocked', 'Killed', 'Cost', 'Anomalies'], rows };
 }
 
 /** A spreadsheet would run a cell starting with =, +, -, @, tab or CR as a formula: prefix it with '. */
@@ -93,10 +145,10 @@ function runTree(report: Extract<SpendReport, { by: 'run' }>): string {
   const lines: string[] = [];
   for (const run of report.rows) {
     lines.push(
-      `${run.runId}  ${run.workflow}  ${formatUsd(run.costNanos)}  ${run.calls} calls${run.anomalies ? `  ⚠ ${run.anomalies} anomalies` : ''}`,
+      `${run.runId}  ${run.workflow}  ${formatUsd(run.costNanos)}  ${describeCalls(run)}${run.anomalies ? `  ⚠ ${run.anomalies} anomalies` : ''}`,
     );
     for (const agent of run.agents) {
-      lines.push(`  ${agent.agent}  ${formatUsd(agent.costNanos)}  ${agent.calls} calls`);
+      lines.push(`  ${agent.agent}  ${formatUsd(agent.costNanos)}  ${describeCalls(agent)}`);
       for (const call of agent.callList) {
         const model = call.model === call.modelUsed ? call.model : `${call.model} → ${call.modelUsed}`;
         lines.push(

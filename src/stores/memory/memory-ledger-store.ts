@@ -70,10 +70,11 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
         .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow }, filter))
         .sort((a, b) => a.endedAt - b.endedAt)
         .map((run) => ({ ...run })),
-    groupCalls: (filter, by) =>
+    groupCalls: (filter, by, perRun) =>
       groupCallRecords(
         calls.filter((record) => matches(record, filter)),
         by,
+        perRun,
       ),
     sumCost(scope, since) {
       let total = 0;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import { callCountsSql } from '../../ledger/count-calls.js';
 import type { CallGroup, CallGrouping } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
@@ -16,21 +17,16 @@ import {
 } from './schema.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
 
-/** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
+/**
+ * The grouping columns per grouping, after `runId` (selected as `run_id` when grouped per run, else NULL);
+ * every key of CallGroup is selected (null when not grouped on).
+ */
 const GROUP_KEYS: Record<CallGrouping, { select: string; group: string }> = {
-  run: {
-    select: 'run_id AS runId, MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model',
-    group: 'run_id',
-  },
-  agent: { select: 'NULL AS runId, NULL AS workflow, agent, NULL AS provider, NULL AS model', group: 'agent' },
-  model: {
-    select: 'NULL AS runId, NULL AS workflow, NULL AS agent, provider, model_used AS model',
-    group: 'provider, model_used',
-  },
-  'workflow-agent': {
-    select: 'NULL AS runId, workflow, agent, NULL AS provider, NULL AS model',
-    group: 'workflow, agent',
-  },
+  run: { select: 'MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model', group: 'run_id' },
+  workflow: { select: 'workflow, NULL AS agent, NULL AS provider, NULL AS model', group: 'workflow' },
+  agent: { select: 'NULL AS workflow, agent, NULL AS provider, NULL AS model', group: 'agent' },
+  model: { select: 'NULL AS workflow, NULL AS agent, provider, model_used AS model', group: 'provider, model_used' },
+  'workflow-agent': { select: 'workflow, agent, NULL AS provider, NULL AS model', group: 'workflow, agent' },
 };
 
 /** Builds a parameterised WHERE clause from the filter: values are always bound, never spliced in. */
@@ -142,17 +138,20 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
       const { sql, parameters } = where({ ...filter, agent: undefined }, 'ended_at');
       return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ${sql} ORDER BY ended_at`).all(...parameters) as RunRecord[];
     }),
-    groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping) => {
+    groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping, perRun = false) => {
       const { sql, parameters } = where(filter, 'ts');
       const keys = GROUP_KEYS[by];
+      const byRun = by === 'run' || perRun;
+      // run_id first: the scan walks the run index, leaving less to sort.
       const onlyRuns =
         by === 'run' || by === 'workflow-agent' ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
       return db
         .prepare(
-          `SELECT ${keys.select}, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
+          `SELECT ${byRun ? 'run_id' : 'NULL'} AS runId, ${keys.select}, ${callCountsSql()},
+             SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
              SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
              SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
-           FROM calls ${onlyRuns} GROUP BY ${keys.group}`,
+           FROM calls ${onlyRuns} GROUP BY ${byRun && by !== 'run' ? 'run_id, ' : ''}${keys.group}`,
         )
         .all(...parameters) as CallGroup[];
     }),
