@@ -28,9 +28,15 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
       agents.by === 'agent'
         ? agents.rows.map((row) => ({
             agent: row.agent,
+            runs: row.runs,
             calls: row.calls,
+            sentCalls: row.sentCalls,
+            blockedCalls: row.blockedCalls,
+            killedCalls: row.killedCalls,
             costUsd: nanosToUsd(row.costNanos),
             share: row.share,
+            p50Usd: nanosToUsd(row.p50Nanos),
+            p99Usd: nanosToUsd(row.p99Nanos),
           }))
         : [],
     models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: nanosToUsd(row.costNanos) })) : [],
@@ -41,6 +47,9 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
             workflow: row.workflow,
             startedAt: row.startedAt,
             calls: row.calls,
+            sentCalls: row.sentCalls,
+            blockedCalls: row.blockedCalls,
+            killedCalls: row.killedCalls,
             costUsd: nanosToUsd(row.costNanos),
             anomalies: row.anomalies,
             outcome: finished.get(row.runId)?.outcome ?? 'running',
@@ -85,6 +94,9 @@ export function dashboardRun(store: LedgerStore, runId: string) {
     agents: run.agents.map((agent) => ({
       agent: agent.agent,
       calls: agent.calls,
+      sentCalls: agent.sentCalls,
+      blockedCalls: agent.blockedCalls,
+      killedCalls: agent.killedCalls,
       costUsd: nanosToUsd(agent.costNanos),
       callList: agent.callList.map((call) => ({
         ...call,

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatReport, type ReportFormat } from '../../reports/format-report.js';
 import { type ReportGrouping, summarizeSpend } from '../../reports/summarize-spend.js';
 import { type CliIo, UsageError } from '../cli-io.js';
+import { noteEmpty } from '../note-empty.js';
 import { openStoreForReading } from '../open-store.js';
 import { parseTime } from '../parse-time.js';
 
@@ -17,7 +18,8 @@ Options:
   --run <id>           only this run
   --since <when>       24h, 7d, 30m or an ISO date
   --until <when>       same forms
-  --format <format>    table | json | csv | md (default: table)
+  --format <format>    table | json | csv | md (default: table). Every format ends with the total;
+                       json: { by, rows, total, totalNanos }
   --help               this text
 `;
 
@@ -69,6 +71,10 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       runId: values.run,
     });
     io.stdout(formatReport(report, format));
+    if (report.total.calls === 0) {
+      const { workflow, agent, run, since, until } = values;
+      noteEmpty(io, 'report', 'calls', { workflow, agent, run, since, until });
+    }
   } finally {
     store.close();
   }
