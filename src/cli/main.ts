@@ -2,6 +2,7 @@ import { TokenFenceError } from '../errors/token-fence-error.js';
 import { type CliIo, UsageError } from './cli-io.js';
 import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
+import { EXPORT_HELP, exportCommand } from './commands/export.js';
 import { PRICES_HELP, pricesCommand } from './commands/prices.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { RUNS_HELP, runsCommand } from './commands/runs.js';
@@ -13,6 +14,7 @@ Commands:
   report    spend by workflow, agent, model or run
   runs      the most expensive runs with their call trees
   tail      settled calls and events as they land
+  export    raw call records as ndjson or CSV, streamed
   prices    the prices TokenFence uses for a model
   demo      the multi-agent demo against the bundled mock provider
   dashboard the cost dashboard in your browser
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => number | Pr
   report: { run: reportCommand, help: REPORT_HELP },
   runs: { run: runsCommand, help: RUNS_HELP },
   tail: { run: tailCommand, help: TAIL_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
   prices: { run: pricesCommand, help: PRICES_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   dashboard: { run: dashboardCommand, help: DASHBOARD_HELP },

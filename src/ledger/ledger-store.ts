@@ -25,6 +25,13 @@ export interface LedgerStore {
   appendRuns(records: readonly RunRecord[]): void;
   /** Call records in time order. */
   queryCalls(filter: LedgerFilter): CallRecord[];
+  /**
+   * Call records one at a time, for an export of any size: a store that can reads them without holding
+   * them all (SQLite: one statement stepped through; Redis: the stream read a page at a time; memory: the
+   * records it keeps). Time order, except Redis (the order they were written in). Stores without it are
+   * exported from `queryCalls`.
+   */
+  iterateCalls?(filter: LedgerFilter): Iterable<CallRecord> | AsyncIterable<CallRecord>;
   /** Events in time order; `afterTs` for tailing. */
   queryEvents(filter: LedgerFilter): EventRecord[];
   /** Finished runs in time order (by end). */

@@ -124,7 +124,8 @@ export function neutraliseFormula(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-function csvCell(cell: Cell): string {
+/** A CSV cell: quoted when it must be, and never read as a formula by a spreadsheet. */
+export function csvCell(cell: Cell): string {
   const text = typeof cell === 'number' ? String(cell) : neutraliseFormula(cell);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

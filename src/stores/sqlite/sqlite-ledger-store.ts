@@ -128,6 +128,28 @@ export function createSqliteLedgerStore(db: SqliteDatabaseLike, name = 'sqlite')
       for (const row of rows) (row as unknown as CallRecord).stream = row.stream === 1;
       return rows as unknown as CallRecord[];
     }),
+    iterateCalls(filter: LedgerFilter): Iterable<CallRecord> {
+      const { sql, parameters } = where(filter, 'ts');
+      let rows: IterableIterator<unknown>;
+      try {
+        rows = db.prepare(`SELECT ${CALL_COLUMNS} FROM calls ${sql} ORDER BY ts, seq`).iterate(...parameters);
+      } catch (error) {
+        return fail('cannot read call records', error);
+      }
+      return {
+        *[Symbol.iterator]() {
+          try {
+            for (const row of rows) {
+              const record = row as Omit<CallRecord, 'stream'> & { stream: number | boolean };
+              record.stream = record.stream === 1;
+              yield record as CallRecord;
+            }
+          } catch (error) {
+            fail('cannot read call records', error);
+          }
+        },
+      };
+    },
     queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
       const { sql, parameters } = where({ ...filter, agent: undefined }, 'ts');
       return db
