@@ -8,6 +8,7 @@ import { BudgetNode } from './budget/budget-node.js';
 import type { WindowPeriod } from './budget/budget-window.js';
 import { LoopGuard } from './budget/loop-guard.js';
 import { sharedScopeOf } from './budget/shared-admission.js';
+import { type BudgetForecast, type ForecastSource, forecastBudgets } from './budget-forecasts.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
 import type { TokenFenceEvent, TokenFenceEventListener, TokenFenceEventType } from './events/events.js';
@@ -204,6 +205,21 @@ export class TokenFence implements TokenFenceLike {
       killed += 1;
     }
     return killed;
+  }
+
+  /**
+   * Projected spend per budget of this fence — its own, its budgeted clients', its runs in progress — at
+   * the end of each one's period (a window's end; a run's expected end) and when each runs out, from the
+   * spend rate so far and the previous window's where the ledger has it. Scopes without a budget are left out.
+   */
+  forecast(): BudgetForecast[] {
+    this[POLICY].ledger.flush();
+    const sources: ForecastSource[] = [
+      { node: this[BUDGET_NODE] },
+      ...this.budgetedClients.map((client) => ({ node: client[BUDGET_NODE] })),
+      ...this.activeRuns.map((run) => ({ node: run[BUDGET_NODE], run: { workflow: run.workflow, runId: run.id } })),
+    ];
+    return forecastBudgets(sources, this.store);
   }
 
   /** Writes every buffered ledger record now. */
