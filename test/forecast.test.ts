@@ -216,3 +216,36 @@ describe('fence.forecast() and the budget-forecast event on a fake clock', () =>
     await fence.close();
   });
 });
+
+describe('tokenfence forecast', () => {
+  it('projects a scope of the ledger to its window end, in json with ISO dates; an empty scope notes it', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { openSqliteLedgerStore } = await import('../src/stores/sqlite/sqlite-ledger-store.js');
+    const { sampleCallRecord } = await import('../src/testing/index.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'tokenfence-forecast-')), 'ledger.db');
+    const store = openSqliteLedgerStore(file);
+    const now = Date.now();
+    const dayStart = Math.floor(now / DAY) * DAY;
+    store.appendCalls([sampleCallRecord({ ts: dayStart, scope: 'api/researcher', costNanos: 1_000_000_000 })]);
+    store.close();
+    let out = '';
+    let err = '';
+    const io = { stdout: (text: string) => (out += text), stderr: (text: string) => (err += text), env: {} };
+    const args = ['forecast', '--store', `sqlite:${file}`, '--per', 'day', '--budget', '0.5', '--format', 'json'];
+    expect(await main([...args, '--scope', 'api', '--scope', 'other'], io)).toBe(0);
+    const [api, other] = JSON.parse(out) as Array<Record<string, unknown>>;
+    expect(api).toMatchObject({ scope: 'api', tag: null, spentUsd: 1, budgetUsd: 0.5 });
+    expect(api?.windowEndsAt).toBe(new Date(dayStart + DAY).toISOString());
+    expect(typeof api?.exhaustsAt).toBe('string');
+    expect(api?.projectedUsd as number).toBeGreaterThanOrEqual(1);
+    expect(other).toMatchObject({ scope: 'other', spentUsd: 0, projectedUsd: 0, exhaustsAt: null });
+    expect(err).toBe('');
+    out = '';
+    expect(await main([...args, '--scope', 'nobody'], io)).toBe(0);
+    expect(err).toMatch(/^tokenfence forecast: no calls match --scope nobody --per day\n$/);
+    expect(await main(['forecast', '--store', `sqlite:${file}`], io)).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import { nanosToUsd } from '../core/money.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 import { summarizeSpend } from '../reports/summarize-spend.js';
+import { BUDGET_NODE } from '../resolve-options.js';
 import type { RunHandle, TokenFence } from '../token-fence.js';
 
 export interface DashboardQuery {
@@ -57,7 +58,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
           }))
         : [],
     baseline: selected ? { p50Usd: nanosToUsd(selected.p50Nanos), p99Usd: nanosToUsd(selected.p99Nanos) } : undefined,
-    budgets: fence ? [fence, ...fence.budgetedClients, ...active].map(budgetOf) : [],
+    budgets: fence ? budgetsWithForecast(fence, active) : [],
     activeRuns: active.map((run) => ({
       runId: run.id,
       workflow: run.workflow,
@@ -70,6 +71,27 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
 
 const nullableUsd = (nanos: number | null) => (nanos === null ? null : nanosToUsd(nanos));
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
+
+/** Each budget bar with its forecast (`fence.forecast()`): projected spend at the window's end, when it runs out. */
+function budgetsWithForecast(fence: TokenFence, active: readonly RunHandle[]) {
+  const forecasts = fence.forecast();
+  return [fence, ...fence.budgetedClients, ...active].map((scope, index) => {
+    const runId = index > fence.budgetedClients.length ? (scope as RunHandle).id : null;
+    const node = scope[BUDGET_NODE];
+    const name = node.shared?.id ?? node.pathString;
+    const forecast = forecasts.find((row) => row.runId === runId && row.scope === name);
+    return {
+      ...budgetOf(scope),
+      forecast: forecast
+        ? {
+            projectedUsd: forecast.projectedUsd,
+            windowEndsAt: forecast.windowEndsAt?.getTime() ?? null,
+            exhaustsAt: forecast.exhaustsAt?.getTime() ?? null,
+          }
+        : null,
+    };
+  });
+}
 
 function budgetOf(scope: TokenFence) {
   return {

@@ -145,7 +145,8 @@ export function dashboardPage(nonce: string): string {
       const budget = scope.budgetUsd;
       const spent = budget ? Math.min(100, (scope.spentUsd / budget) * 100) : 0;
       const held = budget ? Math.min(100 - spent, (scope.reservedUsd / budget) * 100) : 0;
-      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + text(scope.window.period) + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span></div>' +
+      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + text(scope.window.period) + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span>' +
+        (scope.forecast ? ' <span class="muted" data-forecast>· projected ' + money(scope.forecast.projectedUsd) + (scope.forecast.windowEndsAt ? ' by ' + new Date(scope.forecast.windowEndsAt).toLocaleString() : '') + (scope.forecast.exhaustsAt ? ' · <span class="tag">runs out ' + new Date(scope.forecast.exhaustsAt).toLocaleString() + '</span>' : '') + '</span>' : '') + '</div>' +
         '<svg width="100%" height="14"><rect class="bar-bg" width="100%" height="12" rx="3"></rect><rect class="bar" width="' + spent + '%" height="12" rx="3"></rect><rect class="reserved" x="' + spent + '%" width="' + held + '%" height="12"></rect></svg></div>';
     }).join('');
   }
