@@ -1,5 +1,6 @@
 export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
+export type { BudgetForecast } from './budget-forecasts.js';
 export type { NormalizedUsage } from './core/usage.js';
 export { type Dashboard, type DashboardOptions, startDashboard } from './dashboard/index.js';
 export { BudgetExceededError, isBudgetExceededError } from './errors/budget-exceeded-error.js';
@@ -18,6 +19,7 @@ export type {
   AnomalyDetectedEvent,
   BudgetAlertEvent,
   BudgetExceededEvent,
+  BudgetForecastEvent,
   CallOutcome,
   CallSettledEvent,
   CostSource,
@@ -55,11 +57,13 @@ export {
   type PrometheusMetricsOptions,
   prometheusMetrics,
 } from './integrations/prometheus/index.js';
+export { type CallKind, callKind } from './ledger/count-calls.js';
 export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
 export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
+export { type ExportFormat, exportCalls, exportRow } from './reports/export-calls.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
 export type {
   AgentRow,
@@ -68,6 +72,7 @@ export type {
   ReportOptions,
   RunRow,
   SpendReport,
+  SpendStats,
   WorkflowRow,
 } from './reports/summarize-spend.js';
 export { summarizeSpend } from './reports/summarize-spend.js';
