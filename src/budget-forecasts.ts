@@ -1,4 +1,5 @@
 import type { BudgetNode } from './budget/budget-node.js';
+import { previousWindowStart, type WindowPeriod, windowEnd, windowStart } from './budget/budget-window.js';
 import { forecastSpend, type SpendForecast } from './budget/forecast-spend.js';
 import { nanosToUsd } from './core/money.js';
 import { percentile } from './core/percentile.js';
@@ -88,4 +89,50 @@ export function forecastBudgets(sources: Iterable<ForecastSource>, store: Ledger
     });
   }
   return forecasts;
+}
+
+/** A scope's forecast from the ledger alone (`tokenfence forecast`), with its sums in nano-USD too. */
+export interface LedgerForecast extends Omit<BudgetForecast, 'budgetUsd' | 'windowEndsAt'> {
+  budgetUsd: number | null;
+  windowEndsAt: Date;
+  spentNanos: number;
+  projectedNanos: number;
+}
+
+/**
+ * Forecasts of ledger scopes (by their ledger path) for the current `period` window, from what the
+ * ledger recorded in it and in the window before: what a process that holds no fence can tell.
+ */
+export function forecastFromLedger(
+  store: LedgerStore,
+  options: { scopes: readonly string[]; period: WindowPeriod; budgetNanos: number | null; now: number },
+): LedgerForecast[] {
+  const { period, budgetNanos, now } = options;
+  const start = windowStart(period, now);
+  const end = windowEnd(period, start);
+  const previous = previousWindowStart(period, start);
+  return options.scopes.map((scope) => {
+    const spentNanos = store.sumCost(scope, start);
+    const previousNanos = store.sumCost(scope, previous) - spentNanos;
+    const forecast = forecastSpend({
+      spentNanos,
+      budgetNanos,
+      startsAt: start,
+      endsAt: end,
+      now,
+      historyRate: previousNanos > 0 ? previousNanos / (start - previous) : null,
+    });
+    return {
+      scope,
+      tag: null,
+      runId: null,
+      spentUsd: nanosToUsd(spentNanos),
+      projectedUsd: nanosToUsd(forecast.projectedNanos),
+      budgetUsd: budgetNanos === null ? null : nanosToUsd(budgetNanos),
+      windowEndsAt: new Date(end),
+      exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt),
+      spentNanos,
+      projectedNanos: forecast.projectedNanos,
+    };
+  });
 }

@@ -6,6 +6,9 @@ export type ReportFormat = 'table' | 'json' | 'csv' | 'md';
 
 type Cell = string | number;
 
+/** USD from nano-USD, for the CLI (which reads money through the report layer). */
+export const usdOf = (nanos: number): number => nanosToUsd(nanos);
+
 /** `$1.2345` from nano-USD: how every table and CLI line shows money. */
 export const formatUsd = (nanos: number, digits = 4) => `$${nanosToUsd(nanos).toFixed(digits)}`;
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;

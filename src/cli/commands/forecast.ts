@@ -1,13 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  previousWindowStart,
-  WINDOW_PERIODS,
-  type WindowPeriod,
-  windowEnd,
-  windowStart,
-} from '../../budget/budget-window.js';
-import { forecastSpend } from '../../budget/forecast-spend.js';
-import { nanosToUsd, usdToNanos } from '../../core/money.js';
+import { forecastFromLedger } from '../../budget-forecasts.js';
 import { formatUsd } from '../../reports/format-report.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { noteEmpty } from '../note-empty.js';
@@ -49,40 +41,19 @@ export async function forecastCommand(args: string[], io: CliIo): Promise<number
     return 0;
   }
   if (values.per === undefined) throw new UsageError('--per is needed: hour, day or month');
-  const period = oneOf<WindowPeriod>(values.per, WINDOW_PERIODS, 'per', 'day');
+  const period = oneOf(values.per, ['hour', 'day', 'month'] as const, 'per', 'day');
   const format = oneOf(values.format, ['table', 'json'] as const, 'format', 'table');
   const budgetUsd = values.budget === undefined ? null : Number(values.budget);
   if (budgetUsd !== null && !(Number.isFinite(budgetUsd) && budgetUsd >= 0))
     throw new UsageError(`--budget takes USD ≥ 0, got "${values.budget}"`);
-  const now = Date.now();
-  const start = windowStart(period, now);
-  const end = windowEnd(period, start);
-  const previous = previousWindowStart(period, start);
   const store = await openStoreForReading(values.store, io);
   try {
-    const rows = (values.scope ?? ['default']).map((scope) => {
-      const spentNanos = store.sumCost(scope, start);
-      const previousNanos = store.sumCost(scope, previous) - spentNanos;
-      const budgetNanos = budgetUsd === null ? null : (usdToNanos(budgetUsd) ?? 0);
-      const forecast = forecastSpend({
-        spentNanos,
-        budgetNanos,
-        startsAt: start,
-        endsAt: end,
-        now,
-        historyRate: previousNanos > 0 ? previousNanos / (start - previous) : null,
-      });
-      return {
-        scope,
-        tag: null,
-        spentUsd: nanosToUsd(spentNanos),
-        projectedUsd: nanosToUsd(forecast.projectedNanos),
-        budgetUsd,
-        windowEndsAt: new Date(end).toISOString(),
-        exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
-        spentNanos,
-        projectedNanos: forecast.projectedNanos,
-      };
+    const budgetNanos = budgetUsd === null ? null : Math.round(budgetUsd * 1e9);
+    const rows = forecastFromLedger(store, {
+      scopes: values.scope ?? ['default'],
+      period,
+      budgetNanos,
+      now: Date.now(),
     });
     if (format === 'json') {
       io.stdout(
@@ -100,8 +71,8 @@ export async function forecastCommand(args: string[], io: CliIo): Promise<number
           formatUsd(row.spentNanos),
           formatUsd(row.projectedNanos),
           row.budgetUsd === null ? '-' : `$${row.budgetUsd.toFixed(4)}`,
-          row.windowEndsAt,
-          row.exhaustsAt ?? '-',
+          row.windowEndsAt.toISOString(),
+          row.exhaustsAt?.toISOString() ?? '-',
         ]),
       ];
       const widths = table[0]?.map((_, column) => Math.max(...table.map((line) => (line[column] ?? '').length))) ?? [];

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { nanosToUsd } from '../../core/money.js';
 import type { CallRecord, EventRecord } from '../../ledger/ledger-records.js';
-import { formatUsd } from '../../reports/format-report.js';
+import { formatUsd, usdOf } from '../../reports/format-report.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openStoreForReading } from '../open-store.js';
 import { parseTime } from '../parse-time.js';
@@ -31,7 +30,7 @@ export function formatCallLine(call: CallRecord): string {
 
 /** A call as one ndjson line: the record as the ledger keeps it, with its cost in USD beside the nanos. */
 function callJson(call: CallRecord): string {
-  return JSON.stringify({ kind: 'call', ...call, costUsd: nanosToUsd(call.costNanos) });
+  return JSON.stringify({ kind: 'call', ...call, costUsd: usdOf(call.costNanos) });
 }
 
 /** An event as one ndjson line; its fields (kept as JSON text in the ledger) as an object. */
