@@ -35,6 +35,8 @@ export interface CallGroup extends CallCounts {
   feeNanos: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of `calls`, those to a model without a known price (`costSource: 'unknown'`): their cost is not in `costNanos`. */
+  unpricedCalls: number;
   /** Earliest call of the group, epoch ms. */
   firstTs: number;
   /** The tag's value, for a `tag:` or `tag-run:` grouping (absent for the others). */
@@ -83,6 +85,7 @@ export function groupCallRecords(records: readonly CallRecord[], by: CallGroupin
         feeNanos: 0,
         inputTokens: 0,
         outputTokens: 0,
+        unpricedCalls: 0,
         firstTs: record.ts,
       };
       groups.set(id, group);
@@ -93,6 +96,7 @@ export function groupCallRecords(records: readonly CallRecord[], by: CallGroupin
     group.inputTokens +=
       record.inputUncached + record.inputCacheRead + record.inputCacheWrite5m + record.inputCacheWrite1h;
     group.outputTokens += record.outputText + record.outputReasoning;
+    if (record.costSource === 'unknown') group.unpricedCalls += 1;
     group.firstTs = Math.min(group.firstTs, record.ts);
   }
   return [...groups.values()];

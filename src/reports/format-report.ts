@@ -165,7 +165,7 @@ function runTree(report: Extract<SpendReport, { by: 'run' }>): string {
       for (const call of agent.callList) {
         const model = call.model === call.modelUsed ? call.model : `${call.model} → ${call.modelUsed}`;
         lines.push(
-          `    ${new Date(call.ts).toISOString()}  ${model}  in ${call.inputTokens} / out ${call.outputTokens}  ${formatUsd(call.costNanos, 6)}  ${call.outcome}${call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}${call.costSource === 'estimated' ? ' (estimated)' : ''}`,
+          `    ${new Date(call.ts).toISOString()}  ${model}  in ${call.inputTokens} / out ${call.outputTokens}  ${formatUsd(call.costNanos, 6)}  ${call.outcome}${call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}${call.costSource === 'estimated' ? ' (estimated)' : call.costSource === 'unknown' ? ' (price unknown)' : ''}`,
         );
       }
     }

@@ -18,6 +18,8 @@ export interface SpendStats extends CallCounts {
   feeNanos: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of `calls`, those to a model without a known price (`costSource: 'unknown'`): their cost is unknown, not in `costNanos`. */
+  unpricedCalls: number;
   /** Share of the filtered total cost, 0–1. */
   share: number;
   /** Mean cost per run, nano-USD (rounded). */
@@ -36,6 +38,7 @@ interface Accumulator {
   feeNanos: number;
   inputTokens: number;
   outputTokens: number;
+  unpricedCalls: number;
   costPerRun: Map<string, number>;
 }
 
@@ -63,6 +66,7 @@ export function buildSpendRows<K extends Record<string, string>>(
         feeNanos: 0,
         inputTokens: 0,
         outputTokens: 0,
+        unpricedCalls: 0,
         costPerRun: new Map(),
       };
       rows.set(id, row);
@@ -72,6 +76,7 @@ export function buildSpendRows<K extends Record<string, string>>(
     row.feeNanos += group.feeNanos;
     row.inputTokens += group.inputTokens;
     row.outputTokens += group.outputTokens;
+    row.unpricedCalls += group.unpricedCalls;
     if (group.runId !== null) row.costPerRun.set(group.runId, (row.costPerRun.get(group.runId) ?? 0) + group.costNanos);
   }
   return [...rows.values()]
@@ -87,6 +92,7 @@ export function buildSpendRows<K extends Record<string, string>>(
         feeNanos: row.feeNanos,
         inputTokens: row.inputTokens,
         outputTokens: row.outputTokens,
+        unpricedCalls: row.unpricedCalls,
         share: shareOf(row.costNanos, totalNanos),
         avgCostNanos: costs.length === 0 ? 0 : Math.round(inRuns / costs.length),
         p50Nanos: percentile(costs, 0.5),
@@ -126,6 +132,7 @@ function addGroup(into: CallGroup, group: CallGroup, sign: 1 | -1): void {
   into.feeNanos += sign * group.feeNanos;
   into.inputTokens += sign * group.inputTokens;
   into.outputTokens += sign * group.outputTokens;
+  into.unpricedCalls += sign * group.unpricedCalls;
   // The earliest untagged call is not known from sums: the run's earliest call stands for it.
   if (sign === 1) into.firstTs = Math.min(into.firstTs, group.firstTs);
 }
@@ -146,6 +153,7 @@ function emptyStats(): SpendStats {
     feeNanos: 0,
     inputTokens: 0,
     outputTokens: 0,
+    unpricedCalls: 0,
     share: 0,
     avgCostNanos: 0,
     p50Nanos: 0,

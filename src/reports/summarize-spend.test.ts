@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLedgerStore } from '../stores/memory/memory-ledger-store.js';
+import { openSqliteLedgerStore } from '../stores/sqlite/sqlite-ledger-store.js';
 import { sampleCallRecord } from '../testing/ledger-store-conformance.js';
 import { formatReport } from './format-report.js';
 import { summarizeSpend } from './summarize-spend.js';
@@ -103,6 +107,50 @@ describe('summarizeSpend', () => {
     const run = summarizeSpend(store, { by: 'run', runId: 'r1' });
     expect(run.by === 'run' && split(run.rows[0] as never)).toEqual([5, 3, 1, 1]);
     expect(formatReport(run, 'table', { tree: true })).toMatch(/5 calls \(3 sent, 1 blocked, 1 killed\)/);
+  });
+
+  it.each([
+    ['memory', () => createMemoryLedgerStore()],
+    ['sqlite', () => openSqliteLedgerStore(join(mkdtempSync(join(tmpdir(), 'tokenfence-unpriced-')), 'ledger.db'))],
+  ])('counts calls to unpriced models apart (%s), in every grouping, the total and the run tree', (_, open) => {
+    const store = open();
+    store.appendCalls([
+      sampleCallRecord({
+        id: 'u1',
+        runId: 'r1',
+        workflow: 'w',
+        agent: 'writer',
+        costNanos: 0,
+        costSource: 'unknown',
+        tags: { tenant: 'acme' },
+      }),
+      sampleCallRecord({ id: 'u2', runId: 'r1', workflow: 'w', agent: 'writer', costNanos: 0, costSource: 'unknown' }),
+      sampleCallRecord({
+        id: 'p1',
+        runId: 'r1',
+        workflow: 'w',
+        agent: 'planner',
+        costNanos: 5,
+        tags: { tenant: 'acme' },
+      }),
+    ]);
+    for (const by of ['workflow', 'agent', 'model', 'run', 'tag:tenant'] as const) {
+      expect(summarizeSpend(store, { by }).total.unpricedCalls, by).toBe(2);
+    }
+    const agents = summarizeSpend(store, { by: 'agent' });
+    expect(agents.by === 'agent' && agents.rows.map((row) => [row.agent, row.unpricedCalls])).toEqual([
+      ['planner', 0],
+      ['writer', 2],
+    ]);
+    const tags = summarizeSpend(store, { by: 'tag:tenant' });
+    expect(tags.by === 'tag' && tags.rows.map((row) => [row.value, row.unpricedCalls])).toEqual([
+      ['acme', 1],
+      ['(none)', 1],
+    ]);
+    const run = summarizeSpend(store, { by: 'run' });
+    expect(run.by === 'run' && run.rows[0]?.unpricedCalls).toBe(2);
+    expect(formatReport(run, 'table', { tree: true })).toContain('(price unknown)');
+    store.close();
   });
 
   it('ends every table, CSV and Markdown report with a total row', () => {

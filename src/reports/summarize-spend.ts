@@ -52,6 +52,8 @@ export interface RunRow extends CallCounts {
   startedAt: number;
   costNanos: number;
   costUsd: number;
+  /** Of `calls`, those to a model without a known price: their cost is unknown, not in `costNanos`. */
+  unpricedCalls: number;
   anomalies: number;
   agents: Array<CallCounts & { agent: string; costNanos: number; callList: RunCallRow[] }>;
 }
@@ -163,6 +165,7 @@ function byRun(
     if (row) {
       addCounts(row, group);
       row.costNanos += group.costNanos;
+      row.unpricedCalls += group.unpricedCalls;
       row.startedAt = Math.min(row.startedAt, group.firstTs);
       continue;
     }
@@ -176,6 +179,7 @@ function byRun(
       killedCalls: group.killedCalls,
       costNanos: group.costNanos,
       costUsd: 0,
+      unpricedCalls: group.unpricedCalls,
       anomalies: anomalies.get(group.runId) ?? 0,
       agents: [],
     });

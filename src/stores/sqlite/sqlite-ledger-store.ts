@@ -36,6 +36,9 @@ export interface OpenSqliteLedgerStoreOptions {
   driver?: SqliteDriverChoice;
 }
 
+/** Calls to a model without a known price, counted apart: their cost is unknown, not 0. */
+const UNPRICED_CALLS = "COALESCE(SUM(cost_source = 'unknown'), 0) AS unpricedCalls";
+
 /**
  * The grouping columns per grouping, after `runId` (selected as `run_id` when grouped per run, else NULL);
  * every key of CallGroup is selected (null when not grouped on).
@@ -209,7 +212,7 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
         `SELECT ${byRun ? 'run_id AS runId' : 'NULL AS runId'}, NULL AS workflow, NULL AS agent, NULL AS provider,
            NULL AS model, tag_value AS tag, ${callCountsSql()}, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
            SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
-           SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
+           SUM(output_text + output_reasoning) AS outputTokens, ${UNPRICED_CALLS}, MIN(ts) AS firstTs
          FROM calls JOIN call_tags ON call_id = calls.id AND tag_key = ? ${runs}
          GROUP BY tag_value${byRun ? ', run_id' : ''}`,
       )
@@ -292,7 +295,7 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
           `SELECT ${byRun ? 'run_id' : 'NULL'} AS runId, ${keys.select}, ${callCountsSql()},
              SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
              SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
-             SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
+             SUM(output_text + output_reasoning) AS outputTokens, ${UNPRICED_CALLS}, MIN(ts) AS firstTs
            FROM calls ${onlyRuns} GROUP BY ${byRun && by !== 'run' ? 'run_id, ' : ''}${keys.group}`,
         )
         .all(...parameters) as CallGroup[];
