@@ -287,14 +287,15 @@ export class TokenFence implements TokenFenceLike {
   }
 
   /**
-   * Projected spend per budget of this fence — its own, its budgeted clients', its runs in progress — at
-   * the end of each one's period (a window's end; a run's expected end) and when each runs out, from the
-   * spend rate so far and the previous window's where the ledger has it. Scopes without a budget are left out.
+   * Projected spend per budget of this fence — its own, its budgeted clients', its runs in progress, its tag
+   * values' in memory (`tagScopes`, with their tag) — at the end of each one's period (a window's end; a run's
+   * expected end) and when each runs out, from the spend rate so far and the previous window's where the
+   * ledger has it. Scopes without a budget are left out.
    */
   forecast(): BudgetForecast[] {
     this[POLICY].ledger.flush();
     const sources: ForecastSource[] = [
-      { node: this[BUDGET_NODE] },
+      { node: this[BUDGET_NODE], tag: this.tag },
       ...this.budgetedClients.map((client) => ({ node: client[BUDGET_NODE] })),
       ...this.activeRuns.map((run) => ({ node: run[BUDGET_NODE], run: { workflow: run.workflow, runId: run.id } })),
       ...this.tagScopes.map((scope) => ({ node: scope[BUDGET_NODE], tag: scope.tag })),
