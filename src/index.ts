@@ -3,6 +3,7 @@ export type { AnomalyOptions } from './anomaly/anomaly-options.js';
 export { detectAnomalies } from './anomaly/detect-anomalies.js';
 export type { TagBudget, TagBudgets, TagWindowBudget } from './budget/tag-budgets.js';
 export type { ScopeTag } from './budget/tag-scopes.js';
+export type { BudgetForecast } from './budget-forecasts.js';
 export type { Tags } from './core/tag-rules.js';
 export type { NormalizedUsage } from './core/usage.js';
 export { type Dashboard, type DashboardOptions, startDashboard } from './dashboard/index.js';
@@ -26,6 +27,7 @@ export type {
   AnomalyDetectedEvent,
   BudgetAlertEvent,
   BudgetExceededEvent,
+  BudgetForecastEvent,
   CallOutcome,
   CallSettledEvent,
   CostSource,
@@ -64,14 +66,15 @@ export {
   type PrometheusMetricsOptions,
   prometheusMetrics,
 } from './integrations/prometheus/index.js';
+export { type CallKind, callKind } from './ledger/count-calls.js';
 export type { CallRecord, EventRecord, LedgerCostSource, LedgerOutcome, RunRecord } from './ledger/ledger-records.js';
 export type { LedgerFilter, LedgerStore } from './ledger/ledger-store.js';
 export { GENAI_PRICES_VERSION } from './pricing/genai-prices-source.js';
 export type { PriceDataOptions } from './pricing/price-data-options.js';
 export type { ModelPriceOverride, PriceTable } from './pricing/price-overrides.js';
 export { isBudgetStop } from './proxy/budget-stop.js';
+export { type ExportFormat, exportCalls, exportRow } from './reports/export-calls.js';
 export { formatReport, type ReportFormat } from './reports/format-report.js';
-export type { TagRow } from './reports/summarize-by-tag.js';
 export type {
   AgentRow,
   ModelRow,
@@ -79,6 +82,8 @@ export type {
   ReportOptions,
   RunRow,
   SpendReport,
+  SpendStats,
+  TagRow,
   WorkflowRow,
 } from './reports/summarize-spend.js';
 export { summarizeSpend } from './reports/summarize-spend.js';

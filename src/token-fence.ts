@@ -11,6 +11,7 @@ import { LoopGuard } from './budget/loop-guard.js';
 import { sharedScopeOf } from './budget/shared-admission.js';
 import { type ScopeTag, TagScopes } from './budget/tag-scopes.js';
 import { validateTags } from './budget/tags.js';
+import { type BudgetForecast, type ForecastSource, forecastBudgets } from './budget-forecasts.js';
 import { MAX_NANOS, nanosToUsd } from './core/money.js';
 import type { Tags } from './core/tag-rules.js';
 import { InvalidOptionsError } from './errors/invalid-options-error.js';
@@ -274,11 +275,32 @@ export class TokenFence implements TokenFenceLike {
   }
 
   /**
-   * The projection an alert's message quotes (spend at window end, when the budget runs out), or null:
-   * none yet. Forecasts fill it in.
+   * The projection an alert's message quotes (spend at window end, when the budget runs out), or null. A
+   * windowed budget's forecast is cheap (its node has the window's spend; the previous window's rate is read
+   * once per window); a lifetime budget's projection is only its spend, so none is quoted.
    */
-  #alertForecast(_event: BudgetAlertEvent): AlertForecast | null {
-    return null;
+  #alertForecast(event: BudgetAlertEvent): AlertForecast | null {
+    const node = this[BUDGET_NODE];
+    if (event.path !== node.path || !node.window) return null;
+    const [forecast] = forecastBudgets([{ node, tag: this.tag }], this.store);
+    return forecast ? { projectedUsd: forecast.projectedUsd, exhaustsAt: forecast.exhaustsAt } : null;
+  }
+
+  /**
+   * Projected spend per budget of this fence — its own, its budgeted clients', its runs in progress, its tag
+   * values' in memory (`tagScopes`, with their tag) — at the end of each one's period (a window's end; a run's
+   * expected end) and when each runs out, from the spend rate so far and the previous window's where the
+   * ledger has it. Scopes without a budget are left out.
+   */
+  forecast(): BudgetForecast[] {
+    this[POLICY].ledger.flush();
+    const sources: ForecastSource[] = [
+      { node: this[BUDGET_NODE], tag: this.tag },
+      ...this.budgetedClients.map((client) => ({ node: client[BUDGET_NODE] })),
+      ...this.activeRuns.map((run) => ({ node: run[BUDGET_NODE], run: { workflow: run.workflow, runId: run.id } })),
+      ...this.tagScopes.map((scope) => ({ node: scope[BUDGET_NODE], tag: scope.tag })),
+    ];
+    return forecastBudgets(sources, this.store);
   }
 
   /** Writes every buffered ledger record now. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { webhookPayload } from '../src/alerts/webhook-payload.js';
 import { type BudgetAlertEvent, TokenFence } from '../src/index.js';
-import type { MockProvider } from '../src/testing/index.js';
+import { createFakeClock, type MockProvider } from '../src/testing/index.js';
 import { chatMessages, openAIClient } from './support/clients.js';
 import { useMockProvider } from './support/mock-provider.js';
 
@@ -194,6 +194,33 @@ describe('alert webhooks in Slack, Teams and JSON formats', () => {
       text: slack.text,
       event: { type: 'budget-alert', threshold: 0.5, path: ['support-bot'] },
     });
+  });
+
+  it("a windowed budget's alert quotes its forecast: spend at the window's end and when the budget runs out", async () => {
+    received.length = 0;
+    mock.setScenario({ inputTokens: 10, outputTokens: 1_000 });
+    const dayStart = Date.UTC(2026, 0, 1);
+    const hour = 3_600_000;
+    const clock = createFakeClock(dayStart);
+    // A budget of 8 calls a day; 4 calls by 06:00 reach 50 %, at a pace of 16 calls a day.
+    const fence = new TokenFence({
+      label: 'daily',
+      store: 'memory',
+      clock,
+      budget: { usd: (CALL_NANOS * 8) / 1e9, per: 'day' },
+      alerts: { thresholds: [0.5], webhook: `${base}/json` },
+    });
+    const client = fence.guard(openAIClient(mock));
+    clock.set(dayStart + 6 * hour);
+    for (let call = 0; call < 4; call += 1) await client.chat.completions.create(CALL);
+    await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 5_000 });
+    const text = (received[0]?.body as { text: string } | undefined)?.text ?? '';
+    // Independent arithmetic: 4 calls in 6 hours, carried to 24 hours, is 16 calls; the 8-call budget runs
+    // out 4 more calls (6 hours) later, at 12:00.
+    const projected = `$${((16 * CALL_NANOS) / 1e9).toFixed(2)}`;
+    expect(text).toContain(`projected ${projected} at window end`);
+    expect(text).toContain(`runs out ${new Date(dayStart + 12 * hour).toISOString()}`);
+    await fence.close();
   });
 
   it('a nested scope is named by its path; a tiny budget keeps its digits; Slack control characters are escaped', async () => {

@@ -66,7 +66,7 @@ describe('tokenfence report by and filtered by tags', () => {
     ]);
     expect(report.rows[2]).toMatchObject({ costUsd: 0.000007, p50Nanos: 3_000, maxNanos: 4_000 });
     const table = await cli(['report', '--store', store, '--by', 'tag:tenant']);
-    expect(table.out).toMatch(/^Tag tenant\s+Runs\s+Calls\s+Cost\s+Share/);
+    expect(table.out).toMatch(/^Tag tenant\s+Runs\s+Calls\s+Sent\s+Blocked\s+Killed\s+Cost\s+Share/);
   });
 
   it('--tag filters are combined with AND, in report and runs', async () => {

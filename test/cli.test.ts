@@ -40,8 +40,11 @@ describe('tokenfence CLI', () => {
   it('prints the workflow table of the demo runs', async () => {
     const { code, out } = await cli(['report', '--store', demoStore, '--by', 'workflow']);
     expect(code).toBe(0);
-    expect(out).toMatch(/^Workflow\s+Runs\s+Agents\s+Avg calls\s+Avg cost\s+P50\s+P95\s+P99\s+Max\s+Anomalies/);
-    expect(out).toMatch(/research-report\s+3\s+4/);
+    expect(out).toMatch(
+      /^Workflow\s+Runs\s+Calls\s+Sent\s+Blocked\s+Killed\s+Cost\s+Share\s+Avg\/run\s+P50\s+P95\s+P99\s+Max\s+Agents\s+Avg calls\s+Anomalies/,
+    );
+    expect(out).toMatch(/research-report\s+3\s+\d+/);
+    expect(out.trim().split('\n').at(-1)).toMatch(/^Total\s+3\s+/);
   });
 
   it('reports by agent, model and run in json, csv and md, reading TOKENFENCE_STORE', async () => {
@@ -51,13 +54,61 @@ describe('tokenfence CLI', () => {
     };
     expect(agents.rows.map((row) => row.agent).sort()).toEqual(['planner', 'researcher', 'reviewer', 'writer']);
     expect(agents.rows.reduce((total, row) => total + row.share, 0)).toBeCloseTo(1, 9);
-    expect((await cli(['report', '--by', 'model', '--format', 'csv'], env)).out).toMatch(/^Provider,Model,Calls/);
+    expect((await cli(['report', '--by', 'model', '--format', 'csv'], env)).out).toMatch(
+      /^Provider,Model,Runs,Calls,Sent,Blocked,Killed,Cost,Share,Avg\/run,P50,P95,P99,Max,Input tokens,Output tokens\n/,
+    );
     expect((await cli(['report', '--by', 'agent', '--format', 'md', '--since', '1h'], env)).out).toMatch(
-      /^\| Agent \| Calls \| Cost \| Tokens \| Fees \| Share \|/,
+      /^\| Agent \| Runs \| Calls \| Sent \| Blocked \| Killed \| Cost \| Share \| Avg\/run \| P50 \| P95 \| P99 \| Max \| Tokens \| Fees \|/,
     );
     const runs = await cli(['runs', '--top', '1'], env);
     expect(runs.out).toMatch(/research-report/);
     expect(runs.out).toMatch(/\n {2}researcher/);
+  });
+
+  it('counts calls as sent / blocked / killed the same way in the demo, runs, report and the JSON total', async () => {
+    const env = { TOKENFENCE_STORE: demoStore };
+    const runs = JSON.parse((await cli(['runs', '--format', 'json'], env)).out) as {
+      rows: Array<{ runId: string; calls: number; sentCalls: number; blockedCalls: number; killedCalls: number }>;
+      total: { calls: number; sentCalls: number; blockedCalls: number; killedCalls: number };
+    };
+    const report = JSON.parse((await cli(['report', '--by', 'agent', '--format', 'json'], env)).out) as {
+      total: typeof runs.total;
+    };
+    expect(report.total).toMatchObject({
+      calls: runs.total.calls,
+      sentCalls: runs.total.sentCalls,
+      blockedCalls: runs.total.blockedCalls,
+      killedCalls: runs.total.killedCalls,
+    });
+    for (const row of runs.rows) expect(row.sentCalls + row.blockedCalls + row.killedCalls).toBe(row.calls);
+    // The demo blocks calls in its tight-budget run and kills its runaway run: all three kinds occur.
+    expect(runs.total.blockedCalls).toBeGreaterThan(0);
+    expect(runs.total.killedCalls).toBeGreaterThan(0);
+    const demo = await cli(['demo', '--store', `sqlite:${join(folder, 'demo-again.db')}`]);
+    const said = [...demo.out.matchAll(/in (\d+) calls \((\d+) sent, (\d+) blocked, (\d+) killed\)/g)];
+    expect(said).toHaveLength(3);
+    for (const [, calls, sent, blocked, killed] of said) {
+      expect(Number(sent) + Number(blocked) + Number(killed)).toBe(Number(calls));
+    }
+    const again = JSON.parse(
+      (await cli(['runs', '--format', 'json', '--store', `sqlite:${join(folder, 'demo-again.db')}`])).out,
+    ) as typeof runs;
+    expect(said.map(([, calls]) => Number(calls)).sort()).toEqual(again.rows.map((row) => row.calls).sort());
+  }, 60_000);
+
+  it('exits 0 with a one-line note on stderr when a filter matches nothing', async () => {
+    for (const args of [
+      ['report', '--workflow', 'no-such-workflow'],
+      ['report', '--by', 'agent', '--since', '2000-01-01', '--until', '2000-01-02'],
+      ['runs', '--workflow', 'no-such-workflow', '--format', 'json'],
+    ]) {
+      const { code, out, err } = await cli([...args, '--store', demoStore]);
+      expect(code, args.join(' ')).toBe(0);
+      expect(err).toMatch(/^tokenfence \w+: no \w+ match --\S+ \S+.*\n$/);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      if (args.includes('json')) expect(JSON.parse(out).rows).toEqual([]);
+    }
+    expect((await cli(['report', '--store', demoStore])).err).toBe('');
   });
 
   it('neutralises spreadsheet formulas in CSV', async () => {
@@ -89,7 +140,26 @@ describe('tokenfence CLI', () => {
     expect(code).toBe(0);
     expect(out.trim().split('\n')).toHaveLength(5);
     expect(out).toMatch(/call {3}research-report\/planner {2}gpt-4o/);
-  });
+    let ndjson = '';
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 20_000);
+    await main(
+      ['tail', '--store', demoStore, '--since', '1h', '--limit', '25', '--interval', '10', '--format', 'json'],
+      { stdout: (text) => (ndjson += text), stderr: () => {}, env: {}, signal: stop.signal },
+    );
+    clearTimeout(timer);
+    const json = { out: ndjson };
+    const lines = json.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(25);
+    const call = lines.find((line) => line.kind === 'call');
+    expect(call).toMatchObject({ kind: 'call', workflow: 'research-report', costNanos: expect.any(Number) });
+    expect(call.costUsd).toBe(call.costNanos / 1e9);
+    const event = lines.find((line) => line.kind === 'event');
+    expect(event).toMatchObject({ kind: 'event', type: expect.any(String), data: expect.any(Object) });
+  }, 60_000);
 
   it('shows the prices it will use, and says so for an unknown model', async () => {
     const known = await cli(['prices', 'gpt-4o']);
@@ -124,9 +194,15 @@ describe('tokenfence CLI', () => {
     expect(json).toMatchObject({
       model: 'claude-sonnet-4-5',
       provider: 'anthropic',
-      base: { input: 3 * 1e9, cacheRead: 0.3 * 1e9, output: 15 * 1e9 },
-      tiers: [{ aboveInputTokens: 200_000, rates: { input: 6 * 1e9, output: 22.5 * 1e9 } }],
-      fees: { webSearch: 10_000_000 },
+      standard: {
+        inputUsdPerMTok: 3,
+        cacheReadUsdPerMTok: 0.3,
+        cacheWrite5mUsdPerMTok: 3.75,
+        cacheWrite1hUsdPerMTok: 6,
+        outputUsdPerMTok: 15,
+      },
+      longContextTiers: [{ aboveInputTokens: 200_000, inputUsdPerMTok: 6, outputUsdPerMTok: 22.5 }],
+      usdPerRequest: 0,
       vendorListPrice: false,
     });
     expect(json.perUseFees).toContainEqual(
@@ -136,14 +212,20 @@ describe('tokenfence CLI', () => {
       tier: 'batch',
       inputScale: 0.5,
       outputScale: 0.5,
-      rates: {
-        input: 1.5 * 1e9,
-        cacheRead: 0.15 * 1e9,
-        cacheWrite5m: 1.875 * 1e9,
-        cacheWrite1h: 3 * 1e9,
-        output: 7.5 * 1e9,
-      },
+      inputUsdPerMTok: 1.5,
+      cacheReadUsdPerMTok: 0.15,
+      cacheWrite5mUsdPerMTok: 1.875,
+      cacheWrite1hUsdPerMTok: 3,
+      outputUsdPerMTok: 7.5,
     });
+    // Every number's key names its unit.
+    const keys = JSON.stringify(json).match(/"\w+":\s*[\d.]/g) ?? [];
+    for (const key of keys)
+      expect(key).toMatch(/UsdPerMTok|usdPerUnit|usdPerRequest|Scale|aboveInputTokens|maxOutputTokens/);
+    const geminiJson = JSON.parse(
+      (await cli(['prices', '--provider', 'google', 'gemini-2.5-flash', '--format', 'json'])).out,
+    );
+    expect(geminiJson.standard).toMatchObject({ inputAudioUsdPerMTok: 1, inputAudioCacheReadUsdPerMTok: 0.1 });
   });
 
   it('prices aggregator ids at the aggregator, else at the vendor list price, and free models at $0', async () => {

@@ -3,7 +3,8 @@ import { mergeTags, type Tags } from '../core/tag-rules.js';
 import { KillSwitchError } from '../errors/kill-switch-error.js';
 import { callListener, EventHub } from '../events/event-hub.js';
 import type { TokenFenceEvent } from '../events/events.js';
-import { type BudgetWindow, windowStart } from './budget-window.js';
+import { type BudgetWindow, previousWindowStart, windowEnd, windowStart } from './budget-window.js';
+import { forecastSpend, type SpendForecast } from './forecast-spend.js';
 import type { LoopGuard } from './loop-guard.js';
 import { type AdmissionResult, type ScopedEvent, ScopeSet } from './scope-set.js';
 import type { SharedNode } from './shared-admission.js';
@@ -87,6 +88,12 @@ export class BudgetNode {
   /** Shares of the budget (0–1) at which `budget-alert` fires, once per window. */
   readonly alertThresholds: readonly number[];
   #alertsFired = new Set<number>();
+  /** When this scope was made, epoch ms: the start of a run's (or a lifetime budget's) period. */
+  readonly createdAt: number;
+  /** Set once `budget-forecast` fired in the current window. */
+  #forecastFired = false;
+  /** The previous window's spend rate (n$/ms), null without one; undefined until first needed in a window. */
+  #historyRate: number | null | undefined;
 
   constructor(options: {
     label: string;
@@ -115,6 +122,7 @@ export class BudgetNode {
     this.eventSink = options.parent?.eventSink;
     this.window = options.window;
     this.alertThresholds = options.alertThresholds ?? [];
+    this.createdAt = options.now();
     this.rollWindow();
     this.chain = options.parent ? [this, ...options.parent.chain] : [this];
   }
@@ -191,6 +199,8 @@ export class BudgetNode {
     this.exceeded = this.limitNanos !== null && this.spentNanos >= this.limitNanos;
     this.#thresholdCrossed = false;
     this.#alertsFired.clear();
+    this.#forecastFired = false;
+    this.#historyRate = undefined;
     // A tag scope made again after eviction (or after a restart) resumes its window: what its reloaded
     // spend had already reached was announced then, not again.
     if (this.tag && this.limitNanos !== null && this.spentNanos > 0) {
@@ -223,6 +233,58 @@ export class BudgetNode {
       });
     }
     if (this.alertThresholds.length > 0) this.#checkAlerts();
+    if (!this.#forecastFired && this.window && this.limitNanos !== null) this.#checkForecast();
+  }
+
+  /**
+   * The windowed scope's projection for its current window (see forecastSpend), from its spend so far —
+   * every process's, for a shared scope — and the previous window's rate when the ledger has one.
+   * Undefined for a scope without a window.
+   */
+  forecastWindow(): (SpendForecast & { startsAt: number; endsAt: number }) | undefined {
+    if (!this.window) return undefined;
+    this.rollWindow();
+    const startsAt = this.windowStart;
+    const endsAt = windowEnd(this.window.period, startsAt);
+    const forecast = forecastSpend({
+      spentNanos: this.spentNanos + this.othersNanos,
+      budgetNanos: this.limitNanos,
+      startsAt,
+      endsAt,
+      now: this.#now(),
+      historyRate: this.#previousRate(startsAt),
+    });
+    return { ...forecast, startsAt, endsAt };
+  }
+
+  /** The previous window's spend over its length, read from the ledger once per window; null if it spent nothing. */
+  #previousRate(startsAt: number): number | null {
+    if (this.#historyRate !== undefined || !this.window) return this.#historyRate ?? null;
+    const previous = previousWindowStart(this.window.period, startsAt);
+    const spent = this.window.loadSpent(previous) - this.window.loadSpent(startsAt);
+    // Each window at its own length: a 28-day February's rate is not diluted over 31 days.
+    this.#historyRate = spent > 0 ? spent / (startsAt - previous) : null;
+    return this.#historyRate;
+  }
+
+  /**
+   * `budget-forecast`, once per window: from 5 % of the window on (earlier, a few calls would predict the
+   * whole window), when the projection at the window's end passes the budget.
+   */
+  #checkForecast(): void {
+    const forecast = this.forecastWindow();
+    if (!forecast || this.limitNanos === null || forecast.elapsedShare < 0.05) return;
+    if (forecast.projectedNanos <= this.limitNanos) return;
+    this.#forecastFired = true;
+    this.emit({
+      type: 'budget-forecast',
+      spentUsd: nanosToUsd(this.spentNanos + this.othersNanos),
+      projectedUsd: nanosToUsd(forecast.projectedNanos),
+      budgetUsd: nanosToUsd(this.limitNanos),
+      windowStart: forecast.startsAt,
+      windowEndsAt: forecast.endsAt,
+      exhaustsAt: forecast.exhaustsAt,
+    });
   }
 
   /** Fires each alert threshold the spend has reached, once per window. */
@@ -299,5 +361,6 @@ export class BudgetNode {
     this.killedBy = null;
     this.#thresholdCrossed = false;
     this.#alertsFired.clear();
+    this.#forecastFired = false;
   }
 }

@@ -17,3 +17,16 @@ export interface BudgetWindow {
   /** Spend already recorded for this scope since `start` (from the store, so a restart does not reset it). */
   loadSpent(start: number): number;
 }
+
+/** End (epoch ms, UTC, exclusive) of the window that starts at `start`: the start of the next one. */
+export function windowEnd(period: WindowPeriod, start: number): number {
+  if (period === 'hour') return start + 3_600_000;
+  if (period === 'day') return start + 86_400_000;
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/** Start of the window before the one that starts at `start`. */
+export function previousWindowStart(period: WindowPeriod, start: number): number {
+  return windowStart(period, start - 1);
+}

@@ -5,6 +5,10 @@ const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise((resolve) => process.stdout.once('drain', resolve))
+      : Promise.resolve(),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   signal: controller.signal,

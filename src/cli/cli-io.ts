@@ -3,6 +3,11 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Resolves when stdout can take more (a pipe read slower than an export writes): a long output waits
+   * on it between chunks instead of buffering everything in memory. Absent: never waits.
+   */
+  drain?: () => Promise<void>;
   /** Ends long-running commands (`tail`) early. */
   signal?: AbortSignal;
 }

@@ -2,6 +2,8 @@ import { TokenFenceError } from '../errors/token-fence-error.js';
 import { type CliIo, UsageError, withoutCredentials } from './cli-io.js';
 import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
+import { EXPORT_HELP, exportCommand } from './commands/export.js';
+import { FORECAST_HELP, forecastCommand } from './commands/forecast.js';
 import { KILL_HELP, killCommand } from './commands/kill.js';
 import { PRICES_HELP, pricesCommand } from './commands/prices.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
@@ -15,6 +17,8 @@ Commands:
   report    spend by workflow, agent, model or run
   runs      the most expensive runs with their call trees
   tail      settled calls and events as they land
+  export    raw call records as ndjson or CSV, streamed
+  forecast  projected spend at the window's end, and when a budget runs out
   prices    the prices TokenFence uses for a model
   demo      the multi-agent demo against the bundled mock provider
   dashboard the cost dashboard in your browser
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => number | Pr
   report: { run: reportCommand, help: REPORT_HELP },
   runs: { run: runsCommand, help: RUNS_HELP },
   tail: { run: tailCommand, help: TAIL_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
+  forecast: { run: forecastCommand, help: FORECAST_HELP },
   prices: { run: pricesCommand, help: PRICES_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   dashboard: { run: dashboardCommand, help: DASHBOARD_HELP },

@@ -14,12 +14,18 @@ export type ReadableStore = LedgerStore & { refresh?: () => Promise<void> };
  * Redis ledger is read in full into this process first, so the report layer reads it as it reads SQLite.
  * TOKENFENCE_SQLITE_DRIVER (`node:sqlite` or `better-sqlite3`) overrides the driver picked for the file.
  */
-export async function openStoreForReading(option: string | undefined, io: CliIo): Promise<ReadableStore> {
+export async function openStoreForReading(
+  option: string | undefined,
+  io: CliIo,
+  /** Streaming reads only (`iterateCalls`): a Redis ledger is not read into memory first. */
+  options: { streaming?: boolean } = {},
+): Promise<ReadableStore> {
   const store = option ?? io.env.TOKENFENCE_STORE;
   if (!store) throw new UsageError('no store: pass --store sqlite:./tokenfence.db or set TOKENFENCE_STORE');
   if (store === 'memory') return createMemoryLedgerStore();
   if (/^rediss?:\/\//.test(store)) {
     const redis = redisStore(store, { timeoutMs: 5_000, maxRecords: Number.MAX_SAFE_INTEGER });
+    if (options.streaming) return redis;
     try {
       await redis.refresh();
     } catch (error) {

@@ -2,6 +2,7 @@ import { nanosToUsd } from '../core/money.js';
 import type { Tags } from '../core/tag-rules.js';
 import type { LedgerFilter, LedgerStore } from '../ledger/ledger-store.js';
 import { summarizeSpend } from '../reports/summarize-spend.js';
+import { BUDGET_NODE } from '../resolve-options.js';
 import type { RunHandle, TokenFence } from '../token-fence.js';
 
 export interface DashboardQuery {
@@ -38,9 +39,15 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
       agents.by === 'agent'
         ? agents.rows.map((row) => ({
             agent: row.agent,
+            runs: row.runs,
             calls: row.calls,
+            sentCalls: row.sentCalls,
+            blockedCalls: row.blockedCalls,
+            killedCalls: row.killedCalls,
             costUsd: nanosToUsd(row.costNanos),
             share: row.share,
+            p50Usd: nanosToUsd(row.p50Nanos),
+            p99Usd: nanosToUsd(row.p99Nanos),
           }))
         : [],
     models: models.by === 'model' ? models.rows.map((row) => ({ ...row, costUsd: nanosToUsd(row.costNanos) })) : [],
@@ -66,6 +73,9 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
             workflow: row.workflow,
             startedAt: row.startedAt,
             calls: row.calls,
+            sentCalls: row.sentCalls,
+            blockedCalls: row.blockedCalls,
+            killedCalls: row.killedCalls,
             costUsd: nanosToUsd(row.costNanos),
             anomalies: row.anomalies,
             outcome: finished.get(row.runId)?.outcome ?? 'running',
@@ -73,14 +83,7 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
           }))
         : [],
     baseline: selected ? { p50Usd: nanosToUsd(selected.p50Nanos), p99Usd: nanosToUsd(selected.p99Nanos) } : undefined,
-    budgets: fence
-      ? [
-          fence,
-          ...fence.budgetedClients,
-          ...active,
-          ...[...fence.tagScopes].sort((a, b) => b.spentNanos - a.spentNanos).slice(0, TAG_BUDGETS_SHOWN),
-        ].map(budgetOf)
-      : [],
+    budgets: fence ? budgetsWithForecast(fence, active) : [],
     activeRuns: active.map((run) => ({
       runId: run.id,
       workflow: run.workflow,
@@ -93,6 +96,35 @@ export function dashboardSummary(store: LedgerStore, fence: TokenFence | undefin
 
 const nullableUsd = (nanos: number | null) => (nanos === null ? null : nanosToUsd(nanos));
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
+
+/**
+ * Each budget bar with its forecast (`fence.forecast()`): projected spend at the window's end, when it runs
+ * out. The fence, its budgeted clients, the active runs, then the dearest tag values in memory.
+ */
+function budgetsWithForecast(fence: TokenFence, active: readonly RunHandle[]) {
+  const forecasts = fence.forecast();
+  const tagScopes = [...fence.tagScopes].sort((a, b) => b.spentNanos - a.spentNanos).slice(0, TAG_BUDGETS_SHOWN);
+  const scopes: Array<{ scope: TokenFence; runId: string | null }> = [
+    ...[fence, ...fence.budgetedClients].map((scope) => ({ scope, runId: null })),
+    ...active.map((run) => ({ scope: run, runId: run.id })),
+    ...tagScopes.map((scope) => ({ scope, runId: null })),
+  ];
+  return scopes.map(({ scope, runId }) => {
+    const node = scope[BUDGET_NODE];
+    const name = node.shared?.id ?? node.pathString;
+    const forecast = forecasts.find((row) => row.runId === runId && row.scope === name);
+    return {
+      ...budgetOf(scope),
+      forecast: forecast
+        ? {
+            projectedUsd: forecast.projectedUsd,
+            windowEndsAt: forecast.windowEndsAt?.getTime() ?? null,
+            exhaustsAt: forecast.exhaustsAt?.getTime() ?? null,
+          }
+        : null,
+    };
+  });
+}
 
 function budgetOf(scope: TokenFence) {
   return {
@@ -117,6 +149,9 @@ export function dashboardRun(store: LedgerStore, runId: string) {
     agents: run.agents.map((agent) => ({
       agent: agent.agent,
       calls: agent.calls,
+      sentCalls: agent.sentCalls,
+      blockedCalls: agent.blockedCalls,
+      killedCalls: agent.killedCalls,
       costUsd: nanosToUsd(agent.costNanos),
       callList: agent.callList.map((call) => ({
         ...call,

@@ -70,6 +70,8 @@ export function dashboardPage(nonce: string): string {
   const $ = (selector) => document.querySelector(selector);
   const money = (usd) => usd === null || usd === undefined ? '—' : '$' + usd.toFixed(usd !== 0 && Math.abs(usd) < 0.01 ? 6 : 4);
   const num = (value) => String(Number(value));
+  // Records split the way every report splits them (sent / blocked / killed); the split only when not all were sent.
+  const calls = (row) => num(row.calls) + (row.sentCalls !== undefined && row.sentCalls !== row.calls ? ' (' + num(row.sentCalls) + ' sent, ' + num(row.blockedCalls) + ' blocked, ' + num(row.killedCalls) + ' killed)' : '');
   const text = (value) => String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const api = (path, init = {}) => fetch(path, { ...init, headers: { 'x-tokenfence-token': token, ...(init.headers || {}) } }).then((response) => { if (!response.ok) throw new Error(response.status + ''); return response.json(); });
   let state = null;
@@ -119,7 +121,7 @@ export function dashboardPage(nonce: string): string {
       return '<g data-agent="' + text(row.agent) + '" data-cost="' + row.costUsd + '"><text x="0" y="' + (y + 15) + '">' + text(row.agent) + '</text>' +
         '<rect class="bar-bg" x="22%" y="' + y + '" width="40%" height="20" rx="3"></rect>' +
         '<rect class="bar" x="22%" y="' + y + '" width="' + width + '%" height="20" rx="3"></rect>' +
-        '<text x="64%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + num(row.calls) + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
+        '<text x="64%" y="' + (y + 15) + '">' + money(row.costUsd) + ' · ' + calls(row) + ' calls · ' + (row.share * 100).toFixed(1) + '%</text></g>';
     }).join('');
   }
 
@@ -154,7 +156,8 @@ export function dashboardPage(nonce: string): string {
       const budget = scope.budgetUsd;
       const spent = budget ? Math.min(100, (scope.spentUsd / budget) * 100) : 0;
       const held = budget ? Math.min(100 - spent, (scope.reservedUsd / budget) * 100) : 0;
-      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + text(scope.window.period) + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span></div>' +
+      return '<div data-budget="' + text(scope.label) + '"><div>' + text(scope.label) + (scope.killed ? ' <span class="tag">killed</span>' : '') + ' <span class="muted">' + money(scope.spentUsd) + ' spent, ' + money(scope.reservedUsd) + ' held of ' + money(budget) + (scope.window ? ' per ' + text(scope.window.period) + ' (since ' + new Date(scope.window.startedAt).toLocaleString() + ')' : '') + '</span>' +
+        (scope.forecast ? ' <span class="muted" data-forecast>· projected ' + money(scope.forecast.projectedUsd) + (scope.forecast.windowEndsAt ? ' by ' + new Date(scope.forecast.windowEndsAt).toLocaleString() : '') + (scope.forecast.exhaustsAt ? ' · <span class="tag">runs out ' + new Date(scope.forecast.exhaustsAt).toLocaleString() + '</span>' : '') + '</span>' : '') + '</div>' +
         '<svg width="100%" height="14"><rect class="bar-bg" width="100%" height="12" rx="3"></rect><rect class="bar" width="' + spent + '%" height="12" rx="3"></rect><rect class="reserved" x="' + spent + '%" width="' + held + '%" height="12"></rect></svg></div>';
     }).join('');
   }
@@ -179,15 +182,15 @@ export function dashboardPage(nonce: string): string {
       // Without the live fence (another process runs the agents), a run with calls and no end is in progress.
       const killable = live ? !live.killed : run.outcome === 'running';
       const kill = killable ? '<button data-kill-run="' + text(run.runId) + '">kill</button>' : (live && live.killed) || run.outcome === 'killed' ? '<span class="tag">killed</span>' : run.outcome === 'error' ? '<span class="tag">error</span>' : '';
-      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num">' + num(run.calls) + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + num(run.anomalies) + '</span>' : '0') + '</td><td>' + (live ? budgetBar(live.spentUsd, live.budgetUsd) : run.outcome === 'running' ? '' : budgetBar(run.costUsd, run.budgetUsd)) + '</td><td>' + kill + '</td></tr>';
+      return '<tr data-run-id="' + text(run.runId) + '" data-cost="' + run.costUsd + '"' + (run.runId === selectedRun ? ' class="selected"' : '') + '><td>' + text(run.runId.slice(0, 12)) + (live || run.outcome === 'running' ? ' <span class="muted">live</span>' : '') + '</td><td>' + text(run.workflow) + '</td><td>' + new Date(run.startedAt).toLocaleString() + '</td><td class="num" data-calls>' + calls(run) + '</td><td class="num">' + money(run.costUsd) + '</td><td class="num">' + (run.anomalies ? '<span class="tag">' + num(run.anomalies) + '</span>' : '0') + '</td><td>' + (live ? budgetBar(live.spentUsd, live.budgetUsd) : run.outcome === 'running' ? '' : budgetBar(run.costUsd, run.budgetUsd)) + '</td><td>' + kill + '</td></tr>';
     }).join('');
   }
 
   async function showRun(runId) {
     selectedRun = runId;
     const run = await api('/api/runs/' + encodeURIComponent(runId));
-    $('#run-detail').innerHTML = '<h2>Run ' + text(run.runId) + ' · ' + text(run.workflow) + ' · ' + money(run.costUsd) + ' · ' + num(run.calls) + ' calls</h2>' + run.agents.map((agent) =>
-      '<h3 data-detail-agent="' + text(agent.agent) + '">' + text(agent.agent) + ' <span class="muted">' + money(agent.costUsd) + ' · ' + num(agent.calls) + ' calls</span></h3>' +
+    $('#run-detail').innerHTML = '<h2>Run ' + text(run.runId) + ' · ' + text(run.workflow) + ' · ' + money(run.costUsd) + ' · ' + calls(run) + ' calls</h2>' + run.agents.map((agent) =>
+      '<h3 data-detail-agent="' + text(agent.agent) + '">' + text(agent.agent) + ' <span class="muted">' + money(agent.costUsd) + ' · ' + calls(agent) + ' calls</span></h3>' +
       '<table><thead><tr><th>Time</th><th>Model asked</th><th>Model used</th><th class="num">In</th><th class="num">Out</th><th class="num">Cost</th><th>Outcome</th></tr></thead><tbody>' +
       agent.callList.map((call) => '<tr data-call data-model-used="' + text(call.modelUsed) + '" data-cost="' + call.costUsd + '"><td>' + new Date(call.ts).toLocaleTimeString() + '</td><td>' + text(call.model) + '</td><td>' + text(call.modelUsed) + (call.downgraded ? ' <span class="tag">downgraded</span>' : '') + '</td><td class="num">' + num(call.inputTokens) + '</td><td class="num">' + num(call.outputTokens) + '</td><td class="num">' + money(call.costUsd) + (call.costSource === 'estimated' ? ' <span class="muted">est.</span>' : '') + '</td><td>' + text(call.outcome) + (call.attempt > 1 ? ' <span class="muted">retry ' + num(call.attempt - 1) + '</span>' : '') + '</td></tr>').join('') +
       '</tbody></table>').join('');

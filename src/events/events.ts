@@ -131,6 +131,23 @@ export interface ModelUnpricedEvent extends EventBase {
   model: string;
 }
 
+/**
+ * A windowed budget is projected to run out before its window ends: fired once per window and scope, at
+ * a settlement once at least 5 % of the window has elapsed (see `fence.forecast()`).
+ */
+export interface BudgetForecastEvent extends EventBase {
+  type: 'budget-forecast';
+  spentUsd: number;
+  /** Projected spend at the window's end, USD. */
+  projectedUsd: number;
+  budgetUsd: number;
+  /** The window, epoch ms (start inclusive, end exclusive). */
+  windowStart: number;
+  windowEndsAt: number;
+  /** When the budget runs out at the projected rate, epoch ms (null: it lasts the window after all). */
+  exhaustsAt: number | null;
+}
+
 export interface AnomalyDetectedEvent extends EventBase {
   type: 'anomaly-detected';
   /** `run-cost`: the run's spend passed a multiple of its workflow's p99; `spend-rate`: a burst did. */
@@ -219,6 +236,7 @@ export type TokenFenceEvent =
   | PromptCountedEvent
   | ThresholdCrossedEvent
   | BudgetAlertEvent
+  | BudgetForecastEvent
   | AnomalyDetectedEvent
   | ModelUnpricedEvent
   | LoopDetectedEvent

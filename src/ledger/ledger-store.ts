@@ -28,15 +28,23 @@ export interface LedgerStore {
   appendRuns(records: readonly RunRecord[]): void;
   /** Call records in time order. */
   queryCalls(filter: LedgerFilter): CallRecord[];
+  /**
+   * Call records one at a time, for an export of any size: a store that can reads them without holding
+   * them all (SQLite: one statement stepped through; Redis: the stream read a page at a time; memory: the
+   * records it keeps). Time order, except Redis (the order they were written in). Stores without it are
+   * exported from `queryCalls`.
+   */
+  iterateCalls?(filter: LedgerFilter): Iterable<CallRecord> | AsyncIterable<CallRecord>;
   /** Events in time order; `afterTs` for tailing. */
   queryEvents(filter: LedgerFilter): EventRecord[];
   /** Finished runs in time order (by end). */
   queryRuns(filter: LedgerFilter): RunRecord[];
   /**
-   * Calls summed per run, agent, model or (workflow, agent) pair — the heavy part of a report, done where
-   * the data is (SQL GROUP BY for SQLite), so 100,000 calls report in well under 2 s.
+   * Calls summed per run, workflow, agent, model or (workflow, agent) pair — the heavy part of a report,
+   * done where the data is (SQL GROUP BY for SQLite), so 100,000 calls report in well under 2 s.
+   * `perRun` splits each group by run too (see `groupCallRecords`).
    */
-  groupCalls(filter: LedgerFilter, by: CallGrouping): CallGroup[];
+  groupCalls(filter: LedgerFilter, by: CallGrouping, perRun?: boolean): CallGroup[];
   /** Total cost, nano-USD, of calls in the scope `scope` (or below it) since `since` (epoch ms). */
   sumCost(scope: string, since: number): number;
   /**

@@ -182,26 +182,47 @@ export function runLedgerStoreConformance(
       expect(back[9_999]?.id).toBe('bulk-9999');
     });
 
-    it('groups calls per run, agent, model and (workflow, agent) as the reference grouping does', (store) => {
+    it('groups calls per run, workflow, agent, model and (workflow, agent), per run too, as the reference grouping does, with sent / blocked / killed counts', (store) => {
       store.appendCalls([
         sampleCallRecord({ ts: 1, runId: 'r1', workflow: 'w', agent: 'a', costNanos: 5, modelUsed: 'm1' }),
         sampleCallRecord({ ts: 2, runId: 'r1', workflow: 'w', agent: 'b', costNanos: 7, modelUsed: 'm2' }),
         sampleCallRecord({ ts: 3, runId: 'r2', workflow: 'v', agent: null, costNanos: 11, modelUsed: 'm1' }),
         sampleCallRecord({ ts: 4, runId: null, workflow: null, agent: 'a', costNanos: 13, modelUsed: 'm1' }),
+        sampleCallRecord({ ts: 5, runId: 'r1', workflow: 'w', agent: 'a', costNanos: 0, outcome: 'blocked' }),
+        sampleCallRecord({ ts: 6, runId: 'r2', workflow: 'v', agent: 'a', costNanos: 3, outcome: 'killed' }),
+        sampleCallRecord({ ts: 7, runId: 'r2', workflow: 'v', agent: 'a', costNanos: 0, outcome: 'aborted' }),
       ]);
       const sorted = (groups: ReturnType<LedgerStore['groupCalls']>) =>
         groups.map((group) => JSON.stringify(group)).sort();
-      for (const by of ['run', 'agent', 'model', 'workflow-agent'] as const) {
+      for (const by of ['run', 'workflow', 'agent', 'model', 'workflow-agent'] as const) {
         for (const filter of [{}, { since: 2 }, { workflow: 'w' }]) {
-          expect(sorted(store.groupCalls(filter, by))).toEqual(sorted(groupCallRecords(store.queryCalls(filter), by)));
+          for (const perRun of [false, true]) {
+            expect(sorted(store.groupCalls(filter, by, perRun))).toEqual(
+              sorted(groupCallRecords(store.queryCalls(filter), by, perRun)),
+            );
+          }
         }
       }
       expect(
         store
           .groupCalls({}, 'run')
-          .map((group) => group.costNanos)
-          .sort((a, b) => a - b),
-      ).toEqual([11, 12]);
+          .map((group) => [group.costNanos, group.calls, group.sentCalls, group.blockedCalls, group.killedCalls])
+          .sort((a, b) => (a[0] as number) - (b[0] as number)),
+      ).toEqual([
+        [12, 3, 2, 1, 0],
+        [14, 3, 2, 0, 1],
+      ]);
+      expect(
+        store
+          .groupCalls({}, 'agent', true)
+          .filter((group) => group.agent === 'a')
+          .map((group) => [group.runId, group.costNanos])
+          .sort(),
+      ).toEqual([
+        [null, 13],
+        ['r1', 5],
+        ['r2', 3],
+      ]);
     });
 
     it('keeps tags on calls and runs, filters by them (AND, literal values) and groups per tag value', (store) => {

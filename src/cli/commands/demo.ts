@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isBudgetExceededError } from '../../errors/budget-exceeded-error.js';
 import { isKillSwitchError } from '../../errors/kill-switch-error.js';
+import { type CallCounts, describeCalls, noCalls } from '../../ledger/count-calls.js';
 import { formatReport, formatUsd } from '../../reports/format-report.js';
 import { summarizeSpend } from '../../reports/summarize-spend.js';
 import { startMockProvider } from '../../testing/mock-llm-server.js';
@@ -215,31 +216,36 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   ] as const;
   fence.flush();
   const workflowReport = formatReport(summarizeSpend(fence.store, { by: 'workflow' }), 'table');
-  /** Each agent's token cost and fees in a run, from the ledger. */
+  /** Each agent's calls (sent / blocked / killed), token cost and fees in a run, from the ledger. */
   const costsOf = (runId: string) => {
     const report = summarizeSpend(fence.store, { by: 'agent', runId });
-    const costs = new Map<string, { tokens: string; fees: string }>();
-    if (report.by !== 'agent') return costs;
+    const agents = new Map<string, CallCounts & { tokens: string; fees: string }>();
+    if (report.by !== 'agent') return { total: report.total, agents };
     for (const row of report.rows) {
-      costs.set(row.agent, { tokens: formatUsd(row.costNanos - row.feeNanos, 4), fees: formatUsd(row.feeNanos, 4) });
+      agents.set(row.agent, {
+        ...row,
+        tokens: formatUsd(row.costNanos - row.feeNanos, 4),
+        fees: formatUsd(row.feeNanos, 4),
+      });
     }
-    return costs;
+    return { total: report.total, agents };
   };
   const runCosts = new Map(runs.map(([, run]) => [run.id, costsOf(run.id)] as const));
   await fence.close();
   await mock.close();
 
   for (const [title, run] of runs) {
+    const costs = runCosts.get(run.id);
     io.stdout(
-      `\nresearch-report · ${title}  (run ${run.id.slice(0, 8)}, budget ${usd(run.budget)}, spent ${usd(run.spent)} in ${run.calls} calls)\n`,
+      `\nresearch-report · ${title}  (run ${run.id.slice(0, 8)}, budget ${usd(run.budget)}, spent ${usd(run.spent)} in ${costs ? describeCalls(costs.total) : `${run.calls} calls`})\n`,
     );
     io.stdout(
-      `  ${'agent'.padEnd(12)}${'calls'.padStart(9)}${'tokens'.padStart(11)}${'fees'.padStart(10)}${'spent'.padStart(11)}\n`,
+      `  ${'agent'.padEnd(12)}${'sent'.padStart(6)}${'blocked'.padStart(9)}${'killed'.padStart(8)}${'tokens'.padStart(11)}${'fees'.padStart(10)}${'spent'.padStart(11)}\n`,
     );
     for (const [agent, spend] of Object.entries(run.byAgent())) {
-      const costs = runCosts.get(run.id)?.get(agent) ?? { tokens: usd(0), fees: usd(0) };
+      const row = costs?.agents.get(agent) ?? { ...noCalls(), tokens: usd(0), fees: usd(0) };
       io.stdout(
-        `  ${agent.padEnd(12)}${String(spend.calls).padStart(9)}${costs.tokens.padStart(11)}${costs.fees.padStart(10)}${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
+        `  ${agent.padEnd(12)}${String(row.sentCalls).padStart(6)}${String(row.blockedCalls).padStart(9)}${String(row.killedCalls).padStart(8)}${row.tokens.padStart(11)}${row.fees.padStart(10)}${usd(spend.spent).padStart(11)} of ${usd(spend.budget)}\n`,
       );
     }
     if (run.spent > run.budget) throw new Error(`overspent: ${run.spent} > ${run.budget}`);

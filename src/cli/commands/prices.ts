@@ -19,7 +19,8 @@ with the rates they give. Aggregator ids work: tokenfence prices --provider open
 
 Options:
   --provider <id>      openai | anthropic | google | openrouter | together | groq | … (default: any)
-  --format <format>    table | json (default: table)
+  --format <format>    table | json (default: table; in json every key names its unit: inputUsdPerMTok,
+                       usdPerUnit, usdPerRequest)
   --help               this text
 `;
 
@@ -196,22 +197,41 @@ function textReport(model: string, provider: string | undefined, rates: ModelRat
   return lines;
 }
 
+/** Token rates with the unit in every key: `inputUsdPerMTok` is USD per 1M input tokens. */
+function ratesJson(rates: BucketRates): Record<string, number> {
+  const json: Record<string, number> = {};
+  for (const [key] of TOKEN_COLUMNS) json[`${key}UsdPerMTok`] = rates[key] / 1e9;
+  for (const bucket of MODALITY_BUCKETS) {
+    const rate = rates.modalities?.[bucket];
+    if (rate !== undefined) json[`${bucket}UsdPerMTok`] = rate / 1e9;
+  }
+  return json;
+}
+
+/**
+ * `--format json`: every number says its unit in its key (`inputUsdPerMTok`, `usdPerUnit`,
+ * `usdPerRequest`), so a script cannot mistake nano-USD for USD or per-token for per-1M.
+ */
 function jsonReport(rates: ModelRates, provider: string | undefined): unknown {
   return {
-    ...rates,
-    units: {
-      tokenRates: 'nano-USD per 1M tokens (scaled service-tier rates may carry fractions; a call rounds up once)',
-      fees: 'nano-USD per unit',
-      requestNanos: 'nano-USD per request',
-    },
+    model: rates.model,
+    provider: rates.provider,
+    origin: rates.origin,
     vendorListPrice: provider !== undefined && rates.provider !== provider,
-    perUseFees: fees(rates),
+    maxOutputTokens: rates.maxOutputTokens ?? null,
+    standard: ratesJson(rates.base),
+    longContextTiers: rates.tiers.map((tier) => ({
+      aboveInputTokens: tier.aboveInputTokens,
+      ...ratesJson(tier.rates),
+    })),
     serviceTiers: Object.entries(rates.tierScales ?? {}).map(([tier, scale]) => ({
       tier,
       inputScale: scale.inputPermille / 1000,
       outputScale: scale.outputPermille / 1000,
-      rates: scaled(rates.base, scale),
+      ...ratesJson(scaled(rates.base, scale)),
     })),
+    perUseFees: fees(rates),
+    usdPerRequest: (rates.requestNanos ?? 0) / 1e9,
     source: GENAI_PRICES_VERSION,
     dataDate: BUNDLED_PRICE_DATA_DATE,
   };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatReport, type ReportFormat } from '../../reports/format-report.js';
 import { type ReportGrouping, summarizeSpend } from '../../reports/summarize-spend.js';
 import { type CliIo, UsageError } from '../cli-io.js';
+import { noteEmpty } from '../note-empty.js';
 import { openStoreForReading } from '../open-store.js';
 import { parseTagFilters, tagGroupingKey } from '../parse-tag-options.js';
 import { parseTime } from '../parse-time.js';
@@ -19,7 +20,8 @@ Options:
   --tag <key=value>    only calls carrying this tag; repeat to require several (AND)
   --since <when>       24h, 7d, 30m or an ISO date
   --until <when>       same forms
-  --format <format>    table | json | csv | md (default: table)
+  --format <format>    table | json | csv | md (default: table). Every format ends with the total;
+                       json: { by, rows, total, totalNanos }
   --help               this text
 `;
 
@@ -76,6 +78,10 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       tags,
     });
     io.stdout(formatReport(report, format));
+    if (report.total.calls === 0) {
+      const { workflow, agent, run, since, until } = values;
+      noteEmpty(io, 'report', 'calls', { workflow, agent, run, since, until });
+    }
   } finally {
     store.close();
   }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatReport } from '../../reports/format-report.js';
 import { summarizeSpend } from '../../reports/summarize-spend.js';
 import { type CliIo, UsageError } from '../cli-io.js';
+import { noteEmpty } from '../note-empty.js';
 import { openStoreForReading } from '../open-store.js';
 import { parseTagFilters } from '../parse-tag-options.js';
 import { parseTime } from '../parse-time.js';
@@ -44,6 +45,8 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
       tags: parseTagFilters(values.tag),
     });
     io.stdout(formatReport(report, format === 'tree' ? 'table' : format, { tree: format === 'tree' }));
+    if (report.rows.length === 0)
+      noteEmpty(io, 'runs', 'runs', { workflow: values.workflow, since: values.since, until: values.until });
   } finally {
     store.close();
   }

@@ -11,7 +11,8 @@ interface Timed {
   tags?: Tags | undefined;
 }
 
-function matches(record: Timed, filter: LedgerFilter): boolean {
+/** Whether a record passes a ledger filter: the one test every store in memory applies. */
+export function matchesFilter(record: Timed, filter: LedgerFilter): boolean {
   return (
     (filter.since === undefined || record.ts >= filter.since) &&
     (filter.until === undefined || record.ts < filter.until) &&
@@ -82,23 +83,31 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
     appendRuns: (records) => appendBounded(runs, records, Math.max(1, Math.floor(max / 10))),
     queryCalls: (filter) =>
       calls
-        .filter((record) => matches(record, filter))
+        .filter((record) => matchesFilter(record, filter))
         .sort(byTime)
         .map((record) => ({ ...record })),
+    *iterateCalls(filter) {
+      // The records are in memory already; only the matching ones are copied, one at a time.
+      const matching = calls.filter((record) => matchesFilter(record, filter)).sort(byTime);
+      for (const record of matching) yield { ...record };
+    },
     queryEvents: (filter) =>
       events
-        .filter((record) => matches(record, filter))
+        .filter((record) => matchesFilter(record, filter))
         .sort(byTime)
         .map((record) => ({ ...record })),
     queryRuns: (filter) =>
       runs
-        .filter((run) => matches({ ts: run.endedAt, runId: run.runId, workflow: run.workflow, tags: run.tags }, filter))
+        .filter((run) =>
+          matchesFilter({ ts: run.endedAt, runId: run.runId, workflow: run.workflow, tags: run.tags }, filter),
+        )
         .sort((a, b) => a.endedAt - b.endedAt)
         .map((run) => ({ ...run })),
-    groupCalls: (filter, by) =>
+    groupCalls: (filter, by, perRun) =>
       groupCallRecords(
-        calls.filter((record) => matches(record, filter)),
+        calls.filter((record) => matchesFilter(record, filter)),
         by,
+        perRun,
       ),
     sumCost(scope, since) {
       let total = 0;

@@ -6,6 +6,7 @@ export interface SqliteStatementLike {
   run(...parameters: unknown[]): unknown;
   get(...parameters: unknown[]): unknown;
   all(...parameters: unknown[]): unknown[];
+  iterate(...parameters: unknown[]): IterableIterator<unknown>;
 }
 
 /** A better-sqlite3 `Database`. */

@@ -1,6 +1,7 @@
 import { TAG_KEY_PATTERN } from '../../core/tag-rules.js';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import { callCountsSql } from '../../ledger/count-calls.js';
 import { type CallGroup, type CallGrouping, tagKeyOf } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
@@ -35,21 +36,19 @@ export interface OpenSqliteLedgerStoreOptions {
   driver?: SqliteDriverChoice;
 }
 
-/** The grouping columns per grouping; every key of CallGroup is selected (null when not grouped on). */
+/** Calls to a model without a known price, counted apart: their cost is unknown, not 0. */
+const UNPRICED_CALLS = "COALESCE(SUM(cost_source = 'unknown'), 0) AS unpricedCalls";
+
+/**
+ * The grouping columns per grouping, after `runId` (selected as `run_id` when grouped per run, else NULL);
+ * every key of CallGroup is selected (null when not grouped on).
+ */
 const GROUP_KEYS: Record<Exclude<CallGrouping, `tag${string}`>, { select: string; group: string }> = {
-  run: {
-    select: 'run_id AS runId, MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model',
-    group: 'run_id',
-  },
-  agent: { select: 'NULL AS runId, NULL AS workflow, agent, NULL AS provider, NULL AS model', group: 'agent' },
-  model: {
-    select: 'NULL AS runId, NULL AS workflow, NULL AS agent, provider, model_used AS model',
-    group: 'provider, model_used',
-  },
-  'workflow-agent': {
-    select: 'NULL AS runId, workflow, agent, NULL AS provider, NULL AS model',
-    group: 'workflow, agent',
-  },
+  run: { select: 'MIN(workflow) AS workflow, NULL AS agent, NULL AS provider, NULL AS model', group: 'run_id' },
+  workflow: { select: 'workflow, NULL AS agent, NULL AS provider, NULL AS model', group: 'workflow' },
+  agent: { select: 'NULL AS workflow, agent, NULL AS provider, NULL AS model', group: 'agent' },
+  model: { select: 'NULL AS workflow, NULL AS agent, provider, model_used AS model', group: 'provider, model_used' },
+  'workflow-agent': { select: 'workflow, agent, NULL AS provider, NULL AS model', group: 'workflow, agent' },
 };
 
 /**
@@ -195,17 +194,27 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
   const queryKillOrders = db.prepare(
     'SELECT seq, ts, run_id AS runId, workflow, reason FROM kill_orders WHERE ts >= ? ORDER BY seq',
   );
-  /** Calls grouped per value of one tag (and run, for `tag-run:`), through the call_tags index. */
-  const groupByTag = (key: string, perRun: boolean, sql: string, parameters: unknown[]): CallGroup[] => {
-    const runs = perRun ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
+  /**
+   * Calls grouped per value of one tag, through the call_tags index; split per run for `tag-run:` (calls
+   * outside any run left out) or `perRun` (calls outside any run kept, as their own group).
+   */
+  const groupByTag = (
+    key: string,
+    onlyRuns: boolean,
+    perRun: boolean,
+    sql: string,
+    parameters: unknown[],
+  ): CallGroup[] => {
+    const runs = onlyRuns ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
+    const byRun = onlyRuns || perRun;
     return db
       .prepare(
-        `SELECT ${perRun ? 'run_id AS runId' : 'NULL AS runId'}, NULL AS workflow, NULL AS agent, NULL AS provider,
-           NULL AS model, tag_value AS tag, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
+        `SELECT ${byRun ? 'run_id AS runId' : 'NULL AS runId'}, NULL AS workflow, NULL AS agent, NULL AS provider,
+           NULL AS model, tag_value AS tag, ${callCountsSql()}, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
            SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
-           SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
+           SUM(output_text + output_reasoning) AS outputTokens, ${UNPRICED_CALLS}, MIN(ts) AS firstTs
          FROM calls JOIN call_tags ON call_id = calls.id AND tag_key = ? ${runs}
-         GROUP BY tag_value${perRun ? ', run_id' : ''}`,
+         GROUP BY tag_value${byRun ? ', run_id' : ''}`,
       )
       .all(key, ...parameters) as CallGroup[];
   };
@@ -237,6 +246,29 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
       }
       return rows as unknown as CallRecord[];
     }),
+    iterateCalls(filter: LedgerFilter): Iterable<CallRecord> {
+      const { sql, parameters } = where(filter, 'ts');
+      let rows: IterableIterator<unknown>;
+      try {
+        rows = db.prepare(`SELECT ${CALL_COLUMNS} FROM calls ${sql} ORDER BY ts, seq`).iterate(...parameters);
+      } catch (error) {
+        return fail('cannot read call records', error);
+      }
+      return {
+        *[Symbol.iterator]() {
+          try {
+            for (const row of rows) {
+              const record = row as Omit<CallRecord, 'stream'> & { stream: number | boolean };
+              record.stream = record.stream === 1;
+              readTags(record);
+              yield record as CallRecord;
+            }
+          } catch (error) {
+            fail('cannot read call records', error);
+          }
+        },
+      };
+    },
     queryEvents: guarded('cannot read events', (filter: LedgerFilter) => {
       const { sql, parameters } = where({ ...filter, agent: undefined, tags: undefined }, 'ts');
       return db
@@ -249,19 +281,22 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
       for (const row of rows as Array<{ tags?: unknown }>) readTags(row);
       return rows as RunRecord[];
     }),
-    groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping) => {
+    groupCalls: guarded('cannot read call records', (filter: LedgerFilter, by: CallGrouping, perRun = false) => {
       const { sql, parameters } = where(filter, 'ts');
       const tagKey = tagKeyOf(by);
-      if (tagKey !== undefined) return groupByTag(tagKey, by.startsWith('tag-run:'), sql, parameters);
+      if (tagKey !== undefined) return groupByTag(tagKey, by.startsWith('tag-run:'), perRun, sql, parameters);
       const keys = GROUP_KEYS[by as keyof typeof GROUP_KEYS];
+      const byRun = by === 'run' || perRun;
+      // run_id first: the scan walks the run index, leaving less to sort.
       const onlyRuns =
         by === 'run' || by === 'workflow-agent' ? `${sql ? `${sql} AND` : 'WHERE'} run_id IS NOT NULL` : sql;
       return db
         .prepare(
-          `SELECT ${keys.select}, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
+          `SELECT ${byRun ? 'run_id' : 'NULL'} AS runId, ${keys.select}, ${callCountsSql()},
+             SUM(cost_nanos) AS costNanos, SUM(fee_nanos) AS feeNanos,
              SUM(input_uncached + input_cache_read + input_cache_write_5m + input_cache_write_1h) AS inputTokens,
-             SUM(output_text + output_reasoning) AS outputTokens, MIN(ts) AS firstTs
-           FROM calls ${onlyRuns} GROUP BY ${keys.group}`,
+             SUM(output_text + output_reasoning) AS outputTokens, ${UNPRICED_CALLS}, MIN(ts) AS firstTs
+           FROM calls ${onlyRuns} GROUP BY ${byRun && by !== 'run' ? 'run_id, ' : ''}${keys.group}`,
         )
         .all(...parameters) as CallGroup[];
     }),
