@@ -17,15 +17,15 @@ import { countVitestReport } from './count-vitest-report.mjs';
 
 /** Suites that run under one Node only; everything else runs under each. */
 const RUN_ONCE = [
-  'test/reliability/wire-fuzz.test.ts',
-  'test/reliability/redis-processes.test.ts',
-  'test/reliability/redis-outage.test.ts',
-  'test/reliability/redis-budget.property.test.ts',
-  'test/reliability/budget-engine.property.test.ts',
-  'test/reliability/cost-drivers.property.test.ts',
+  // Processes, outages, crashes, property runs and fuzzes: what they prove does not depend on the Node major.
+  'test/reliability/**',
   'test/dashboard/dashboard.browser.test.ts',
   'test/dashboard/dashboard-other-process.test.ts',
   'test/package-install.test.ts',
+  // End to end through spawned CLI processes (the CLI's commands are also unit-tested under every Node).
+  'test/cli.test.ts',
+  'test/kill-that-lasts.test.ts',
+  'test/export.test.ts',
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
