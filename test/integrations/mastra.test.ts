@@ -207,8 +207,10 @@ describe.skipIf(!mastraRuns)(
       });
       expect(child.status, child.stderr).toBe(0);
       expect(child.stdout).toMatch(/4 requests sent: the writer's call was refused before sending/);
-      expect(child.stdout).toMatch(/supervisor\s+3\s/);
-      expect(child.stdout).toMatch(/researcher\s+1\s/);
+      // The report's agent table: Agent, Runs, Calls, Sent, Blocked, …
+      expect(child.stdout).toMatch(/supervisor\s+1\s+3\s+3\s+0\s/);
+      expect(child.stdout).toMatch(/researcher\s+1\s+1\s+1\s+0\s/);
+      expect(child.stdout).toMatch(/writer\s+1\s+1\s+0\s+1\s/);
     });
   },
 );
