@@ -73,7 +73,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     await page.goto(dashboard.url);
-    await page.waitForSelector('g[data-agent]');
+    await page.waitForSelector('[data-agent]');
   }, 60_000);
 
   afterAll(async () => {
@@ -85,7 +85,7 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
   it('draws cost by agent role with the report layer’s numbers', async () => {
     const report = summarizeSpend(fence.store, { by: 'agent' });
     const expected = report.by === 'agent' ? report.rows.map((row) => [row.agent, row.costNanos / 1e9]) : [];
-    const drawn = await page.$$eval('g[data-agent]', (groups) =>
+    const drawn = await page.$$eval('[data-agent]', (groups) =>
       groups.map((group) => [group.getAttribute('data-agent'), Number(group.getAttribute('data-cost'))]),
     );
     expect(drawn).toEqual(expected);
@@ -107,7 +107,9 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     await page.waitForSelector('line.p99', { state: 'attached' });
     expect(await page.locator('circle.point').count()).toBe(NORMAL_RUNS + 1);
     expect(
-      await page.$$eval('circle.point.anomaly', (points) => points.map((point) => point.getAttribute('data-run-id'))),
+      await page.$$eval('circle.point.anomaly', (points) =>
+        points.map((point) => point.closest('a')?.getAttribute('data-run-id')),
+      ),
     ).toEqual(['run-outlier']);
     expect(await page.textContent('#baseline-note')).toMatch(/p50 \$[\d.]+ · p99 \$[\d.]+/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-runs.png'), fullPage: true });

@@ -1,4 +1,5 @@
 import { type Tags, tagsMatch } from '../../core/tag-rules.js';
+import { bucketCallRecords } from '../../ledger/bucket-calls.js';
 import { groupCallRecords } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
@@ -99,6 +100,11 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
       groupCallRecords(
         calls.filter((record) => matches(record, filter)),
         by,
+      ),
+    bucketCalls: (filter, spec) =>
+      bucketCallRecords(
+        calls.filter((record) => matches(record, filter)),
+        spec,
       ),
     sumCost(scope, since) {
       let total = 0;
