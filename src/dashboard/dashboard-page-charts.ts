@@ -6,7 +6,8 @@
 export const DASHBOARD_CHARTS = String.raw`
 const Charts = (() => {
   const MINUTE = 60000, HOUR = 3600000, DAY = 86400000;
-  const TIME_STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
+  const SECOND = 1000;
+  const TIME_STEPS = [SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
   const esc = (value) => String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const attrs = (map) => Object.entries(map).map(([key, value]) => key + '="' + esc(value) + '"').join(' ');
   const swatch = (row) => '<svg class="swatch" width="11" height="11" aria-hidden="true"><rect class="s' + (row % 8) + '" width="11" height="11" rx="2"></rect></svg>';
@@ -24,13 +25,20 @@ const Charts = (() => {
     const top = Math.ceil((max > 0 ? max : step) / step - 1e-9) * step;
     const decimals = Math.max(2, Math.min(9, -Math.floor(Math.log10(step)) + (step / Math.pow(10, Math.floor(Math.log10(step))) === 2.5 ? 1 : 0)));
     const ticks = [];
-    for (let value = 0; value <= top + step / 2; value += step) ticks.push({ value, label: '$' + value.toFixed(decimals) });
+    for (let index = 0; index * step <= top + step / 2; index += 1) { const value = Number((index * step).toPrecision(12)); ticks.push({ value, label: '$' + value.toFixed(decimals) }); }
     return { top, ticks };
   }
   /** Local-time ticks (the browser's time zone): the first step giving at most max ticks, on its boundaries. */
   function timeTicks(from, to, max) {
     const span = Math.max(1, to - from);
-    const step = TIME_STEPS.find((candidate) => span / candidate <= max) || TIME_STEPS[TIME_STEPS.length - 1];
+    let index = TIME_STEPS.findIndex((candidate) => span / candidate <= max);
+    if (index < 0) index = TIME_STEPS.length - 1;
+    let step = TIME_STEPS[index], ticks = ticksEvery(from, to, step);
+    // A span just over one step can hold a single boundary: a finer step gives the axis two labels at least.
+    while (ticks.length < 2 && index > 0) { index -= 1; step = TIME_STEPS[index]; ticks = ticksEvery(from, to, step); }
+    return labelled(ticks, step, from, to, span);
+  }
+  function ticksEvery(from, to, step) {
     const ticks = [];
     if (step >= 30 * DAY) {
       const date = new Date(from); date.setHours(0, 0, 0, 0); date.setDate(1);
@@ -46,11 +54,14 @@ const Charts = (() => {
       const offset = -new Date(from).getTimezoneOffset() * MINUTE;
       for (let t = Math.ceil((from + offset) / step) * step - offset; t <= to; t += step) ticks.push(t);
     }
+    return ticks;
+  }
+  function labelled(ticks, step, from, to, span) {
     const multiDay = span > DAY || new Date(from).toDateString() !== new Date(to).toDateString();
     return ticks.map((t, index) => {
       const date = new Date(t);
       const day = date.toLocaleDateString([], step >= 30 * DAY ? { month: 'short', year: 'numeric' } : { month: 'short', day: 'numeric' });
-      const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      const time = date.toLocaleTimeString([], step < MINUTE ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
       const midnight = date.getHours() === 0 && date.getMinutes() === 0;
       const label = step >= DAY ? day : multiDay && (index === 0 || midnight) ? day + ' ' + time : time;
       return { t, label };
@@ -75,15 +86,15 @@ const Charts = (() => {
 
   /** Drag across the plot to zoom to that span; a click zooms to the bucket under the pointer. */
   function zoomable(svg, view, onZoom, bucketAt) {
-    let start = null;
     const toT = (clientX) => {
       const rect = svg.getBoundingClientRect();
       const px = ((clientX - rect.left) / rect.width) * view.width;
       const share = Math.min(1, Math.max(0, (px - view.box.left) / (view.box.right - view.box.left)));
       return { px: view.box.left + share * (view.box.right - view.box.left), t: view.from + share * (view.to - view.from) };
     };
-    svg.onpointerdown = (event) => { if (event.button !== 0) return; start = toT(event.clientX); svg.setPointerCapture(event.pointerId); };
+    svg.onpointerdown = (event) => { if (event.button !== 0) return; svg.zoomStart = toT(event.clientX); svg.setPointerCapture(event.pointerId); };
     svg.onpointermove = (event) => {
+      const start = svg.zoomStart;
       if (!start) return;
       const now = toT(event.clientX);
       let selection = svg.querySelector('rect.selection');
@@ -91,9 +102,10 @@ const Charts = (() => {
       selection.setAttribute('x', Math.min(start.px, now.px)); selection.setAttribute('width', Math.abs(now.px - start.px));
     };
     svg.onpointerup = (event) => {
-      if (!start) return;
+      const first = svg.zoomStart;
+      if (!first) return;
+      svg.zoomStart = null;
       const end = toT(event.clientX);
-      const first = start; start = null;
       if (Math.abs(end.px - first.px) > 6) onZoom(Math.round(Math.min(first.t, end.t)), Math.round(Math.max(first.t, end.t)));
       else { const bucket = bucketAt(first.t); if (bucket) onZoom(bucket.from, bucket.to); }
     };
@@ -179,10 +191,13 @@ const Charts = (() => {
       out += el('line', { class: name, x1: f.box.left, x2: f.box.right, y1: f.y(usd), y2: f.y(usd), 'data-usd': usd }) +
         el('text', { class: name, x: f.box.right - 2, y: f.y(usd) - 4, 'text-anchor': 'end' }, esc(name + ' ' + options.money(usd)));
     const parts = [];
+    // Thousands of points: one formatter and plain concatenation keep this in tens of milliseconds.
+    const when = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
     for (const run of list) {
-      const label = 'Run ' + run.runId + ', ' + run.workflow + ', ' + new Date(run.startedAt).toLocaleString() + ', ' + options.money(run.costUsd) + (run.anomalies ? ', anomaly' : '');
-      parts.push('<a href="#run=' + encodeURIComponent(run.runId) + '" data-run-id="' + esc(run.runId) + '" aria-label="' + esc(label) + '">' +
-        el('circle', { class: run.anomalies ? 'point anomaly' : 'point', cx: f.x(run.startedAt).toFixed(1), cy: f.y(run.costUsd).toFixed(1), r: run.anomalies ? 6 : 3.5, 'data-usd': run.costUsd }, '<title>' + esc(label) + '</title>') + '</a>');
+      const id = esc(run.runId);
+      const label = 'Run ' + id + ', ' + esc(run.workflow) + ', ' + when.format(run.startedAt) + ', ' + options.money(run.costUsd) + (run.anomalies ? ', anomaly' : '');
+      parts.push('<a href="#run=' + encodeURIComponent(run.runId) + '" data-run-id="' + id + '"><circle class="' + (run.anomalies ? 'point anomaly' : 'point') +
+        '" cx="' + f.x(run.startedAt).toFixed(1) + '" cy="' + f.y(run.costUsd).toFixed(1) + '" r="' + (run.anomalies ? 6 : 3.5) + '" data-usd="' + run.costUsd + '"><title>' + label + '</title></circle></a>');
     }
     svg.innerHTML = out + parts.join('');
   }

@@ -80,6 +80,8 @@ export const DASHBOARD_SCRIPT = String.raw`
 
   function renderSpend() {
     const svg = $('#spend-chart');
+    svg.dataset.from = series.from;
+    svg.dataset.to = series.to;
     const drawn = Charts.spend(svg, series, { mode: $('#spend-mode').value, money, tooltip: $('#spend-tooltip'), onZoom: (from, to) => { zoom = { from, to }; offset = 0; Promise.all([loadSeries(), loadRuns(), loadPoints()]); } });
     const total = series.series.reduce((sum, row) => sum + row.totalUsd, 0);
     const span = new Date(series.from).toLocaleString() + ' – ' + new Date(series.to).toLocaleString();

@@ -4,7 +4,7 @@
  */
 export const DASHBOARD_STYLES = `
   :root { color-scheme: light dark; --ink: #1d2330; --muted: #5b6270; --line: #d9dce1; --panel: #fff; --page: #f4f5f7;
-    --accent: #0072b2; --accent-soft: #dcebf5; --warn: #b8430a; --ok: #007a5a; --held: #e69f00; --focus: #0072b2;
+    --accent: #0072b2; --accent-soft: #dcebf5; --warn: #9e3700; --ok: #007a5a; --held: #e69f00; --focus: #0072b2;
     --s0: #0072b2; --s1: #e69f00; --s2: #009e73; --s3: #cc79a7; --s4: #56b4e9; --s5: #d55e00; --s6: #8a7a00; --s7: #555555; }
   @media (prefers-color-scheme: dark) {
     :root { --ink: #e6e8eb; --muted: #a3a9b3; --line: #3a3f47; --panel: #1c1f24; --page: #121417;

@@ -75,7 +75,7 @@ ${panel(
   true,
 )}
 <section class="wide" id="run-detail" aria-labelledby="run-detail-title" tabindex="-1"><h2 id="run-detail-title">Run detail</h2><div class="muted">Select a run.</div></section>
-<section class="wide" aria-labelledby="live-title"><h2 id="live-title">Live</h2><ul id="live" aria-label="Calls and events as they land"></ul></section>
+<section class="wide" aria-labelledby="live-title"><h2 id="live-title">Live</h2><ul id="live" tabindex="0" aria-label="Calls and events as they land"></ul></section>
 </main>
 <script nonce="${nonce}">
 ${DASHBOARD_CHARTS}
