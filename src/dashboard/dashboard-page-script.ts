@@ -104,13 +104,14 @@ export const DASHBOARD_SCRIPT = String.raw`
     panelState('by-tag', 'ready', state.byTag.rows.length === 0 ? 'No calls carry the tag ' + state.byTag.key + '.' : '');
   }
 
+  const figures = (row) => money(row.costUsd) + ' · ' + num(row.calls) + ' calls · ' + (row.share * 100).toFixed(1) + '%';
   function renderAgents() {
     const rows = state.agents;
     const max = Math.max(...rows.map((row) => row.costUsd), 1e-12);
     $('#agents').innerHTML = rows.map((row) => '<div class="agent-row" role="listitem" data-agent="' + text(row.agent) + '" data-cost="' + row.costUsd + '">' +
       '<span class="label" title="' + text(row.agent) + '">' + text(row.agent) + '</span>' +
       '<svg width="100%" height="14" aria-hidden="true"><rect class="bar-bg" width="100%" height="14" rx="3"></rect><rect class="bar" width="' + Math.max(0.5, (row.costUsd / max) * 100).toFixed(2) + '%" height="14" rx="3"></rect></svg>' +
-      '<span class="figures">' + money(row.costUsd) + ' · ' + num(row.calls) + ' calls · ' + (row.share * 100).toFixed(1) + '%</span></div>').join('');
+      '<span class="figures" title="' + figures(row) + '">' + figures(row) + '</span></div>').join('');
     panelState('agents', 'ready', rows.length === 0 ? 'No calls in this range.' : '');
   }
 

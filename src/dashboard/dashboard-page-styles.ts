@@ -35,9 +35,9 @@ export const DASHBOARD_STYLES = `
   tr[data-run-id] { cursor: pointer; }
   tr[data-run-id]:hover, tr.selected { background: var(--accent-soft); }
   :focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
-  .agent-row { display: grid; grid-template-columns: minmax(0, 9rem) minmax(60px, 1fr) auto; gap: 8px; align-items: center; margin: 3px 0; }
+  .agent-row { display: grid; grid-template-columns: minmax(0, 30%) minmax(30px, 1fr) minmax(0, 52%); gap: 8px; align-items: center; margin: 3px 0; }
   .agent-row .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-  .agent-row .figures { font-variant-numeric: tabular-nums; color: var(--muted); white-space: nowrap; }
+  .agent-row .figures { font-size: 12px; font-variant-numeric: tabular-nums; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-align: right; }
   .bar { fill: var(--accent); }
   .bar-bg { fill: var(--accent-soft); }
   .reserved { fill: var(--held); }
