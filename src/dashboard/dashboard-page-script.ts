@@ -238,6 +238,12 @@ export const DASHBOARD_SCRIPT = String.raw`
   });
   // Throttled, not debounced: under a steady stream of calls a debounce would never fire.
   source.addEventListener('refresh', () => { if (!pending) pending = setTimeout(() => { pending = null; refreshOrReport(); }, 1000); });
-  refreshOrReport();
+  // The first view covers the whole history when it is short (a fresh ledger, a test, several days of it):
+  // the smallest range holding the first call; ?range= in the URL chooses instead.
+  const RANGE_MS = { '1h': 3600000, '24h': 86400000, '7d': 604800000, '30d': 2592000000 };
+  const asked = new URLSearchParams(location.search).get('range');
+  const firstRange = asked && (asked === 'all' || Object.hasOwn(RANGE_MS, asked)) ? Promise.resolve(asked) :
+    api('/api/extent').then((extent) => extent.firstTs === null ? '24h' : Object.keys(RANGE_MS).find((key) => Date.now() - RANGE_MS[key] <= extent.firstTs) || 'all', () => '24h');
+  firstRange.then((range) => { $('#range').value = range; refreshOrReport(); });
 })();
 `;

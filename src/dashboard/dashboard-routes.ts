@@ -132,6 +132,7 @@ export function createDashboardRoutes(
       );
     }
     if (url.pathname === '/api/series') return seriesRoute(store, fence, url);
+    if (url.pathname === '/api/extent') return json({ firstTs: firstCallTs(store, null) });
     if (url.pathname === '/api/runs') return runListRoute(store, url);
     if (url.pathname.startsWith('/api/runs/')) {
       const runId = decodedOrNull(url.pathname.slice('/api/runs/'.length));
@@ -199,7 +200,7 @@ function seriesRoute(store: LedgerStore, fence: TokenFence | undefined, url: URL
   const tags = tagsOf(url);
   if (tags === null) return refuse(400, TAG_PROBLEM);
   // "all" starts at the ledger's first call, not at 1970.
-  if (span.from === 0) span = { from: firstCallTs(store, span.to), to: span.to };
+  if (span.from === 0) span = { from: firstCallTs(store, span.to - 3_600_000), to: span.to };
   return json(
     dashboardSeries(store, fence, {
       ...span,
@@ -211,10 +212,11 @@ function seriesRoute(store: LedgerStore, fence: TokenFence | undefined, url: URL
   );
 }
 
-function firstCallTs(store: LedgerStore, to: number): number {
+/** The ledger's first call, epoch ms; `empty` when it has none. */
+function firstCallTs<T>(store: LedgerStore, empty: T): number | T {
   const groups = store.groupCalls({}, 'model');
   const first = Math.min(...groups.map((group) => group.firstTs));
-  return Number.isFinite(first) ? first : to - 3_600_000;
+  return Number.isFinite(first) ? first : empty;
 }
 
 function runListRoute(store: LedgerStore, url: URL): Response {

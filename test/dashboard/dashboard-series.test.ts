@@ -90,6 +90,7 @@ describe('spend over time (/api/series) and paged runs (/api/runs)', () => {
     expect(all.status).toBe(200);
     // "all" begins at the ledger's first call, not 1970.
     expect(all.body.from).toBe(END - 3 * 86_400_000);
+    expect((await get('/api/extent')).body).toEqual({ firstTs: END - 3 * 86_400_000 });
     for (const bad of ['by=prompt', 'by=tag:%20', 'tz=9999', 'from=5&to=4', 'range=forever', 'tag=nope'])
       expect((await get(`/api/series?${bad}`)).status).toBe(400);
   });

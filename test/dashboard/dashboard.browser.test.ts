@@ -101,6 +101,8 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     await page.goto(dashboard.url);
     await page.waitForSelector('[data-agent]');
+    // The scripted history is seconds old: the page opens on the smallest range that holds it.
+    expect(await page.inputValue('#range')).toBe('1h');
   }, 60_000);
 
   afterAll(async () => {
@@ -333,8 +335,8 @@ describe.skipIf(!haveBrowser)('dashboard on a big ledger in a real browser', () 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     store = openSqliteLedgerStore(join(mkdtempSync(join(tmpdir(), 'tokenfence-big-')), 'ledger.db'));
-    // Within the page's default range (24 hours), so every run is in scope.
-    fillSyntheticLedger(store, { calls: CALLS, runs: RUNS, days: 0.9, end: Date.now() - 60_000 });
+    // Three days of history: the page opens on the 7-day range, which holds all of it.
+    fillSyntheticLedger(store, { calls: CALLS, runs: RUNS, days: 3, end: Date.now() - 60_000 });
     dashboard = await startDashboard({ store });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -368,7 +370,12 @@ describe.skipIf(!haveBrowser)('dashboard on a big ledger in a real browser', () 
     );
     expect(drawingMs).toBeLessThan(1_000);
     expect(afterArrivalMs).toBeLessThan(1_000);
+    expect(await page.inputValue('#range')).toBe('7d');
     expect(await page.locator('#runs-chart circle.point').count()).toBe(RUNS);
+    const dayTicks = await page.$$eval('#spend-chart .x-axis text', (texts) => texts.map((t) => t.textContent ?? ''));
+    expect(dayTicks.length).toBeGreaterThanOrEqual(4);
+    expect(dayTicks.some((label) => /[A-Z][a-z]{2} \d{1,2}/.test(label))).toBe(true);
+    expect(await page.locator('#spend-chart g.series').count()).toBe(SYNTHETIC_AGENTS.length);
     expect(await page.textContent('#runs-count')).toBe(`Showing 1–50 of ${RUNS.toLocaleString('en-US')} runs`);
     expect(await page.locator('#runs tbody tr').count()).toBe(50);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-big-ledger.png') });
