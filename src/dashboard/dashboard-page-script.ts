@@ -85,7 +85,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     const drawn = Charts.spend(svg, series, { mode: $('#spend-mode').value, money, tooltip: $('#spend-tooltip'), onZoom: (from, to) => { zoom = { from, to }; offset = 0; Promise.all([loadSeries(), loadRuns(), loadPoints()]); } });
     const total = series.series.reduce((sum, row) => sum + row.totalUsd, 0);
     const span = new Date(series.from).toLocaleString() + ' – ' + new Date(series.to).toLocaleString();
-    $('#spend-range').textContent = span + ' · ' + Math.round(series.bucketMs / 60000) + ' min buckets';
+    $('#spend-range').textContent = span + ' · ' + (series.bucketMs >= 86400000 ? series.bucketMs / 86400000 + ' d' : series.bucketMs >= 3600000 ? series.bucketMs / 3600000 + ' h' : series.bucketMs / 60000 + ' min') + ' intervals';
     $('#zoom-reset').hidden = !zoom;
     $('#spend-legend').innerHTML = series.series.map((row, index) => '<li data-legend="' + text(row.name) + '">' + Charts.swatch(index) + '<span class="name" title="' + text(row.name) + '">' + text(row.name) + '</span> <span class="muted">' + money(row.totalUsd) + '</span></li>').join('');
     $('#spend-alt').textContent = series.series.length === 0 ? 'No spend from ' + span + '.' :

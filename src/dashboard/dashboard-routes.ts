@@ -200,7 +200,12 @@ function seriesRoute(store: LedgerStore, fence: TokenFence | undefined, url: URL
   const tags = tagsOf(url);
   if (tags === null) return refuse(400, TAG_PROBLEM);
   // "all" starts at the ledger's first call, not at 1970.
-  if (span.from === 0) span = { from: firstCallTs(store, span.to - 3_600_000), to: span.to };
+  // A preset range starts no earlier than the ledger's first call (so "7 days" of a 3-day history uses the
+  // chart's width, "all" does not start in 1970) but spans an hour at least; a zoom (from/to) is as asked.
+  if (!url.searchParams.has('from')) {
+    const first = Math.min(firstCallTs(store, span.to), span.to - 3_600_000);
+    span = { from: Math.max(span.from, first), to: span.to };
+  }
   return json(
     dashboardSeries(store, fence, {
       ...span,
