@@ -196,10 +196,21 @@ const Charts = (() => {
     for (const run of list) {
       const id = esc(run.runId);
       const label = 'Run ' + id + ', ' + esc(run.workflow) + ', ' + when.format(run.startedAt) + ', ' + options.money(run.costUsd) + (run.anomalies ? ', anomaly' : '');
-      parts.push('<a href="#run=' + encodeURIComponent(run.runId) + '" data-run-id="' + id + '"><circle class="' + (run.anomalies ? 'point anomaly' : 'point') +
+      parts.push('<a href="#run=' + encodeURIComponent(run.runId) + '" data-run-id="' + id + '"' + (parts.length === 0 ? '' : ' tabindex="-1"') + '><circle class="' + (run.anomalies ? 'point anomaly' : 'point') +
         '" cx="' + f.x(run.startedAt).toFixed(1) + '" cy="' + f.y(run.costUsd).toFixed(1) + '" r="' + (run.anomalies ? 6 : 3.5) + '" data-usd="' + run.costUsd + '"><title>' + label + '</title></circle></a>');
     }
     svg.innerHTML = out + parts.join('');
+    // One Tab stop for the whole scatter (thousands of points): arrow keys move between points, most
+    // expensive first, Enter opens the focused run.
+    svg.onkeydown = (event) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      const current = event.target.closest && event.target.closest('a[data-run-id]');
+      if (!step || !current) return;
+      event.preventDefault();
+      const next = step > 0 ? current.nextElementSibling : current.previousElementSibling;
+      if (!next || next.tagName.toLowerCase() !== 'a') return;
+      current.setAttribute('tabindex', '-1'); next.removeAttribute('tabindex'); next.focus();
+    };
   }
 
   return { spend, runs, usdTicks, timeTicks, swatch };

@@ -178,7 +178,13 @@ describe.skipIf(!haveBrowser)('dashboard in a real browser', () => {
     // The keyboard reaches a point of the cost-per-run chart and opens its run.
     const point = page.locator('#runs-chart a[data-run-id]').first();
     await point.focus();
-    const pointRun = await point.getAttribute('data-run-id');
+    // One Tab stop for the scatter; the arrow keys walk its points.
+    expect(await page.locator('#runs-chart a[data-run-id]:not([tabindex="-1"])').count()).toBe(1);
+    await page.keyboard.press('ArrowRight');
+    const focused = page.locator('#runs-chart a[data-run-id]:focus');
+    expect(await focused.count()).toBe(1);
+    const pointRun = await focused.getAttribute('data-run-id');
+    expect(pointRun).not.toBe(await point.getAttribute('data-run-id'));
     await page.keyboard.press('Enter');
     await page.locator('#run-detail h2', { hasText: pointRun ?? '' }).waitFor();
   });
