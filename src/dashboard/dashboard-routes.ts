@@ -4,6 +4,8 @@ import { isTagKey, parseTagPair } from '../reports/parse-tag-pair.js';
 import type { TokenFence } from '../token-fence.js';
 import { dashboardRun, dashboardSummary } from './dashboard-data.js';
 import { dashboardPage } from './dashboard-page.js';
+import { dashboardRunList, RUN_SORT_KEYS } from './dashboard-run-list.js';
+import { dashboardSeries } from './dashboard-series.js';
 
 export interface DashboardRoutesOptions {
   store: LedgerStore;
@@ -116,12 +118,8 @@ export function createDashboardRoutes(
       const range = url.searchParams.get('range') ?? '24h';
       if (range !== 'all' && !Object.hasOwn(RANGES, range)) return refuse(400, 'range must be 1h, 24h, 7d, 30d or all');
       const since = range === 'all' ? undefined : Date.now() - (RANGES[range] as number);
-      const tags: Record<string, string> = {};
-      for (const pair of url.searchParams.getAll('tag')) {
-        const parsed = parseTagPair(pair);
-        if (!parsed) return refuse(400, 'tag must be key=value (a tag key, then 1–128 of A-Z a-z 0-9 _ . : @ + -)');
-        tags[parsed.key] = parsed.value;
-      }
+      const tags = tagsOf(url);
+      if (tags === null) return refuse(400, TAG_PROBLEM);
       const tagKey = url.searchParams.get('tagKey') || undefined;
       if (tagKey !== undefined && !isTagKey(tagKey)) return refuse(400, 'tagKey must be a tag key');
       return json(
@@ -133,6 +131,9 @@ export function createDashboardRoutes(
         }),
       );
     }
+    if (url.pathname === '/api/series') return seriesRoute(store, fence, url);
+    if (url.pathname === '/api/extent') return json({ firstTs: firstCallTs(store, null) });
+    if (url.pathname === '/api/runs') return runListRoute(store, url);
     if (url.pathname.startsWith('/api/runs/')) {
       const runId = decodedOrNull(url.pathname.slice('/api/runs/'.length));
       const run = runId === null ? undefined : dashboardRun(store, runId);
@@ -154,6 +155,99 @@ export function createDashboardRoutes(
     }
     return refuse(404, 'not found');
   };
+}
+
+const TAG_PROBLEM = 'tag must be key=value (a tag key, then 1–128 of A-Z a-z 0-9 _ . : @ + -)';
+
+/** The `tag=key=value` filters of a request; null when one is malformed. */
+function tagsOf(url: URL): Record<string, string> | null {
+  const tags: Record<string, string> = {};
+  for (const pair of url.searchParams.getAll('tag')) {
+    const parsed = parseTagPair(pair);
+    if (!parsed) return null;
+    tags[parsed.key] = parsed.value;
+  }
+  return tags;
+}
+
+/** `from`/`to` (epoch ms) when given, else the `range` ending now: what a zoomed or a preset view asks for. */
+function timeWindow(url: URL): { from: number; to: number } | string {
+  const now = Date.now();
+  const from = url.searchParams.get('from');
+  const to = url.searchParams.get('to');
+  if (from !== null || to !== null) {
+    const start = Number(from);
+    const end = to === null ? now : Number(to);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start)
+      return 'from and to must be epoch ms with from < to';
+    return { from: start, to: end };
+  }
+  const range = url.searchParams.get('range') ?? '24h';
+  if (range === 'all') return { from: 0, to: now + 1 };
+  if (!Object.hasOwn(RANGES, range)) return 'range must be 1h, 24h, 7d, 30d or all';
+  return { from: now - (RANGES[range] as number), to: now + 1 };
+}
+
+function seriesRoute(store: LedgerStore, fence: TokenFence | undefined, url: URL): Response {
+  let span = timeWindow(url);
+  if (typeof span === 'string') return refuse(400, span);
+  const by = url.searchParams.get('by') ?? 'agent';
+  const split = by === 'agent' || by === 'model' || by === 'workflow' ? by : by.startsWith('tag:') ? by : undefined;
+  if (split === undefined || (split.startsWith('tag:') && !isTagKey(split.slice(4))))
+    return refuse(400, 'by must be agent, model, workflow or tag:<key>');
+  const offset = Number(url.searchParams.get('tz') ?? '0');
+  if (!Number.isInteger(offset) || Math.abs(offset) > 16 * 60) return refuse(400, 'tz must be minutes from UTC');
+  const tags = tagsOf(url);
+  if (tags === null) return refuse(400, TAG_PROBLEM);
+  // "all" starts at the ledger's first call, not at 1970.
+  // A preset range starts no earlier than the ledger's first call (so "7 days" of a 3-day history uses the
+  // chart's width, "all" does not start in 1970) but spans an hour at least; a zoom (from/to) is as asked.
+  if (!url.searchParams.has('from')) {
+    const first = Math.min(firstCallTs(store, span.to), span.to - 3_600_000);
+    span = { from: Math.max(span.from, first), to: span.to };
+  }
+  return json(
+    dashboardSeries(store, fence, {
+      ...span,
+      by: split as Parameters<typeof dashboardSeries>[2]['by'],
+      timezoneOffsetMinutes: offset,
+      workflow: url.searchParams.get('workflow') || undefined,
+      tags: Object.keys(tags).length > 0 ? tags : undefined,
+    }),
+  );
+}
+
+/** The ledger's first call, epoch ms; `empty` when it has none. */
+function firstCallTs<T>(store: LedgerStore, empty: T): number | T {
+  const groups = store.groupCalls({}, 'model');
+  const first = Math.min(...groups.map((group) => group.firstTs));
+  return Number.isFinite(first) ? first : empty;
+}
+
+function runListRoute(store: LedgerStore, url: URL): Response {
+  const window = timeWindow(url);
+  if (typeof window === 'string') return refuse(400, window);
+  const tags = tagsOf(url);
+  if (tags === null) return refuse(400, TAG_PROBLEM);
+  const offset = Number(url.searchParams.get('offset') ?? '0');
+  const limit = Number(url.searchParams.get('limit') ?? '50');
+  if (!Number.isSafeInteger(offset) || offset < 0) return refuse(400, 'offset must be an integer ≥ 0');
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) return refuse(400, 'limit must be 1–10000');
+  const sort = url.searchParams.get('sort') ?? 'startedAt';
+  if (!(RUN_SORT_KEYS as readonly string[]).includes(sort))
+    return refuse(400, `sort must be one of ${RUN_SORT_KEYS.join(', ')}`);
+  return json(
+    dashboardRunList(store, {
+      since: window.from,
+      until: window.to,
+      workflow: url.searchParams.get('workflow') || undefined,
+      tags: Object.keys(tags).length > 0 ? tags : undefined,
+      offset,
+      limit,
+      sort: sort as (typeof RUN_SORT_KEYS)[number],
+      descending: url.searchParams.get('order') !== 'asc',
+    }),
+  );
 }
 
 /** Server-sent events: new call records and events as they land, plus `refresh` for the summary. */

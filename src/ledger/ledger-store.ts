@@ -1,4 +1,5 @@
 import type { Tags } from '../core/tag-rules.js';
+import type { BucketSpec, CallBucket } from './bucket-calls.js';
 import type { CallGroup, CallGrouping } from './group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from './ledger-records.js';
 
@@ -53,6 +54,12 @@ export interface LedgerStore {
    * `queryCalls`); the bundled stores answer it from an index.
    */
   sumTagCost?(scope: string, key: string, value: string, since: number): number;
+  /**
+   * Calls summed per time bucket and agent / model / workflow / tag value: the dashboard's spend over time.
+   * Optional for a store of one's own (the dashboard then buckets `queryCalls`); the bundled SQLite store
+   * answers it with one GROUP BY.
+   */
+  bucketCalls?(filter: LedgerFilter, spec: BucketSpec): CallBucket[];
   /** Records a kill order; fences with runs in progress on this store act on it within half a second. */
   appendKillOrder(order: Omit<KillOrder, 'seq'>): void;
   /** Kill orders given at or after `since` (epoch ms), in the order they were given. */

@@ -1,3 +1,4 @@
+import { bucketCallRecords } from '../ledger/bucket-calls.js';
 import { groupCallRecords } from '../ledger/group-calls.js';
 import type { CallRecord, EventRecord, RunRecord } from '../ledger/ledger-records.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
@@ -251,6 +252,31 @@ export function runLedgerStoreConformance(
       store.appendRuns([sampleRun({ runId: 'r1', tags: acme }), sampleRun({ runId: 'r2', endedAt: 1 })]);
       expect(store.queryRuns({ tags: { tenant: 'acme' } })).toEqual([sampleRun({ runId: 'r1', tags: acme })]);
       expect('tags' in (store.queryRuns({ runId: 'r2' })[0] ?? {})).toBe(false);
+    });
+
+    it('buckets calls over time per agent, model, workflow and tag value as the reference bucketing does', (store) => {
+      if (!store.bucketCalls) return; // optional: the dashboard buckets queryCalls without it
+      const HOUR = 3_600_000;
+      store.appendCalls([
+        sampleCallRecord({ ts: 10 * HOUR + 1, agent: 'a', costNanos: 5, tags: { tenant: 'acme' } }),
+        sampleCallRecord({ ts: 10 * HOUR + 2, agent: 'b', costNanos: 7, modelUsed: 'm2' }),
+        sampleCallRecord({ ts: 11 * HOUR, agent: 'a', workflow: 'w', costNanos: 11, tags: { tenant: 'globex' } }),
+        sampleCallRecord({ ts: 12 * HOUR - 1, agent: null, workflow: null, costNanos: 13 }),
+      ]);
+      const sorted = (cells: ReturnType<typeof bucketCallRecords>) => cells.map((cell) => JSON.stringify(cell)).sort();
+      for (const by of ['agent', 'model', 'workflow', 'tag:tenant'] as const)
+        for (const offsetMs of [0, 30 * 60_000])
+          for (const filter of [{}, { since: 10 * HOUR + 2 }, { tags: { tenant: 'acme' } }]) {
+            const spec = { bucketMs: HOUR, offsetMs, by };
+            expect(sorted(store.bucketCalls(filter, spec))).toEqual(
+              sorted(bucketCallRecords(store.queryCalls(filter), spec)),
+            );
+          }
+      expect(
+        store
+          .bucketCalls({}, { bucketMs: HOUR, offsetMs: 0, by: 'agent' })
+          .find((cell) => cell.key === 'a' && cell.start === 11 * HOUR)?.costNanos,
+      ).toBe(11);
     });
 
     it('sums the cost of one tag value in a scope and below it since a time', (store) => {

@@ -1,4 +1,5 @@
 import { type Tags, tagsMatch } from '../../core/tag-rules.js';
+import { bucketCallRecords } from '../../ledger/bucket-calls.js';
 import { groupCallRecords } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
 import type { LedgerFilter, LedgerStore } from '../../ledger/ledger-store.js';
@@ -108,6 +109,11 @@ export function createMemoryLedgerStore(options: { maxRecords?: number } = {}): 
         calls.filter((record) => matchesFilter(record, filter)),
         by,
         perRun,
+      ),
+    bucketCalls: (filter, spec) =>
+      bucketCallRecords(
+        calls.filter((record) => matchesFilter(record, filter)),
+        spec,
       ),
     sumCost(scope, since) {
       let total = 0;

@@ -98,6 +98,8 @@ export class RedisLedgerStore implements LedgerStore {
   queryEvents = (filter: Parameters<LedgerStore['queryEvents']>[0]) => this.#mirror.queryEvents(filter);
   queryRuns = (filter: Parameters<LedgerStore['queryRuns']>[0]) => this.#mirror.queryRuns(filter);
   groupCalls = (...args: Parameters<LedgerStore['groupCalls']>) => this.#mirror.groupCalls(...args);
+  bucketCalls = (...args: Parameters<NonNullable<LedgerStore['bucketCalls']>>) =>
+    this.#mirror.bucketCalls?.(...args) ?? [];
   sumCost = (scope: string, since: number) => this.#mirror.sumCost(scope, since);
   sumTagCost = (scope: string, key: string, value: string, since: number) =>
     this.#mirror.sumTagCost?.(scope, key, value, since) ?? 0;

@@ -1,6 +1,7 @@
 import { TAG_KEY_PATTERN } from '../../core/tag-rules.js';
 import { InvalidOptionsError } from '../../errors/invalid-options-error.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import type { BucketSpec, CallBucket } from '../../ledger/bucket-calls.js';
 import { callCountsSql } from '../../ledger/count-calls.js';
 import { type CallGroup, type CallGrouping, tagKeyOf } from '../../ledger/group-calls.js';
 import type { CallRecord, EventRecord, KillOrder, RunRecord } from '../../ledger/ledger-records.js';
@@ -299,6 +300,27 @@ function createStore(db: SqliteConnection, name: string): SqliteLedgerStore {
            FROM calls ${onlyRuns} GROUP BY ${byRun && by !== 'run' ? 'run_id, ' : ''}${keys.group}`,
         )
         .all(...parameters) as CallGroup[];
+    }),
+    bucketCalls: guarded('cannot read call records', (filter: LedgerFilter, spec: BucketSpec) => {
+      const { sql, parameters } = where(filter, 'ts');
+      // Integer division floors for the non-negative epoch ms the ledger holds; offsetMs moves the edges.
+      const start = 'CAST((ts + ?) / ? AS INTEGER) * ? - ?';
+      const shift = [spec.offsetMs, spec.bucketMs, spec.bucketMs, spec.offsetMs];
+      if (spec.by.startsWith('tag:')) {
+        return db
+          .prepare(
+            `SELECT ${start} AS start, tag_value AS key, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos
+             FROM calls LEFT JOIN call_tags ON call_id = calls.id AND tag_key = ? ${sql} GROUP BY 1, 2 ORDER BY 1`,
+          )
+          .all(...shift, spec.by.slice(4), ...parameters) as CallBucket[];
+      }
+      const column = spec.by === 'agent' ? 'agent' : spec.by === 'model' ? 'model_used' : 'workflow';
+      return db
+        .prepare(
+          `SELECT ${start} AS start, ${column} AS key, COUNT(*) AS calls, SUM(cost_nanos) AS costNanos
+           FROM calls ${sql} GROUP BY 1, 2 ORDER BY 1`,
+        )
+        .all(...shift, ...parameters) as CallBucket[];
     }),
     sumTagCost: guarded('cannot read spend', (scope: string, key: string, value: string, since: number) => {
       const row = sumTagCost.get(key, value, since, scope, `${escapeLike(scope)}/%`) as { total: number };
