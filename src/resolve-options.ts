@@ -90,7 +90,8 @@ function defaultPriceSource(): PriceSource {
   return sharedPriceSource;
 }
 
-const KNOWN_OPTIONS = new Set([
+/** Every option name `new TokenFence()` / `guard()` accepts (`_internal` is for the package's own scopes). */
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'budget',
   'label',
   'fallback',

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { guard, startDashboard, TokenFence, TokenFenceError } from '../../src/index.js';
+import { KNOWN_OPTIONS } from '../../src/resolve-options.js';
 import { redisStore } from '../../src/stores/redis/redis-store.js';
 import { CANARY_KEY, openAIClient } from '../support/clients.js';
 import { useMockProvider } from '../support/mock-provider.js';
@@ -70,33 +71,8 @@ const storeString = fc.oneof(
   fc.string({ maxLength: 20 }).map((text) => `redis://:${SECRET}@${text}`),
 );
 
-const FENCE_KEYS = [
-  'budget',
-  'label',
-  'fallback',
-  'threshold',
-  'onLimit',
-  'parent',
-  'share',
-  'prices',
-  'priceData',
-  'onEvent',
-  'maxRetries',
-  'store',
-  'storeContent',
-  'ledger',
-  'alerts',
-  'anomaly',
-  'retryLimit',
-  'maxRepeats',
-  'repeatWindowMs',
-  'provider',
-  'clock',
-  'id',
-  'update',
-  'onStoreFailure',
-  'unknownOption',
-] as const;
+// Every option the fence knows (new ones are fuzzed as they are added), and one it does not.
+const FENCE_KEYS = [...KNOWN_OPTIONS].filter((key) => key !== '_internal').concat('unknownOption');
 
 function optionsOf(keys: readonly string[], values: fc.Arbitrary<unknown> = anyValue) {
   return fc.oneof(
